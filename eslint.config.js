@@ -1,0 +1,30 @@
+// One lint config for every package. Type-aware rules are left out on purpose:
+// `typecheck` already runs tsc strict, and lint stays fast enough to run on every test.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["**/dist/**", "**/node_modules/**", "**/.turbo/**", "**/.data/**", "**/.vitest/**"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/consistent-type-definitions": ["error", "type"],
+      "@typescript-eslint/consistent-type-imports": "error",
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "no-console": "error",
+    },
+  },
+  {
+    // Only the config module of each app reads the environment.
+    files: ["apps/*/src/**/*.ts", "packages/*/src/**/*.ts"],
+    ignores: ["**/config.ts", "**/*.test.ts"],
+    rules: {
+      "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read configuration through the app's config module." }],
+    },
+  },
+  {
+    files: ["**/cli/**/*.ts", "scripts/**", "bench/**"],
+    rules: { "no-console": "off" },
+  },
+);

@@ -1,0 +1,88 @@
+import type { AppError } from "./app-error.js";
+import type { ErrorKind } from "./kinds.js";
+
+export const families = ["camara", "citibanamex", "masstack", "imiconnect", "problem"] as const;
+/** A wire format: one per vendor family, plus RFC 9457 problem details for our own API. */
+export type Family = (typeof families)[number];
+
+/** What a codec may echo or stamp from the request being answered. */
+export type RenderContext = {
+  /** CAMARA `x-correlator` request header (echoed when non-empty). */
+  correlator?: string | undefined;
+  /** Citibanamex `uuid` request header. */
+  requestUuid?: string | undefined;
+  /** IMIconnect transaction id of this request. */
+  transid?: string | undefined;
+  /** RFC 9457 `instance`: the request id. */
+  instance?: string | undefined;
+  now?: Date | undefined;
+};
+
+export type RenderedError = {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+};
+
+export type ErrorCodec = {
+  family: Family;
+  /** The internal error as this format's HTTP status, headers and body. */
+  render(error: AppError, context: RenderContext): RenderedError;
+  /** A status and body in this format back into the internal error (for upstream providers). */
+  parse(status: number, body: unknown): AppError;
+};
+
+/** One documented code of a vendor: the status it travels with and the kind it means. */
+export type CodeEntry = { status: number; kind: ErrorKind; message: string };
+
+/**
+ * A vendor's table of documented codes plus, per kind, the code used when the error
+ * carries no vendor code of that table. Shared by every codec so "which code do I send"
+ * and "what does this code mean" are answered in one place.
+ */
+export class CodeTable<Entry extends CodeEntry> {
+  constructor(
+    readonly entries: Readonly<Record<string, Entry>>,
+    private readonly codeOfKind: Readonly<Record<ErrorKind, string>>,
+  ) {
+    for (const code of Object.values(codeOfKind)) {
+      if (!(code in entries)) throw new Error(`code ${code} has no entry`);
+    }
+  }
+
+  /** The code an error travels as: its own vendor code when this table documents it. */
+  codeFor(error: AppError): string {
+    if (error.vendorCode !== undefined && error.vendorCode in this.entries) return error.vendorCode;
+    return this.codeOfKind[error.kind];
+  }
+
+  entry(code: string): Entry {
+    const entry = this.entries[code];
+    if (!entry) throw new Error(`unknown code ${code}`);
+    return entry;
+  }
+
+  lookup(code: unknown): Entry | undefined {
+    return typeof code === "string" ? this.entries[code] : undefined;
+  }
+
+  codes(): string[] {
+    return Object.keys(this.entries);
+  }
+}
+
+export function objectOrEmpty(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+export function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+/** Headers every format sends with an error: content type, Retry-After, Allow. */
+export function errorHeaders(error: AppError, contentType: string): Record<string, string> {
+  const headers: Record<string, string> = { "content-type": contentType };
+  if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(Math.max(0, Math.ceil(error.retryAfterSeconds)));
+  if (error.allow !== undefined && error.allow.length > 0) headers["allow"] = error.allow.join(", ");
+  return headers;
+}

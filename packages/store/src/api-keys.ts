@@ -1,0 +1,35 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { IdentifierHasher } from "./identifier-hasher.js";
+import type { Database } from "./schema.js";
+
+export type ApiKeyOwner = { keyId: string; orgId: string; label: string };
+
+/** Stores a new API key for an organisation (only its keyed hash); returns the clear key once. */
+export async function createApiKey(
+  db: Kysely<Database>,
+  hasher: IdentifierHasher,
+  orgId: string,
+  label: string,
+  key: string = randomBytes(24).toString("base64url"),
+): Promise<{ id: string; key: string }> {
+  const id = randomUUID();
+  await db.insertInto("api_keys").values({ id, org_id: orgId, label, key_hash: hasher.hash("api_key", key) }).execute();
+  return { id, key };
+}
+
+/**
+ * The organisation an API key belongs to, or undefined. The look-up is by keyed hash (an
+ * index probe reveals nothing of the key); the final comparison is constant-time.
+ */
+export async function authenticateApiKey(db: Kysely<Database>, hasher: IdentifierHasher, key: string): Promise<ApiKeyOwner | undefined> {
+  const presented = hasher.hash("api_key", key);
+  const row = await db
+    .selectFrom("api_keys")
+    .select(["id", "org_id", "label", "key_hash"])
+    .where("key_hash", "=", presented)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  if (!row || !hasher.matches("api_key", key, row.key_hash)) return undefined;
+  return { keyId: row.id, orgId: row.org_id, label: row.label };
+}

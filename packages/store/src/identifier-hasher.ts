@@ -1,0 +1,49 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+/** What a keyed hash may be taken of; the purpose is mixed into the hash so values of two kinds never collide. */
+export type HashPurpose = "id_document" | "card_number" | "api_key";
+
+export type IdentifierHasher = {
+  /** HMAC-SHA256 of the normalised value under the configured secret, base64url. */
+  hash(purpose: HashPurpose, value: string): string;
+  /** Compares a presented value with a stored hash without short-circuiting on the first differing byte. */
+  matches(purpose: HashPurpose, value: string, storedHash: string): boolean;
+};
+
+/** Card numbers are compared on their digits; identity documents ignore case, spaces and hyphens. */
+export function normaliseIdentifier(purpose: HashPurpose, value: string): string {
+  switch (purpose) {
+    case "card_number":
+      return value.replace(/\D/g, "");
+    case "id_document":
+      return value.replace(/[\s-]/g, "").toUpperCase();
+    case "api_key":
+      return value;
+  }
+}
+
+export const MIN_SECRET_BYTES = 32;
+
+export function createIdentifierHasher(secret: Buffer): IdentifierHasher {
+  if (secret.length < MIN_SECRET_BYTES) throw new Error(`the identifier hash secret must be at least ${MIN_SECRET_BYTES} bytes`);
+  const hash = (purpose: HashPurpose, value: string) =>
+    createHmac("sha256", secret).update(`${purpose}\u0000${normaliseIdentifier(purpose, value)}`).digest("base64url");
+  return {
+    hash,
+    matches(purpose, value, storedHash) {
+      return constantTimeEqual(hash(purpose, value), storedHash);
+    },
+  };
+}
+
+/** Equal-length comparison in constant time; a length difference is answered without timing the content. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  if (left.length !== right.length) {
+    // Still spend one comparison so the length check is not the only thing timed.
+    timingSafeEqual(left, left);
+    return false;
+  }
+  return timingSafeEqual(left, right);
+}

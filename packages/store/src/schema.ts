@@ -1,0 +1,119 @@
+import type { ColumnType, Generated, Selectable } from "kysely";
+
+/** Row types of the tables in migrations/, for Kysely. Keep in step with the SQL. */
+
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | undefined, Date>;
+/** `date` columns come back as `YYYY-MM-DD` text on both drivers (see type parsers in store.ts). */
+type DateText = ColumnType<string, string, string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export const identifierKinds = [
+  "phone",
+  "id_document",
+  "citibanamex_customer_id",
+  "card_number",
+  "masstack_customer_id",
+  "imiconnect_customer_id",
+] as const;
+export type IdentifierKind = (typeof identifierKinds)[number];
+/** Identifiers that are personal documents or payment data: stored only as keyed hashes. */
+export const hashedIdentifierKinds: ReadonlySet<IdentifierKind> = new Set(["id_document", "card_number"]);
+
+export const scoringScales = ["gaugeMetric", "veritasIndex"] as const;
+export type ScoringScale = (typeof scoringScales)[number];
+
+export type LineType = "consumer" | "business";
+
+export type OrganisationsTable = { id: string; name: string; created_at: CreatedAt };
+
+export type CustomersTable = {
+  id: string;
+  org_id: string;
+  full_name: string;
+  segment: string | null;
+  birth_date: DateText | null;
+  time_zone: string;
+  line_type: LineType;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+export type CustomerIdentifiersTable = { org_id: string; kind: IdentifierKind; value: string; customer_id: string };
+
+export type ProfileAttributeColumnsTable = { org_id: string; id: number; name: string };
+
+export type CustomerProfileAttributesTable = { org_id: string; customer_id: string; column_id: number; value: string | null };
+
+export type CustomerScoresTable = { customer_id: string; scale: ScoringScale; value: number; updated_at: UpdatedAt };
+
+export type CategoriesTable = {
+  org_id: string;
+  id: Generated<number>;
+  name: string;
+  description: string | null;
+  valid_values: Json<(string | null)[]>;
+  created_at: CreatedAt;
+};
+
+export type CustomerCategoriesTable = {
+  org_id: string;
+  customer_id: string;
+  category_id: number;
+  value: string | null;
+  description: string | null;
+  reason: string | null;
+  created_at: CreatedAt;
+  updated_at: UpdatedAt;
+};
+
+export type CategoryOperation = "create" | "update" | "delete";
+
+export type CustomerCategoryHistoryTable = {
+  seq: ColumnType<string, never, never>;
+  org_id: string;
+  customer_id: string;
+  category_id: number;
+  operation: CategoryOperation;
+  value: string | null;
+  description: string | null;
+  reason: string | null;
+  actor: string;
+  occurred_at: CreatedAt;
+};
+
+export type ApiClientsTable = {
+  client_id: string;
+  org_id: string;
+  name: string;
+  countries: Json<string[]>;
+  business_codes: Json<string[]>;
+  channels: Json<string[]>;
+  created_at: CreatedAt;
+};
+
+export type ApiKeysTable = {
+  id: string;
+  org_id: string;
+  label: string;
+  key_hash: string;
+  created_at: CreatedAt;
+  revoked_at: Date | null;
+};
+
+export type Database = {
+  organisations: OrganisationsTable;
+  customers: CustomersTable;
+  customer_identifiers: CustomerIdentifiersTable;
+  profile_attribute_columns: ProfileAttributeColumnsTable;
+  customer_profile_attributes: CustomerProfileAttributesTable;
+  customer_scores: CustomerScoresTable;
+  categories: CategoriesTable;
+  customer_categories: CustomerCategoriesTable;
+  customer_category_history: CustomerCategoryHistoryTable;
+  api_clients: ApiClientsTable;
+  api_keys: ApiKeysTable;
+};
+
+export type Customer = Selectable<CustomersTable>;
+export type ApiClient = Selectable<ApiClientsTable>;

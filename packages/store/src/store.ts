@@ -1,0 +1,124 @@
+import { PGlite } from "@electric-sql/pglite";
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import { applyMigrations, type InTransaction } from "./migrate.js";
+import { Mutex } from "./mutex.js";
+import { PGliteDialect } from "./pglite-dialect.js";
+import type { Database } from "./schema.js";
+
+const DATE_OID = 1082;
+const INT8_OID = 20;
+
+export type StoreOptions =
+  | {
+      kind: "pglite";
+      /** Where PGlite persists; omit for a purely in-memory database. */
+      dataDir?: string;
+      /** A `dumpDataDir()` tarball to start from (tests clone a migrated template this way). */
+      loadDataDir?: Blob;
+    }
+  | {
+      kind: "postgres";
+      connectionString: string;
+      poolMax?: number;
+      /** Statements running longer are cancelled by the server (SQLSTATE 57014). */
+      statementTimeoutMs?: number;
+      /** Schema to work in (tests isolate themselves in a schema of their own). */
+      schema?: string;
+      onPoolError?: (error: Error) => void;
+    };
+
+export type Store = {
+  readonly kind: "pglite" | "postgres";
+  readonly db: Kysely<Database>;
+  /** Resolves when the store answers a trivial query. */
+  ping(): Promise<void>;
+  /** Applies pending migrations; returns their names. */
+  migrate(): Promise<string[]>;
+  /** PGlite only: the whole data directory as a tarball. */
+  dumpDataDir(): Promise<Blob>;
+  close(): Promise<void>;
+};
+
+/** Opens the store: PGlite in-process, or PostgreSQL through a pool. Same schema, same queries. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  return options.kind === "pglite" ? openPGlite(options) : openPostgres(options);
+}
+
+async function openPGlite(options: Extract<StoreOptions, { kind: "pglite" }>): Promise<Store> {
+  // Dates stay `YYYY-MM-DD` text and int8 stays text, exactly as node-postgres returns them below.
+  const parsers = { [DATE_OID]: (value: string) => value, [INT8_OID]: (value: string) => value };
+  const pglite = await PGlite.create({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+    parsers,
+  });
+  const lock = new Mutex();
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, lock) });
+  const inTransaction: InTransaction = async (work) => {
+    const release = await lock.acquire();
+    try {
+      return await pglite.transaction((tx) =>
+        work({
+          query: (text, params) => tx.query<Record<string, unknown>>(text, params),
+          exec: async (script) => void (await tx.exec(script)),
+        }),
+      );
+    } finally {
+      release();
+    }
+  };
+  return {
+    kind: "pglite",
+    db,
+    ping: () => sql`select 1`.execute(db).then(() => undefined),
+    migrate: () => applyMigrations(inTransaction),
+    dumpDataDir: () => pglite.dumpDataDir("gzip"),
+    close: async () => {
+      await db.destroy();
+      await pglite.close();
+    },
+  };
+}
+
+async function openPostgres(options: Extract<StoreOptions, { kind: "postgres" }>): Promise<Store> {
+  const typeParsers = {
+    getTypeParser: ((oid: number, format?: "text" | "binary") =>
+      oid === DATE_OID ? (value: string) => value : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  };
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolMax ?? 10,
+    types: typeParsers,
+    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  });
+  // An idle client losing its connection must not crash the process; the next query reports it.
+  pool.on("error", (error) => options.onPoolError?.(error));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const inTransaction: InTransaction = async (work) => {
+    const client = await pool.connect();
+    try {
+      await client.query("begin");
+      const result = await work({
+        query: (text, params) => client.query(text, params),
+        exec: async (script) => void (await client.query(script)),
+      });
+      await client.query("commit");
+      return result;
+    } catch (error) {
+      await client.query("rollback").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+  return {
+    kind: "postgres",
+    db,
+    ping: () => sql`select 1`.execute(db).then(() => undefined),
+    migrate: () => applyMigrations(inTransaction),
+    dumpDataDir: () => Promise.reject(new Error("dumpDataDir is a PGlite feature")),
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,105 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  authenticateApiKey,
+  createApiKey,
+  findCustomerByIdentifier,
+  type Store,
+} from "../src/index.js";
+import { testHasher, testStoreVariants } from "../src/testing.js";
+
+describe.each(testStoreVariants(process.env.DATABASE_URL))("store on $name", (variant) => {
+  let store: Store;
+
+  beforeAll(async () => {
+    if (!variant.skipReason) store = await variant.open();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  describe.skipIf(variant.skipReason !== undefined)("", () => {
+    it("answers ping once migrated", async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    it("re-running migrations applies nothing new", async () => {
+      await expect(store.migrate()).resolves.toEqual([]);
+    });
+
+    it("resolves Luis by each vendor's identifier within his organisation", async () => {
+      const byKind = [
+        ["phone", "+34600000001"],
+        ["id_document", "87654321X"],
+        ["id_document", "8765 4321-x"],
+        ["citibanamex_customer_id", "321116471234"],
+        ["card_number", "4969452123456110"],
+        ["masstack_customer_id", "123E4567-E89B-12D3-A456-556642440000"],
+        ["imiconnect_customer_id", "100001"],
+      ] as const;
+      for (const [kind, value] of byKind) {
+        const customer = await findCustomerByIdentifier(store.db, testHasher, "telco", kind, value);
+        expect(customer?.full_name, `${kind} ${value}`).toBe("Luis Diaz Salinas");
+      }
+    });
+
+    it("never finds another organisation's customer", async () => {
+      expect(await findCustomerByIdentifier(store.db, testHasher, "telco", "phone", "+34600000009")).toBeUndefined();
+      expect((await findCustomerByIdentifier(store.db, testHasher, "other", "phone", "+34600000009"))?.full_name).toBe("Ana Torres Vidal");
+    });
+
+    it("stores card numbers and identity documents only as keyed hashes", async () => {
+      const rows = await store.db.selectFrom("customer_identifiers").select(["kind", "value"]).execute();
+      const dump = JSON.stringify(rows);
+      for (const clear of ["4969452123456110", "87654321X", "11111111H"]) expect(dump).not.toContain(clear);
+      const card = rows.find((r) => r.kind === "card_number");
+      expect(card?.value).toBe(testHasher.hash("card_number", "4969452123456110"));
+    });
+
+    it("returns dates as YYYY-MM-DD text on both drivers", async () => {
+      const luis = await store.db.selectFrom("customers").select(["birth_date", "time_zone"]).where("full_name", "=", "Luis Diaz Salinas").executeTakeFirstOrThrow();
+      expect(luis).toEqual({ birth_date: "1985-03-14", time_zone: "America/Mexico_City" });
+    });
+
+    it("keeps scores in range (the schema refuses a gaugeMetric of 900)", async () => {
+      const luis = await findCustomerByIdentifier(store.db, testHasher, "telco", "phone", "+34600000001");
+      await expect(
+        store.db.updateTable("customer_scores").set({ value: 900 }).where("customer_id", "=", luis!.id).where("scale", "=", "gaugeMetric").execute(),
+      ).rejects.toThrow();
+    });
+
+    it("refuses to update or delete category history", async () => {
+      await expect(sql`update customer_category_history set reason = 'x'`.execute(store.db)).rejects.toThrow(/append-only/);
+      await expect(sql`delete from customer_category_history`.execute(store.db)).rejects.toThrow(/append-only/);
+      const count = await store.db.selectFrom("customer_category_history").select((eb) => eb.fn.countAll<string>().as("n")).executeTakeFirstOrThrow();
+      expect(Number(count.n)).toBe(1);
+    });
+
+    it("authenticates the demo API keys to their organisation, and nothing else", async () => {
+      expect((await authenticateApiKey(store.db, testHasher, "demo-telco-profile-key"))?.orgId).toBe("telco");
+      expect((await authenticateApiKey(store.db, testHasher, "demo-other-profile-key"))?.orgId).toBe("other");
+      expect(await authenticateApiKey(store.db, testHasher, "demo-telco-profile-kez")).toBeUndefined();
+      const rows = await store.db.selectFrom("api_keys").select("key_hash").execute();
+      expect(JSON.stringify(rows)).not.toContain("demo-telco-profile-key");
+    });
+
+    it("creates API keys whose clear value is returned once and stored hashed", async () => {
+      const { key } = await createApiKey(store.db, testHasher, "telco", "test key");
+      expect((await authenticateApiKey(store.db, testHasher, key))?.label).toBe("test key");
+    });
+
+    it("isolates a transaction from concurrent queries", async () => {
+      const luis = await findCustomerByIdentifier(store.db, testHasher, "telco", "phone", "+34600000001");
+      const inside = store.db.transaction().execute(async (tx) => {
+        await tx.updateTable("customers").set({ segment: "99" }).where("id", "=", luis!.id).execute();
+        await new Promise((r) => setTimeout(r, 50));
+        throw new Error("roll back");
+      });
+      const outside = await store.db.selectFrom("customers").select("segment").where("id", "=", luis!.id).executeTakeFirstOrThrow();
+      await expect(inside).rejects.toThrow("roll back");
+      expect(outside.segment).toBe("20");
+      const after = await store.db.selectFrom("customers").select("segment").where("id", "=", luis!.id).executeTakeFirstOrThrow();
+      expect(after.segment).toBe("20");
+    });
+  });
+});
