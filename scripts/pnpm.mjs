@@ -1,6 +1,6 @@
 // Runs the pnpm version pinned in package.json's packageManager through npx
 // (corepack cannot verify signatures on this registry). Usage: node scripts/pnpm.mjs <pnpm args…>
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,19 +14,20 @@ export function pinnedPnpm() {
   return `pnpm@${match[1]}`;
 }
 
-/** Runs pnpm with the given arguments in the repo root; returns the exit status. */
+/** Runs pnpm with the given arguments in the repo root; returns the exit status. Options: { env, quiet }. */
 export function pnpm(args, options = {}) {
   const result = spawnSync("npx", ["-y", pinnedPnpm(), ...args], {
     cwd: repoRoot,
-    stdio: "inherit",
+    // Callers whose stdout is data (the token command) send pnpm's own output to stderr.
+    stdio: options.quiet ? ["ignore", 2, 2] : "inherit",
     env: { TURBO_TELEMETRY_DISABLED: "1", ...process.env, ...options.env },
   });
   return result.status ?? 1;
 }
 
 /** Installs the workspace's dependencies exactly as locked. */
-export function install() {
-  const status = pnpm(["install", "--frozen-lockfile", "--reporter=silent"]);
+export function install(options = {}) {
+  const status = pnpm(["install", "--frozen-lockfile", "--reporter=silent"], options);
   if (status !== 0) {
     process.stderr.write("dependency install failed\n");
     process.exit(status);
@@ -35,4 +36,20 @@ export function install() {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   process.exit(pnpm(process.argv.slice(2)));
+}
+
+/** Builds a workspace package and everything it depends on (turbo caches unchanged ones). */
+export function build(filter, options = {}) {
+  const status = pnpm(["exec", "turbo", "run", "build", `--filter=${filter}...`, "--output-logs=errors-only"], options);
+  if (status !== 0) {
+    process.stderr.write("build failed\n");
+    process.exit(status);
+  }
+}
+
+/** Runs a built entry point with Node from the repo root, forwarding signals; exits with its code. */
+export function runNode(entry, args = [], options = {}) {
+  const child = spawn(process.execPath, [join(repoRoot, entry), ...args], { cwd: process.cwd(), stdio: "inherit", env: process.env, ...options });
+  for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
+  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }

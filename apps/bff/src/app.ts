@@ -1,0 +1,70 @@
+import { apiContract } from "@insights/contracts";
+import { createCodecs } from "@insights/errors";
+import { authenticateApiKey, type IdentifierHasher, type Store } from "@insights/store";
+import express, { type Express } from "express";
+import type { Store as RateLimitStore } from "express-rate-limit";
+import type { Logger } from "pino";
+import { pinoHttp } from "pino-http";
+import type { TokenVerifier } from "./auth/token-verifier.js";
+import type { Config } from "./config.js";
+import { jsonBody } from "./http/body-parsing.js";
+import { policyEnforcer } from "./http/enforce-policy.js";
+import { renderErrors, unmatchedRoute } from "./http/error-pipeline.js";
+import { rateLimiter } from "./http/rate-limit.js";
+import { requestState, stateOf } from "./http/request-state.js";
+import { buildRouteIndex } from "./http/route-index.js";
+import { corsFor, securityHeaders } from "./http/security.js";
+import { mountContract } from "./http/ts-rest-adapter.js";
+import type { Lifecycle } from "./lifecycle.js";
+import { systemHandlers } from "./routes/system.js";
+
+export type AppDependencies = {
+  config: Pick<Config, "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus">;
+  store: Store;
+  hasher: IdentifierHasher;
+  verifyToken: TokenVerifier;
+  logger: Logger;
+  lifecycle: Lifecycle;
+  /** Shared counters (Redis); in-memory when absent. */
+  rateLimitStore?: RateLimitStore;
+  now?: () => Date;
+};
+
+/** Builds the Express app; it does not listen (see server.ts). */
+export function createApp(deps: AppDependencies): Express {
+  const now = deps.now ?? (() => new Date());
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", deps.config.trustProxyHops);
+
+  const routes = buildRouteIndex([{ contract: apiContract }]);
+  const enforcePolicy = policyEnforcer({
+    verifyToken: deps.verifyToken,
+    authenticateApiKey: (key) => authenticateApiKey(deps.store.db, deps.hasher, key),
+  });
+
+  app.use(securityHeaders());
+  app.use(corsFor(deps.config.corsOrigins));
+  app.use(requestState());
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req) => stateOf(req as express.Request).requestId,
+      // The path only: query strings can carry identifiers.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split("?")[0] }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : "info"),
+    }),
+  );
+  const { max, windowMs } = deps.config.rateLimit;
+  app.use(rateLimiter({ max, windowMs, ...(deps.rateLimitStore ? { store: deps.rateLimitStore } : {}) }, routes));
+  app.use(jsonBody(deps.config.bodyLimit));
+
+  mountContract(app, apiContract, { system: systemHandlers(deps.store, deps.lifecycle) }, { enforcePolicy });
+
+  app.use(unmatchedRoute(routes));
+  app.use(renderErrors(createCodecs({ imiconnectHttpStatus: deps.config.profilesErrorHttpStatus }), deps.logger, now));
+  return app;
+}

@@ -1,0 +1,134 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+
+/**
+ * The one place that reads the environment. Validated at start; a bad value stops the process
+ * with a message naming the variable. Every variable is in the README's configuration table.
+ */
+
+const bool = z
+  .enum(["true", "false", "1", "0"])
+  .transform((v) => v === "true" || v === "1");
+const positiveInt = z.coerce.number().int().positive();
+const commaList = z
+  .string()
+  .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean));
+
+const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DATA_DIR: z.string().min(1).default("./.data"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+      .optional(),
+    DATABASE_POOL_MAX: positiveInt.default(10),
+    DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.default(5000),
+    IDENTIFIER_HASH_KEY: z
+      .string()
+      .regex(/^[0-9a-fA-F]{64,}$/, "must be at least 32 bytes, hex-encoded")
+      .optional(),
+    LOAD_DEMO_DATA: bool.optional(),
+    AUTH_JWKS_URL: z.string().url().optional(),
+    AUTH_ISSUER: z.string().min(1).optional(),
+    AUTH_AUDIENCE: z.string().min(1).optional(),
+    AUTH_ALGORITHMS: commaList.pipe(z.array(z.enum(["RS256", "PS256", "ES256", "ES384", "EdDSA"])).min(1)).default("RS256,PS256,ES256,EdDSA"),
+    CORS_ORIGINS: commaList.pipe(z.array(z.string().url())).default(""),
+    RATE_LIMIT_MAX: positiveInt.default(300),
+    RATE_LIMIT_WINDOW_MS: positiveInt.default(60_000),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, "must be a redis:// URL")
+      .optional(),
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, "a size such as 100kb")
+      .default("100kb"),
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+    PROFILES_ERROR_HTTP_STATUS: z.enum(["vendor", "http"]).default("vendor"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== "production") return;
+    const required = ["AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE", "IDENTIFIER_HASH_KEY"] as const;
+    for (const key of required) {
+      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when NODE_ENV=production" });
+    }
+    if (env.LOAD_DEMO_DATA) ctx.addIssue({ code: "custom", path: ["LOAD_DEMO_DATA"], message: "demo data is never loaded in production" });
+  });
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export type AuthConfig =
+  | { mode: "jwks"; jwksUrl: URL; issuer: string; audience: string; algorithms: string[] }
+  /** Embedded default: a development key pair kept in DATA_DIR, refused in production. */
+  | { mode: "development"; issuer: string; audience: string; algorithms: string[] };
+
+export type Config = {
+  env: Env["NODE_ENV"];
+  host: string;
+  port: number;
+  dataDir: string;
+  database: { url: string | undefined; poolMax: number; statementTimeoutMs: number };
+  identifierHashKey: Buffer | undefined;
+  loadDemoData: boolean;
+  auth: AuthConfig;
+  corsOrigins: string[];
+  rateLimit: { max: number; windowMs: number; redisUrl: string | undefined };
+  bodyLimit: string;
+  trustProxyHops: number;
+  logLevel: Env["LOG_LEVEL"];
+  shutdownTimeoutMs: number;
+  profilesErrorHttpStatus: Env["PROFILES_ERROR_HTTP_STATUS"];
+};
+
+export const DEVELOPMENT_ISSUER = "insights-bff-dev";
+export const DEVELOPMENT_AUDIENCE = "insights-bff";
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses configuration from an environment (process.env by default). Throws ConfigError listing every problem. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset", as in most deployment tools.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(environment)"}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const env = parsed.data;
+  const auth: AuthConfig = env.AUTH_JWKS_URL
+    ? {
+        mode: "jwks",
+        jwksUrl: new URL(env.AUTH_JWKS_URL),
+        issuer: env.AUTH_ISSUER ?? "",
+        audience: env.AUTH_AUDIENCE ?? "",
+        algorithms: env.AUTH_ALGORITHMS,
+      }
+    : { mode: "development", issuer: env.AUTH_ISSUER ?? DEVELOPMENT_ISSUER, audience: env.AUTH_AUDIENCE ?? DEVELOPMENT_AUDIENCE, algorithms: ["ES256"] };
+  if (auth.mode === "jwks" && (!auth.issuer || !auth.audience)) {
+    throw new ConfigError("invalid configuration:\n  AUTH_ISSUER and AUTH_AUDIENCE are required with AUTH_JWKS_URL");
+  }
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    dataDir: resolve(env.DATA_DIR),
+    database: { url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS },
+    identifierHashKey: env.IDENTIFIER_HASH_KEY ? Buffer.from(env.IDENTIFIER_HASH_KEY, "hex") : undefined,
+    loadDemoData: env.LOAD_DEMO_DATA ?? env.NODE_ENV !== "production",
+    auth,
+    corsOrigins: env.CORS_ORIGINS,
+    rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS, redisUrl: env.REDIS_URL },
+    bodyLimit: env.BODY_LIMIT,
+    trustProxyHops: env.TRUST_PROXY_HOPS,
+    logLevel: env.LOG_LEVEL,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    profilesErrorHttpStatus: env.PROFILES_ERROR_HTTP_STATUS,
+  };
+}

@@ -1,0 +1,50 @@
+import { AppError, fromUnknown, type ErrorCodec, type Family } from "@insights/errors";
+import type { ErrorRequestHandler, RequestHandler } from "express";
+import type { Logger } from "pino";
+import { renderContextOf, stateOf } from "./request-state.js";
+import type { RouteIndex } from "./route-index.js";
+
+/** Unknown path → 404 in the path's family; known path, other method → 405 with Allow. */
+export function unmatchedRoute(routes: RouteIndex): RequestHandler {
+  return (req, _res, next) => {
+    // A body that failed to parse is the first thing wrong with the request.
+    const bodyError = stateOf(req).bodyError;
+    if (bodyError) return next(bodyError);
+    const allow = routes.allowedMethods(req.path);
+    if (allow.length > 0) {
+      return next(new AppError("method_not_allowed", { allow, detail: `${req.method} is not allowed here; use ${allow.join(", ")}.` }));
+    }
+    next(new AppError("not_found", { detail: `No route for ${req.method} ${req.path}.` }));
+  };
+}
+
+const SERVER_SIDE = new Set(["internal", "unavailable", "timeout"]);
+
+/**
+ * The one place a failure becomes a response: whatever was thrown is turned into an AppError
+ * and rendered by the codec of the request's family. Server-side failures are logged with the
+ * request id; their text never reaches the client.
+ */
+export function renderErrors(codecs: Record<Family, ErrorCodec>, logger: Logger, now: () => Date): ErrorRequestHandler {
+  return (thrown, req, res, _next) => {
+    const error = fromUnknown(thrown);
+    const state = stateOf(req);
+    if (SERVER_SIDE.has(error.kind)) {
+      logger.error({ requestId: state.requestId, kind: error.kind, err: error.cause ?? error }, "request failed");
+    } else {
+      logger.debug({ requestId: state.requestId, error: error.toJSON() }, "request refused");
+    }
+    if (res.headersSent) {
+      // Nothing sensible can be sent any more; cut the response short rather than corrupt it.
+      res.destroy();
+      return;
+    }
+    const rendered = codecs[state.family].render(error, renderContextOf(req, now()));
+    const payload = JSON.stringify(rendered.body);
+    res.status(rendered.status);
+    // setHeader, not res.set: Express would append "; charset=utf-8" to the vendor's content type.
+    for (const [name, value] of Object.entries(rendered.headers)) res.setHeader(name, value);
+    res.setHeader("content-length", Buffer.byteLength(payload));
+    res.end(payload);
+  };
+}

@@ -1,0 +1,47 @@
+import { policyOf, type RoutePolicy } from "@insights/contracts";
+import { isAppRoute, type AppRoute, type AppRouter } from "@ts-rest/core";
+
+type IndexedRoute = { method: string; pattern: RegExp; policy: RoutePolicy };
+
+/** An Express-style path (`/v4/orgs/:org_id/…`) as an anchored regular expression. */
+function pathPattern(path: string): RegExp {
+  const source = path
+    .split("/")
+    .map((segment) => (segment.startsWith(":") ? "[^/]+" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+    .join("/");
+  return new RegExp(`^${source}/?$`);
+}
+
+function collect(router: AppRouter | AppRoute, prefixes: readonly string[]): IndexedRoute[] {
+  if (isAppRoute(router)) {
+    const policy = policyOf(router.metadata);
+    if (!policy) throw new Error(`${router.method} ${router.path} declares no policy`);
+    return prefixes.map((prefix) => ({ method: router.method, pattern: pathPattern(prefix + router.path), policy }));
+  }
+  return Object.values(router).flatMap((child) => collect(child as AppRouter | AppRoute, prefixes));
+}
+
+export type RouteIndex = {
+  /** The methods a path accepts (HEAD with GET), empty when no route has that path. */
+  allowedMethods(path: string): string[];
+  /** Whether a request to this path is exempt from rate limiting. */
+  isUnlimited(method: string, path: string): boolean;
+};
+
+/** Knows every mounted route before Express routes the request (for 405 and rate-limit buckets). */
+export function buildRouteIndex(mounted: readonly { contract: AppRouter; prefixes?: readonly string[] }[]): RouteIndex {
+  const routes = mounted.flatMap(({ contract, prefixes }) => collect(contract, prefixes ?? [""]));
+  const matching = (path: string) => routes.filter((r) => r.pattern.test(path));
+  return {
+    allowedMethods(path) {
+      const methods = new Set(matching(path).map((r) => r.method));
+      if (methods.has("GET")) methods.add("HEAD");
+      return [...methods];
+    },
+    isUnlimited(method, path) {
+      const effective = method === "HEAD" ? "GET" : method;
+      const route = matching(path).find((r) => r.method === effective);
+      return route?.policy.rateLimit === "none";
+    },
+  };
+}

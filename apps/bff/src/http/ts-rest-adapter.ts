@@ -1,0 +1,94 @@
+import { policyOf, type RoutePolicy } from "@insights/contracts";
+import { AppError } from "@insights/errors";
+import { isAppRoute, type AppRoute, type AppRouter, type ServerInferRequest, type ServerInferResponses } from "@ts-rest/core";
+import { createExpressEndpoints, type RequestValidationError } from "@ts-rest/express";
+import type { Express, Request, RequestHandler, Router } from "express";
+import type { ZodError, ZodIssue } from "zod";
+import type { Caller } from "../auth/caller.js";
+import { stateOf } from "./request-state.js";
+
+/**
+ * The only file that knows ts-rest's server API. Handlers take plain typed input and return a
+ * plain typed result (plus optional response headers); a ts-rest upgrade touches this file only.
+ */
+
+export type HandlerInput<R extends AppRoute> = ServerInferRequest<R> & {
+  caller: Caller;
+  requestId: string;
+};
+
+export type HandlerResult<R extends AppRoute> = ServerInferResponses<R> & { headers?: Record<string, string> };
+
+export type RouteHandler<R extends AppRoute> = (input: HandlerInput<R>) => Promise<HandlerResult<R>>;
+
+export type RouterHandlers<T extends AppRouter> = {
+  [K in keyof T]: T[K] extends AppRoute ? RouteHandler<T[K]> : T[K] extends AppRouter ? RouterHandlers<T[K]> : never;
+};
+
+type AnyHandler = (input: Record<string, unknown>) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
+
+function adapt(router: AppRouter | AppRoute, handlers: unknown, path: string): unknown {
+  if (isAppRoute(router)) {
+    if (!policyOf(router.metadata)) throw new Error(`route ${path} (${router.method} ${router.path}) declares no policy`);
+    const handler = handlers as AnyHandler;
+    return async ({ params, query, body, headers, req, res }: { params: unknown; query: unknown; body: unknown; headers: unknown; req: Request; res: { setHeader(n: string, v: string): void } }) => {
+      const state = stateOf(req);
+      const result = await handler({ params, query, body, headers, caller: state.caller, requestId: state.requestId });
+      for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+      return { status: result.status, body: result.body };
+    };
+  }
+  return Object.fromEntries(
+    Object.entries(router).map(([key, child]) => [key, adapt(child as AppRouter | AppRoute, (handlers as Record<string, unknown>)[key], path ? `${path}.${key}` : key)]),
+  );
+}
+
+/** The first schema issue of a failed request, as an AppError naming the field. */
+export function validationErrorToAppError(error: RequestValidationError): AppError {
+  const parts: [ZodError | null, string | undefined][] = [
+    [error.headers, undefined],
+    [error.pathParams, undefined],
+    [error.query, undefined],
+    [error.body, "body"],
+  ];
+  for (const [zodError, root] of parts) {
+    const issue = zodError?.issues[0];
+    if (issue) return issueToAppError(issue, root);
+  }
+  return new AppError("invalid_argument", { detail: "The request is not valid." });
+}
+
+function issueToAppError(issue: ZodIssue, root: string | undefined): AppError {
+  const unknownKey = issue.code === "unrecognized_keys" ? issue.keys[0] : undefined;
+  const path = [...issue.path.map(String), ...(unknownKey ? [unknownKey] : [])];
+  const field = path.length > 0 ? path.join(".") : (root ?? "request");
+  const missing = issue.code === "invalid_type" && issue.received === "undefined";
+  const reason = unknownKey ? "unknown_field" : missing ? "missing" : "invalid_value";
+  const detail = unknownKey ? `${field}: unknown property` : missing ? `${field}: is required` : `${field}: ${issue.message}`;
+  return new AppError("invalid_argument", { field, reason, detail });
+}
+
+export type MountOptions = {
+  /** Runs once ts-rest has matched the route and before it validates the request: authentication. */
+  enforcePolicy: (policy: RoutePolicy, req: Request) => Promise<void>;
+};
+
+function policyMiddleware(enforcePolicy: MountOptions["enforcePolicy"]): RequestHandler {
+  return (req, _res, next) => {
+    const route = (req as Request & { tsRestRoute?: AppRoute }).tsRestRoute;
+    const policy = policyOf(route?.metadata);
+    if (!policy) return next(new AppError("internal", { detail: "route without policy" }));
+    enforcePolicy(policy, req).then(() => next(), next);
+  };
+}
+
+/** Mounts a contract's routes on an Express app (or router) with our handlers. */
+export function mountContract<T extends AppRouter>(app: Express | Router, contract: T, handlers: RouterHandlers<T>, options: MountOptions): void {
+  createExpressEndpoints(contract, adapt(contract, handlers, "") as never, app as Express, {
+    logInitialization: false,
+    jsonQuery: false,
+    responseValidation: false,
+    globalMiddleware: [policyMiddleware(options.enforcePolicy)],
+    requestValidationErrorHandler: (err, _req, _res, next) => next(validationErrorToAppError(err)),
+  });
+}

@@ -1,0 +1,6 @@
+/** Process-wide state the readiness check reports. */
+export type Lifecycle = { shuttingDown: boolean };
+
+export function createLifecycle(): Lifecycle {
+  return { shuttingDown: false };
+}

@@ -1,0 +1,53 @@
+import { createApp } from "./app.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { createLifecycle } from "./lifecycle.js";
+import { createLogger } from "./logger.js";
+import { openRuntime } from "./runtime.js";
+import { listen, shutDown } from "./server.js";
+
+/** `npm start`: configuration → store → app → listen; SIGTERM/SIGINT drain and exit 0. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const runtime = await openRuntime(config, logger);
+  const lifecycle = createLifecycle();
+  const app = createApp({ config, ...runtime, logger, lifecycle });
+  const { server, url } = await listen(app, config.host, config.port);
+
+  const store = config.database.url ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${config.dataDir}`;
+  logger.info({ url, store, demoData: runtime.demoDataLoaded }, "insights-bff listening");
+  if (config.auth.mode === "development") {
+    process.stdout.write(
+      `\nInsights BFF listening on ${url} (store: ${store})\n` +
+        `Development token: npm run token -- --scope customer-insights:scoring:read --org telco\n` +
+        `Readiness:         curl ${url}/readyz\n\n`,
+    );
+  }
+
+  const stop = (signal: string) => {
+    logger.info({ signal }, "signal received");
+    shutDown({ server, lifecycle, logger, timeoutMs: config.shutdownTimeoutMs, release: runtime.release }).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.fatal({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`insights-bff failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,58 @@
+import { loadDemoDataIfEmpty, loadIdentifierHasher, openConfiguredStore, type IdentifierHasher, type Store } from "@insights/store";
+import type { Store as RateLimitStore } from "express-rate-limit";
+import type { Logger } from "pino";
+import { loadOrCreateDevelopmentKeys } from "./auth/development-keys.js";
+import { createTokenVerifier, type TokenVerifier } from "./auth/token-verifier.js";
+import type { Config } from "./config.js";
+import { connectRedisRateLimitStore } from "./http/rate-limit-store.js";
+
+/** Everything the app needs that outlives a request, opened from configuration. */
+export type Runtime = {
+  store: Store;
+  hasher: IdentifierHasher;
+  verifyToken: TokenVerifier;
+  rateLimitStore: RateLimitStore | undefined;
+  /** Releases, in order, what open() acquired. */
+  release: (() => Promise<void>)[];
+  demoDataLoaded: boolean;
+};
+
+export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
+  if (config.env === "production" && config.auth.mode === "development") {
+    throw new Error("the development signing key is refused in production: set AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE");
+  }
+  const store = await openConfiguredStore({
+    databaseUrl: config.database.url,
+    dataDir: config.dataDir,
+    poolMax: config.database.poolMax,
+    statementTimeoutMs: config.database.statementTimeoutMs,
+    onPoolError: (error) => logger.warn({ err: error }, "idle database connection failed"),
+  });
+  const release: (() => Promise<void>)[] = [() => store.close()];
+  try {
+    const hasher = await loadIdentifierHasher(config.identifierHashKey, config.dataDir);
+    const demoDataLoaded = config.loadDemoData ? await loadDemoDataIfEmpty(store.db, hasher) : false;
+
+    const auth = config.auth;
+    const verifyToken =
+      auth.mode === "jwks"
+        ? createTokenVerifier({ issuer: auth.issuer, audience: auth.audience, algorithms: auth.algorithms, keys: { jwksUrl: auth.jwksUrl } })
+        : createTokenVerifier({
+            issuer: auth.issuer,
+            audience: auth.audience,
+            algorithms: auth.algorithms,
+            keys: { jwks: [(await loadOrCreateDevelopmentKeys(config.dataDir)).publicJwk] },
+          });
+
+    let rateLimitStore: RateLimitStore | undefined;
+    if (config.rateLimit.redisUrl) {
+      const shared = await connectRedisRateLimitStore(config.rateLimit.redisUrl);
+      rateLimitStore = shared.store;
+      release.unshift(() => shared.close());
+    }
+    return { store, hasher, verifyToken, rateLimitStore, release, demoDataLoaded };
+  } catch (error) {
+    for (const r of release) await r().catch(() => undefined);
+    throw error;
+  }
+}

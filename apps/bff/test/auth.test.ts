@@ -1,0 +1,164 @@
+import { bearerRoute, apiKeyRoute } from "@insights/contracts";
+import { createCodecs } from "@insights/errors";
+import { openPgliteTestStore, testHasher } from "@insights/store/testing";
+import { authenticateApiKey, type Store } from "@insights/store";
+import { initContract } from "@ts-rest/core";
+import express from "express";
+import { SignJWT, UnsecuredJWT, generateKeyPair, type CryptoKey } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { createTokenVerifier } from "../src/auth/token-verifier.js";
+import { DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER } from "../src/config.js";
+import { jsonBody } from "../src/http/body-parsing.js";
+import { policyEnforcer } from "../src/http/enforce-policy.js";
+import { renderErrors } from "../src/http/error-pipeline.js";
+import { requestState } from "../src/http/request-state.js";
+import { mountContract } from "../src/http/ts-rest-adapter.js";
+import { createLogger } from "../src/logger.js";
+import { listen } from "../src/server.js";
+import { developmentKeys, send } from "./harness.js";
+
+/**
+ * The auth core through a real Express app and the real pipeline: a probe contract with one
+ * route per policy (the vendor families' own routes are covered in their own tests).
+ */
+const c = initContract();
+const probeContract = c.router({
+  whoAmI: {
+    method: "POST",
+    path: "/probe/bearer",
+    body: z.object({ n: z.number() }).strict(),
+    responses: { 200: z.object({ subject: z.string(), org: z.string(), phone: z.string().nullable() }) },
+    metadata: bearerRoute("probe:read"),
+  },
+  keyed: {
+    method: "GET",
+    path: "/probe/key",
+    responses: { 200: z.object({ org: z.string() }) },
+    metadata: apiKeyRoute("key", "secretKey"),
+  },
+});
+
+let store: Store;
+let url: string;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  store = await openPgliteTestStore();
+  const { keys } = await developmentKeys();
+  const app = express();
+  app.use(requestState());
+  app.use(jsonBody("10kb"));
+  mountContract(
+    app,
+    probeContract,
+    {
+      whoAmI: async ({ caller }) => {
+        if (caller.kind !== "token") throw new Error("expected a token caller");
+        return { status: 200, body: { subject: caller.subject, org: caller.orgId, phone: caller.phoneNumber ?? null } };
+      },
+      keyed: async ({ caller }) => ({ status: 200, body: { org: caller.kind === "apiKey" ? caller.orgId : "?" } }),
+    },
+    {
+      enforcePolicy: policyEnforcer({
+        verifyToken: createTokenVerifier({ issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, algorithms: ["ES256"], keys: { jwks: [keys.publicJwk] } }),
+        authenticateApiKey: (key) => authenticateApiKey(store.db, testHasher, key),
+      }),
+    },
+  );
+  app.use(renderErrors(createCodecs({ imiconnectHttpStatus: "vendor" }), createLogger("silent"), () => new Date()));
+  const running = await listen(app, "127.0.0.1", 0);
+  url = running.url;
+  close = async () => {
+    running.server.closeAllConnections();
+    running.server.close();
+    await store.close();
+  };
+});
+afterAll(() => close());
+
+async function sign(claims: Record<string, unknown>, options: { issuer?: string; audience?: string; exp?: number; alg?: string; key?: CryptoKey | Uint8Array } = {}) {
+  const { keys } = await developmentKeys();
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: options.alg ?? "ES256", kid: keys.kid })
+    .setIssuer(options.issuer ?? DEVELOPMENT_ISSUER)
+    .setAudience(options.audience ?? DEVELOPMENT_AUDIENCE)
+    .setSubject("client-1")
+    .setIssuedAt(now)
+    .setExpirationTime(options.exp ?? now + 300)
+    .sign(options.key ?? keys.privateKey);
+}
+
+const good = { scope: "probe:read other:scope", org: "telco" };
+
+function call(token: string | undefined, body: string = '{"n":1}') {
+  return send(`${url}/probe/bearer`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}) },
+    body,
+  });
+}
+
+describe("bearer tokens", () => {
+  it("accepts a valid token and exposes its claims (2-legged: no phone)", async () => {
+    const r = await call(await sign(good));
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({ subject: "client-1", org: "telco", phone: null });
+  });
+
+  it("binds a token carrying phone_number to that subscriber (3-legged)", async () => {
+    const r = await call(await sign({ ...good, phone_number: "+34600000001" }));
+    expect(r.json).toMatchObject({ phone: "+34600000001" });
+  });
+
+  it.each([
+    ["no Authorization header", async () => undefined],
+    ["a malformed token", async () => "not-a-jwt"],
+    ["an expired token", async () => sign(good, { exp: Math.floor(Date.now() / 1000) - 60 })],
+    ["another issuer", async () => sign(good, { issuer: "https://evil.example.com" })],
+    ["another audience", async () => sign(good, { audience: "someone-else" })],
+    ["an unsigned (alg none) token", async () => new UnsecuredJWT(good).setIssuer(DEVELOPMENT_ISSUER).setAudience(DEVELOPMENT_AUDIENCE).setSubject("x").setExpirationTime("5m").encode()],
+    ["a token signed by another key", async () => sign(good, { key: (await generateKeyPair("ES256")).privateKey })],
+    ["an HS256 token (algorithm not allowed)", async () => sign(good, { alg: "HS256", key: new Uint8Array(32) })],
+    ["a token without an org claim", async () => sign({ scope: "probe:read" })],
+    ["a token with a phone_number that is not E.164", async () => sign({ ...good, phone_number: "600000001" })],
+  ])("answers 401 for %s", async (_name, token) => {
+    const r = await call(await token());
+    expect(r.status).toBe(401);
+    expect(r.json).toMatchObject({ type: "urn:insights:problem:unauthenticated" });
+  });
+
+  it("answers 403 when a scope is missing", async () => {
+    const r = await call(await sign({ scope: "other:scope", org: "telco" }));
+    expect(r.status).toBe(403);
+    expect(r.json).toMatchObject({ type: "urn:insights:problem:permission-denied" });
+  });
+
+  it("checks credentials before the body: bad JSON without a token is 401, with a token 400", async () => {
+    expect((await call(undefined, "{bad")).status).toBe(401);
+    expect((await call(await sign(good), "{bad")).status).toBe(400);
+  });
+
+  it("refuses unknown body properties with 400 naming the field", async () => {
+    const r = await call(await sign(good), '{"n":1,"admin":true}');
+    expect(r.status).toBe(400);
+    expect(r.json).toMatchObject({ "invalid-params": [{ name: "admin", reason: "unknown_field" }] });
+  });
+});
+
+describe("API keys", () => {
+  it.each([
+    ["key", "demo-telco-profile-key", "telco"],
+    ["secretKey", "demo-other-profile-key", "other"],
+  ])("accepts the %s header and resolves its organisation", async (header, key, org) => {
+    const r = await send(`${url}/probe/key`, { headers: { [header]: key } });
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({ org });
+  });
+
+  it.each([["missing", {}], ["wrong", { key: "demo-telco-profile-kex" }], ["empty", { key: "" }]])("answers 401 for a %s key", async (_n, headers) => {
+    const r = await send(`${url}/probe/key`, { headers });
+    expect(r.status).toBe(401);
+  });
+});

@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.js";
+
+describe("configuration", () => {
+  it("defaults to the embedded store, port 3000 and development auth", () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.database.url).toBeUndefined();
+    expect(config.dataDir).toMatch(/\.data$/);
+    expect(config.auth.mode).toBe("development");
+    expect(config.loadDemoData).toBe(true);
+    expect(config.rateLimit).toEqual({ max: 300, windowMs: 60_000, redisUrl: undefined });
+    expect(config.profilesErrorHttpStatus).toBe("vendor");
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(loadConfig({ DATABASE_URL: "", PORT: "" }).port).toBe(3000);
+  });
+
+  it("names every invalid variable", () => {
+    expect(() => loadConfig({ PORT: "http", DATABASE_URL: "mysql://x", TRUST_PROXY_HOPS: "true" })).toThrow(
+      /PORT[\s\S]*DATABASE_URL[\s\S]*TRUST_PROXY_HOPS|DATABASE_URL[\s\S]*PORT/,
+    );
+  });
+
+  it("refuses production without JWKS auth and a hash key", () => {
+    try {
+      loadConfig({ NODE_ENV: "production" });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(String(error)).toMatch(/AUTH_JWKS_URL[\s\S]*AUTH_ISSUER[\s\S]*AUTH_AUDIENCE[\s\S]*IDENTIFIER_HASH_KEY/);
+    }
+  });
+
+  it("refuses demo data in production", () => {
+    const production = {
+      NODE_ENV: "production",
+      AUTH_JWKS_URL: "https://idp.example.com/jwks",
+      AUTH_ISSUER: "https://idp.example.com",
+      AUTH_AUDIENCE: "insights",
+      IDENTIFIER_HASH_KEY: "ab".repeat(32),
+    };
+    expect(loadConfig(production).loadDemoData).toBe(false);
+    expect(loadConfig(production).auth.mode).toBe("jwks");
+    expect(() => loadConfig({ ...production, LOAD_DEMO_DATA: "true" })).toThrow(/demo data/);
+  });
+
+  it("requires an issuer and audience with a JWKS URL", () => {
+    expect(() => loadConfig({ AUTH_JWKS_URL: "https://idp.example.com/jwks" })).toThrow(/AUTH_ISSUER and AUTH_AUDIENCE/);
+  });
+
+  it("parses lists and sizes", () => {
+    const config = loadConfig({ CORS_ORIGINS: "https://a.example.com, https://b.example.com", BODY_LIMIT: "2mb" });
+    expect(config.corsOrigins).toEqual(["https://a.example.com", "https://b.example.com"]);
+    expect(config.bodyLimit).toBe("2mb");
+  });
+});

@@ -1,0 +1,99 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Store } from "@insights/store";
+import { openPgliteTestStore, testHasher } from "@insights/store/testing";
+import type { Store as RateLimitStore } from "express-rate-limit";
+import { createApp, type AppDependencies } from "../src/app.js";
+import { loadOrCreateDevelopmentKeys, type DevelopmentKeyPair } from "../src/auth/development-keys.js";
+import { signDevelopmentToken, type DevelopmentTokenRequest } from "../src/auth/development-tokens.js";
+import { createTokenVerifier } from "../src/auth/token-verifier.js";
+import { DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER, loadConfig } from "../src/config.js";
+import { createLifecycle, type Lifecycle } from "../src/lifecycle.js";
+import { createLogger } from "../src/logger.js";
+import { listen } from "../src/server.js";
+
+export type TestApp = {
+  url: string;
+  store: Store;
+  lifecycle: Lifecycle;
+  /** Every log line the app wrote, parsed. */
+  logs: Record<string, unknown>[];
+  rawLogs: () => string;
+  token(request?: Partial<DevelopmentTokenRequest>): Promise<string>;
+  close(): Promise<void>;
+};
+
+export type TestAppOptions = {
+  env?: Record<string, string>;
+  store?: Store;
+  rateLimitStore?: RateLimitStore;
+  now?: () => Date;
+};
+
+let keysPromise: Promise<{ keys: DevelopmentKeyPair; dir: string }> | undefined;
+
+export function developmentKeys() {
+  keysPromise ??= mkdtemp(join(tmpdir(), "bff-keys-")).then(async (dir) => ({ dir, keys: await loadOrCreateDevelopmentKeys(dir) }));
+  return keysPromise;
+}
+
+/** The real app on a real port over a real store (PGlite with the demo data, unless one is given). */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: "debug", ...options.env });
+  const store = options.store ?? (await openPgliteTestStore());
+  const { keys } = await developmentKeys();
+  const lines: string[] = [];
+  const logger = createLogger(config.logLevel, { write: (line: string) => void lines.push(line) });
+  const lifecycle = createLifecycle();
+  const deps: AppDependencies = {
+    config,
+    store,
+    hasher: testHasher,
+    verifyToken: createTokenVerifier({ issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, algorithms: ["ES256"], keys: { jwks: [keys.publicJwk] } }),
+    logger,
+    lifecycle,
+    ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  };
+  const { server, url } = await listen(createApp(deps), "127.0.0.1", 0);
+  return {
+    url,
+    store,
+    lifecycle,
+    get logs() {
+      return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    },
+    rawLogs: () => lines.join(""),
+    token: (request = {}) =>
+      signDevelopmentToken(keys, { scopes: [], orgId: "telco", expiresInSeconds: 600, issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, ...request }),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (!options.store) await store.close();
+    },
+  };
+}
+
+export async function removeDevelopmentKeys() {
+  if (keysPromise) await rm((await keysPromise).dir, { recursive: true, force: true });
+}
+
+/** POSTs a raw body (so malformed JSON can be sent) and returns status, headers and parsed JSON. */
+export async function send(url: string, init: RequestInit & { json?: unknown } = {}) {
+  const headers = new Headers(init.headers);
+  let body = init.body;
+  if (init.json !== undefined) {
+    body = JSON.stringify(init.json);
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+  }
+  const response = await fetch(url, { ...init, headers, body: body ?? null });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json: json as Record<string, unknown> };
+}

@@ -1,0 +1,32 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const appRoot = fileURLToPath(new URL("..", import.meta.url));
+
+/**
+ * Runs one of the app's entry points from source, as its own process: `tsx` compiles, and the
+ * workspace packages resolve to their source through the `@insights/source` condition.
+ */
+export function spawnEntry(entry: string, args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ["--conditions=@insights/source", "--import", "tsx", entry, ...args], {
+    cwd: appRoot,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+export type Finished = { code: number | null; stdout: string; stderr: string };
+
+export function collect(child: ChildProcess): { output: () => Finished; finished: Promise<Finished> } {
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const output = () => ({ code: child.exitCode, stdout, stderr });
+  const finished = new Promise<Finished>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+  return { output, finished };
+}
+
+export async function runEntry(entry: string, args: string[], env: Record<string, string>): Promise<Finished> {
+  return collect(spawnEntry(entry, args, env)).finished;
+}

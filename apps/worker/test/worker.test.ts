@@ -1,0 +1,52 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { announceSkip } from "@insights/store/testing";
+import pg from "pg";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadWorkerConfig } from "../src/config.js";
+import { startWorker } from "../src/worker.js";
+
+describe("worker", () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), "worker-"));
+  });
+  afterAll(() => rm(dataDir, { recursive: true, force: true }));
+
+  it("starts on the embedded store, migrated, knowing the contracts' record kinds", async () => {
+    const worker = await startWorker(loadWorkerConfig({ DATA_DIR: dataDir }), pino({ level: "silent" }));
+    try {
+      expect(worker.recordKinds).toContain("score");
+      const migrations = await worker.store.db.selectFrom("organisations").select("id").execute();
+      expect(migrations).toEqual([]);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) announceSkip("worker on PostgreSQL", "DATABASE_URL");
+  it.skipIf(!databaseUrl)("connects to PostgreSQL when DATABASE_URL is set, and migrates it", async () => {
+    // A schema of its own, through libpq's `options`, so the shared test database stays clean.
+    const schema = `worker_test_${process.pid}`;
+    const admin = new pg.Client({ connectionString: databaseUrl });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    try {
+      const url = `${databaseUrl}${databaseUrl!.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+      const worker = await startWorker(loadWorkerConfig({ DATABASE_URL: url }), pino({ level: "silent" }));
+      try {
+        expect(worker.store.kind).toBe("postgres");
+        const tables = await admin.query("select count(*)::int as n from information_schema.tables where table_schema = $1", [schema]);
+        expect(tables.rows[0].n).toBeGreaterThan(5);
+      } finally {
+        await worker.stop();
+      }
+    } finally {
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
+    }
+  });
+});

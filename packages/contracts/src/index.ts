@@ -1,0 +1,14 @@
+import { initContract } from "@ts-rest/core";
+import { systemContract } from "./system.js";
+
+const c = initContract();
+
+/** Every route the BFF serves, composed once. */
+export const apiContract = c.router({
+  system: systemContract,
+});
+export type ApiContract = typeof apiContract;
+
+export { familyOfPath, familyPrefixes } from "./families.js";
+export { apiKeyRoute, bearerRoute, policyOf, publicRoute, routePolicy, type AuthPolicy, type RateLimitBucket, type RouteMetadata, type RoutePolicy } from "./policy.js";
+export { ProblemSchema, type Problem } from "./problem.js";

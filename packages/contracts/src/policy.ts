@@ -1,0 +1,39 @@
+/**
+ * Who may call a route, declared on the route itself (ts-rest `metadata`) and enforced by one
+ * middleware in the BFF. A route without a policy does not mount.
+ */
+export type AuthPolicy =
+  /** Anyone (health checks, the API reference). */
+  | { scheme: "public" }
+  /** A bearer JWT carrying every listed scope. */
+  | { scheme: "bearer"; scopes: readonly string[] }
+  /** An organisation's API key in one of the listed headers (IMIconnect `key`/`secretKey`). */
+  | { scheme: "apiKey"; headers: readonly string[] };
+
+/** Rate-limit bucket: `default` counts against RATE_LIMIT_MAX per caller; `none` is never limited. */
+export type RateLimitBucket = "default" | "none";
+
+export type RoutePolicy = { auth: AuthPolicy; rateLimit: RateLimitBucket };
+
+export type RouteMetadata = { policy: RoutePolicy };
+
+/** Builds a route's metadata; use it on every route. */
+export function routePolicy(policy: RoutePolicy): RouteMetadata {
+  return { policy };
+}
+
+export const publicRoute = routePolicy({ auth: { scheme: "public" }, rateLimit: "none" });
+
+export function bearerRoute(...scopes: string[]): RouteMetadata {
+  return routePolicy({ auth: { scheme: "bearer", scopes }, rateLimit: "default" });
+}
+
+export function apiKeyRoute(...headers: string[]): RouteMetadata {
+  return routePolicy({ auth: { scheme: "apiKey", headers }, rateLimit: "default" });
+}
+
+/** Reads a route's policy, or undefined when the route declares none. */
+export function policyOf(metadata: unknown): RoutePolicy | undefined {
+  const policy = (metadata as Partial<RouteMetadata> | undefined)?.policy;
+  return policy && typeof policy === "object" && "auth" in policy ? policy : undefined;
+}

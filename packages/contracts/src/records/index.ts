@@ -1,0 +1,9 @@
+import { ScoreRecordSchema } from "./scoring.js";
+
+export * from "./scoring.js";
+
+/** Every record kind the worker imports, by name. */
+export const importRecordSchemas = {
+  score: ScoreRecordSchema,
+} as const;
+export type ImportRecordKind = keyof typeof importRecordSchemas;

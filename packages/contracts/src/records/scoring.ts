@@ -1,0 +1,32 @@
+import { z } from "zod";
+
+/** Domain records shared by the API contracts and the worker's imports. */
+
+export const scoringScales = ["gaugeMetric", "veritasIndex"] as const;
+export const ScoringTypeSchema = z.enum(scoringScales);
+export type ScoringType = z.infer<typeof ScoringTypeSchema>;
+
+/** The range of each scale: gaugeMetric 300–850 (higher is lower risk), veritasIndex 0–19 (lower is lower risk). */
+export const scoringRanges: Record<ScoringType, { min: number; max: number }> = {
+  gaugeMetric: { min: 300, max: 850 },
+  veritasIndex: { min: 0, max: 19 },
+};
+
+/** E.164, as CAMARA's PhoneNumber. */
+export const PhoneNumberSchema = z.string().regex(/^\+[1-9][0-9]{4,14}$/, "must be E.164, e.g. +34600000001");
+
+/** One score of one customer, as imported in bulk. */
+export const ScoreRecordSchema = z
+  .object({
+    phoneNumber: PhoneNumberSchema,
+    scoringType: ScoringTypeSchema,
+    scoringValue: z.number().int(),
+  })
+  .strict()
+  .superRefine((record, ctx) => {
+    const { min, max } = scoringRanges[record.scoringType];
+    if (record.scoringValue < min || record.scoringValue > max) {
+      ctx.addIssue({ code: "custom", path: ["scoringValue"], message: `${record.scoringType} is between ${min} and ${max}` });
+    }
+  });
+export type ScoreRecord = z.infer<typeof ScoreRecordSchema>;

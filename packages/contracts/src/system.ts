@@ -1,0 +1,30 @@
+import { initContract } from "@ts-rest/core";
+import { z } from "zod";
+import { publicRoute } from "./policy.js";
+import { ProblemSchema } from "./problem.js";
+
+const c = initContract();
+
+export const HealthSchema = z.object({ status: z.literal("ok") });
+export const ReadinessSchema = z.object({ status: z.literal("ready") });
+
+/** Liveness and readiness of the BFF process (not a vendor family: errors are RFC 9457). */
+export const systemContract = c.router(
+  {
+    getHealth: {
+      method: "GET",
+      path: "/healthz",
+      summary: "Liveness: the process is up",
+      responses: { 200: HealthSchema },
+      metadata: publicRoute,
+    },
+    getReadiness: {
+      method: "GET",
+      path: "/readyz",
+      summary: "Readiness: the store answers and the process is not shutting down",
+      responses: { 200: ReadinessSchema, 503: ProblemSchema },
+      metadata: publicRoute,
+    },
+  },
+  { strictStatusCodes: true },
+);
