@@ -15,3 +15,4 @@ export {
   type ImiconnectHttpStatusMode,
 } from "./codecs/imiconnect.js";
 export { problemCodec, PROBLEM_TYPE_PREFIX, type ProblemBody } from "./codecs/problem.js";
+export { CamaraErrorBodySchema, CitibanamexErrorBodySchema, ImiconnectErrorBodySchema, MasstackErrorBodySchema, ProblemBodySchema } from "./wire-schemas.js";

@@ -1,5 +1,7 @@
 import { AppError } from "../app-error.js";
 import { kindOfHttpStatus } from "../kinds.js";
+import type { CamaraErrorBodySchema } from "../wire-schemas.js";
+import type { z } from "zod";
 import { CodeTable, errorHeaders, objectOrEmpty, stringOrUndefined, type CodeEntry, type ErrorCodec } from "../codec.js";
 
 /**
@@ -47,7 +49,7 @@ export const camaraCodes = new CodeTable<CodeEntry>(entries, {
   internal: "INTERNAL",
 });
 
-export type CamaraErrorBody = { status: number; code: string; message: string };
+export type CamaraErrorBody = z.infer<typeof CamaraErrorBodySchema>;
 
 export const camaraCodec: ErrorCodec = {
   family: "camara",

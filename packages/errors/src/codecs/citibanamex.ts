@@ -1,8 +1,9 @@
 import { AppError } from "../app-error.js";
 import { CodeTable, errorHeaders, objectOrEmpty, stringOrUndefined, type CodeEntry, type ErrorCodec } from "../codec.js";
 import { kindOfHttpStatus } from "../kinds.js";
+import type { CitibanamexErrorBodySchema, citibanamexErrorTypes } from "../wire-schemas.js";
+import type { z } from "zod";
 
-export const citibanamexErrorTypes = ["error", "warn", "invalid", "fatal"] as const;
 export type CitibanamexErrorType = (typeof citibanamexErrorTypes)[number];
 
 type CitibanamexEntry = CodeEntry & { type: CitibanamexErrorType; moreInfo?: string };
@@ -40,15 +41,7 @@ export const citibanamexCodes = new CodeTable<CitibanamexEntry>(entries, {
   internal: "serverUnavailable",
 });
 
-export type CitibanamexErrorBody = {
-  type: CitibanamexErrorType;
-  code: string;
-  details?: string;
-  location?: string;
-  moreInfo?: string;
-  uuid?: string;
-  timestamp?: string;
-};
+export type CitibanamexErrorBody = z.infer<typeof CitibanamexErrorBodySchema>;
 
 /** A request that did not conform to the specification at all is `invalid`; the rest keep the table's type. */
 function typeFor(error: AppError, entry: CitibanamexEntry): CitibanamexErrorType {

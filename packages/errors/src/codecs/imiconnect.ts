@@ -1,6 +1,8 @@
 import { AppError } from "../app-error.js";
 import { CodeTable, errorHeaders, objectOrEmpty, stringOrUndefined, type CodeEntry, type ErrorCodec } from "../codec.js";
 import { httpStatusOfKind, kindOfHttpStatus, type ErrorKind } from "../kinds.js";
+import type { ImiconnectErrorBodySchema } from "../wire-schemas.js";
+import type { z } from "zod";
 
 /**
  * IMIconnect customer profile (seed 003 and its sibling operations). The vendor answers
@@ -40,7 +42,7 @@ export const SUCCESS_CODE = "1000";
 /** `Status` of an error body: the vendor's success is 0, so any failure is non-zero. */
 export const IMICONNECT_ERROR_STATUS = 1;
 
-export type ImiconnectErrorBody = { Status: number; Description: string; code: string; transid: string };
+export type ImiconnectErrorBody = z.infer<typeof ImiconnectErrorBodySchema>;
 
 export type ImiconnectHttpStatusMode = "vendor" | "http";
 

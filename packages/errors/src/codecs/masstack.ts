@@ -1,6 +1,8 @@
 import { AppError } from "../app-error.js";
 import { CodeTable, errorHeaders, objectOrEmpty, stringOrUndefined, type CodeEntry, type ErrorCodec } from "../codec.js";
 import { kindOfHttpStatus } from "../kinds.js";
+import type { MasstackErrorBodySchema } from "../wire-schemas.js";
+import type { z } from "zod";
 
 type MasstackEntry = CodeEntry & { title: string };
 
@@ -36,7 +38,7 @@ export const masstackCodes = new CodeTable<MasstackEntry>(entries, {
   timeout: "MCUS.001.009",
 });
 
-export type MasstackErrorBody = { errors: { error: { code: string; title: string; ref: string; message: string } }[] };
+export type MasstackErrorBody = z.infer<typeof MasstackErrorBodySchema>;
 
 export const masstackCodec: ErrorCodec = {
   family: "masstack",

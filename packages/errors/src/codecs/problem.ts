@@ -1,6 +1,8 @@
 import { AppError } from "../app-error.js";
 import { errorHeaders, objectOrEmpty, stringOrUndefined, type ErrorCodec } from "../codec.js";
 import { errorKinds, httpStatusOfKind, invalidReasons, kindOfHttpStatus, type ErrorKind, type InvalidReason } from "../kinds.js";
+import type { ProblemBodySchema } from "../wire-schemas.js";
+import type { z } from "zod";
 
 /** RFC 9457 problem details for the BFF's own API. `type` names the kind, `code` refines it. */
 export const PROBLEM_TYPE_PREFIX = "urn:insights:problem:";
@@ -21,16 +23,7 @@ const titles: Record<ErrorKind, string> = {
   internal: "Internal error",
 };
 
-export type ProblemBody = {
-  type: string;
-  title: string;
-  status: number;
-  detail?: string;
-  instance?: string;
-  code?: string;
-  /** The offending input, as in RFC 9457 §3's `invalid-params` example. */
-  "invalid-params"?: { name: string; reason?: InvalidReason }[];
-};
+export type ProblemBody = z.infer<typeof ProblemBodySchema>;
 
 export const problemCodec: ErrorCodec = {
   family: "problem",
