@@ -1,20 +1,22 @@
-// Unexpected console output is a bug (logs go through pino); make it fail the test that caused it.
-import { afterEach, beforeEach } from "vitest";
+// Unexpected console output is a bug (logs go through pino): it fails the test that caused it,
+// or the file when it happened in a hook outside any test.
+import { afterAll, afterEach } from "vitest";
 
 const methods = ["log", "info", "warn", "error", "debug"] as const;
 let printed: string[] = [];
-const originals = Object.fromEntries(methods.map((m) => [m, console[m]]));
 
-beforeEach(() => {
+for (const method of methods) {
+  console[method] = (...args: unknown[]) => {
+    printed.push(`console.${method}: ${args.map(String).join(" ")}`);
+  };
+}
+
+function failOnOutput() {
+  if (printed.length === 0) return;
+  const lines = printed;
   printed = [];
-  for (const method of methods) {
-    console[method] = (...args: unknown[]) => {
-      printed.push(`console.${method}: ${args.map(String).join(" ")}`);
-    };
-  }
-});
+  throw new Error(`unexpected console output:\n${lines.join("\n")}`);
+}
 
-afterEach(() => {
-  for (const method of methods) console[method] = originals[method]!;
-  if (printed.length > 0) throw new Error(`unexpected console output:\n${printed.join("\n")}`);
-});
+afterEach(failOnOutput);
+afterAll(failOnOutput);

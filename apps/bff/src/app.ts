@@ -16,10 +16,11 @@ import { buildRouteIndex } from "./http/route-index.js";
 import { corsFor, securityHeaders } from "./http/security.js";
 import { mountContract } from "./http/ts-rest-adapter.js";
 import type { Lifecycle } from "./lifecycle.js";
-import { systemHandlers } from "./routes/system.js";
+import { scoringHandlers } from "./scoring/handlers.js";
+import { systemHandlers } from "./system/handlers.js";
 
 export type AppDependencies = {
-  config: Pick<Config, "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus">;
+  config: Pick<Config, "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus" | "scoring">;
   store: Store;
   hasher: IdentifierHasher;
   verifyToken: TokenVerifier;
@@ -62,7 +63,15 @@ export function createApp(deps: AppDependencies): Express {
   app.use(rateLimiter({ max, windowMs, ...(deps.rateLimitStore ? { store: deps.rateLimitStore } : {}) }, routes));
   app.use(jsonBody(deps.config.bodyLimit));
 
-  mountContract(app, apiContract, { system: systemHandlers(deps.store, deps.lifecycle) }, { enforcePolicy });
+  mountContract(
+    app,
+    apiContract,
+    {
+      system: systemHandlers(deps.store, deps.lifecycle),
+      scoring: scoringHandlers(deps.store, deps.hasher, deps.config.scoring),
+    },
+    { enforcePolicy },
+  );
 
   app.use(unmatchedRoute(routes));
   app.use(renderErrors(createCodecs({ imiconnectHttpStatus: deps.config.profilesErrorHttpStatus }), deps.logger, now));

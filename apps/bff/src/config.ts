@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { scoringScales, ScoringTypeSchema, type ScoringType } from "@insights/contracts/records";
 import { z } from "zod";
 
 /**
@@ -50,8 +51,14 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
     PROFILES_ERROR_HTTP_STATUS: z.enum(["vendor", "http"]).default("vendor"),
+    SCORING_SCALES: commaList.pipe(z.array(ScoringTypeSchema).min(1)).default(scoringScales.join(",")),
+    SCORING_DEFAULT_SCALE: ScoringTypeSchema.default("gaugeMetric"),
+    SCORING_ID_DOCUMENT: z.enum(["optional", "required", "unsupported"]).default("optional"),
   })
   .superRefine((env, ctx) => {
+    if (!env.SCORING_SCALES.includes(env.SCORING_DEFAULT_SCALE)) {
+      ctx.addIssue({ code: "custom", path: ["SCORING_DEFAULT_SCALE"], message: "must be one of SCORING_SCALES" });
+    }
     if (env.NODE_ENV !== "production") return;
     const required = ["AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE", "IDENTIFIER_HASH_KEY"] as const;
     for (const key of required) {
@@ -83,6 +90,16 @@ export type Config = {
   logLevel: Env["LOG_LEVEL"];
   shutdownTimeoutMs: number;
   profilesErrorHttpStatus: Env["PROFILES_ERROR_HTTP_STATUS"];
+  scoring: ScoringConfig;
+};
+
+/** Operator configuration of the CAMARA scoring family. */
+export type ScoringConfig = {
+  /** The scales this operator offers. */
+  scales: ScoringType[];
+  defaultScale: ScoringType;
+  /** Whether `idDocument` may, must or must not be sent. */
+  idDocument: Env["SCORING_ID_DOCUMENT"];
 };
 
 export const DEVELOPMENT_ISSUER = "insights-bff-dev";
@@ -130,5 +147,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     profilesErrorHttpStatus: env.PROFILES_ERROR_HTTP_STATUS,
+    scoring: { scales: env.SCORING_SCALES, defaultScale: env.SCORING_DEFAULT_SCALE, idDocument: env.SCORING_ID_DOCUMENT },
   };
 }

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   if (config.auth.mode === "development") {
     process.stdout.write(
       `\nInsights BFF listening on ${url} (store: ${store})\n` +
-        `Development token: npm run token -- --scope customer-insights:scoring:read --org telco\n` +
+        `Development token: npm run -s token -- --scope customer-insights:scoring:read --phone +34600000001\n` +
         `Readiness:         curl ${url}/readyz\n\n`,
     );
   }

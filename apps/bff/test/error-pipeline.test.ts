@@ -20,7 +20,7 @@ const families = [
       expect(headers.get("content-type")).toBe("application/json");
       expect(headers.get("x-correlator")).toBe("corr-42");
     },
-    codes: { malformed: [400, "INVALID_ARGUMENT"], unknown: [404, "NOT_FOUND"], tooLarge: [400, "INVALID_ARGUMENT"], mediaType: [415, "UNSUPPORTED_MEDIA_TYPE"] },
+    codes: { malformed: [400, "INVALID_ARGUMENT"], unknown: [404, "NOT_FOUND"], tooLarge: [400, "INVALID_ARGUMENT"], mediaType: [400, "INVALID_ARGUMENT"] },
     codeOf: (body: Record<string, unknown>) => body.code,
   },
   {
@@ -115,8 +115,13 @@ describe("method not allowed", () => {
 });
 
 describe("x-correlator", () => {
-  it("is not echoed when it breaks the CAMARA pattern", async () => {
+  it("is echoed on CAMARA errors even when it breaks the pattern", async () => {
     const r = await send(`${app.url}/camara/nothing`, { headers: { "x-correlator": "has space" } });
+    expect(r.headers.get("x-correlator")).toBe("has space");
+  });
+
+  it("is not echoed by other families", async () => {
+    const r = await send(`${app.url}/v4/nothing`, { headers: { "x-correlator": "abc" } });
     expect(r.headers.get("x-correlator")).toBeNull();
   });
 });

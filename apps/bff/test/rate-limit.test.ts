@@ -50,18 +50,20 @@ const redisUrl = process.env.REDIS_URL;
 if (!redisUrl) announceSkip("Redis rate-limit", "REDIS_URL");
 
 describe.skipIf(!redisUrl)("rate limit shared through Redis", () => {
-  let shared: SharedRateLimitStore;
+  // Two replicas: each its own Redis connection and store, one shared key prefix.
+  const prefix = `insights-bff-test:${process.pid}:${Date.now()}:`;
+  let connections: SharedRateLimitStore[] = [];
   let first: TestApp;
   let second: TestApp;
   beforeAll(async () => {
-    shared = await connectRedisRateLimitStore(redisUrl!, `insights-bff-test:${process.pid}:${Date.now()}:`);
-    first = await startTestApp({ env: { RATE_LIMIT_MAX: "3" }, rateLimitStore: shared.store });
-    second = await startTestApp({ env: { RATE_LIMIT_MAX: "3" }, rateLimitStore: shared.store, store: first.store });
+    connections = [await connectRedisRateLimitStore(redisUrl!, prefix), await connectRedisRateLimitStore(redisUrl!, prefix)];
+    first = await startTestApp({ env: { RATE_LIMIT_MAX: "3" }, rateLimitStore: connections[0]!.store });
+    second = await startTestApp({ env: { RATE_LIMIT_MAX: "3" }, rateLimitStore: connections[1]!.store, store: first.store });
   });
   afterAll(async () => {
     await second?.close();
     await first?.close();
-    await shared?.close();
+    for (const connection of connections) await connection.close();
   });
 
   it("counts one caller across two app instances", async () => {

@@ -1,4 +1,5 @@
 import { initContract } from "@ts-rest/core";
+import { scoringContract } from "./scoring.js";
 import { systemContract } from "./system.js";
 
 const c = initContract();
@@ -6,6 +7,7 @@ const c = initContract();
 /** Every route the BFF serves, composed once. */
 export const apiContract = c.router({
   system: systemContract,
+  scoring: scoringContract,
 });
 export type ApiContract = typeof apiContract;
 

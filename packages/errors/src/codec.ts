@@ -1,4 +1,4 @@
-import type { AppError } from "./app-error.js";
+import { AppError, type AppErrorOptions } from "./app-error.js";
 import type { ErrorKind } from "./kinds.js";
 
 export const families = ["camara", "citibanamex", "masstack", "imiconnect", "problem"] as const;
@@ -40,10 +40,10 @@ export type CodeEntry = { status: number; kind: ErrorKind; message: string };
  * carries no vendor code of that table. Shared by every codec so "which code do I send"
  * and "what does this code mean" are answered in one place.
  */
-export class CodeTable<Entry extends CodeEntry> {
+export class CodeTable<Entry extends CodeEntry, Code extends string = string> {
   constructor(
-    readonly entries: Readonly<Record<string, Entry>>,
-    private readonly codeOfKind: Readonly<Record<ErrorKind, string>>,
+    readonly entries: Readonly<Record<Code, Entry>>,
+    private readonly codeOfKind: Readonly<Record<ErrorKind, Code>>,
   ) {
     for (const code of Object.values(codeOfKind)) {
       if (!(code in entries)) throw new Error(`code ${code} has no entry`);
@@ -51,19 +51,24 @@ export class CodeTable<Entry extends CodeEntry> {
   }
 
   /** The code an error travels as: its own vendor code when this table documents it. */
-  codeFor(error: AppError): string {
-    if (error.vendorCode !== undefined && error.vendorCode in this.entries) return error.vendorCode;
+  codeFor(error: AppError): Code {
+    if (error.vendorCode !== undefined && this.lookup(error.vendorCode)) return error.vendorCode as Code;
     return this.codeOfKind[error.kind];
   }
 
   entry(code: string): Entry {
-    const entry = this.entries[code];
+    const entry = this.lookup(code);
     if (!entry) throw new Error(`unknown code ${code}`);
     return entry;
   }
 
   lookup(code: unknown): Entry | undefined {
-    return typeof code === "string" ? this.entries[code] : undefined;
+    return typeof code === "string" && Object.hasOwn(this.entries, code) ? this.entries[code as Code] : undefined;
+  }
+
+  /** An error carrying one of this vendor's documented codes, of the kind the code means. */
+  error(code: Code, options: Omit<AppErrorOptions, "vendorCode"> = {}): AppError {
+    return new AppError(this.entry(code).kind, { ...options, vendorCode: code });
   }
 
   codes(): string[] {

@@ -8,3 +8,4 @@ export { authenticateApiKey, createApiKey, type ApiKeyOwner } from "./api-keys.j
 export { DEMO_API_CLIENTS, DEMO_API_KEYS, DEMO_CATEGORIES, DEMO_CUSTOMERS, DEMO_ORGANISATIONS, loadDemoDataIfEmpty } from "./demo-data.js";
 export { loadIdentifierHasher, openConfiguredStore, type StoreConfig } from "./configured-store.js";
 export { acquireDataDirLock, DataDirInUseError } from "./data-dir-lock.js";
+export { lookupScoring, type ScoringLookup, type ScoringLookupRequest } from "./scores.js";

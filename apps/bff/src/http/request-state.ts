@@ -20,8 +20,6 @@ export type RequestState = {
 const states = new WeakMap<Request, RequestState>();
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-/** CAMARA x-correlator pattern (Commonalities). */
-export const CORRELATOR_PATTERN = /^[a-zA-Z0-9-_:;./<>{}]{0,256}$/;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export function stateOf(req: Request): RequestState {
@@ -41,15 +39,20 @@ export function requestState(): RequestHandler {
     const state = stateOf(req);
     if (incoming && REQUEST_ID.test(incoming)) state.requestId = incoming;
     res.setHeader("x-request-id", state.requestId);
-    const correlator = validCorrelator(req);
+    const correlator = echoableCorrelator(req);
     if (state.family === "camara" && correlator) res.setHeader("x-correlator", correlator);
     next();
   };
 }
 
-function validCorrelator(req: Request): string | undefined {
+/**
+ * CAMARA echoes a non-empty x-correlator on every response, errors included — even one that
+ * breaks its pattern (the 400 that follows says so). Node's parser already refused control
+ * characters, so the value is a legal header value as received.
+ */
+function echoableCorrelator(req: Request): string | undefined {
   const value = req.get("x-correlator");
-  return value && CORRELATOR_PATTERN.test(value) ? value : undefined;
+  return value ? value : undefined;
 }
 
 /** What the error codecs may echo for this request. Values that break their pattern are never echoed. */
@@ -57,7 +60,7 @@ export function renderContextOf(req: Request, now: Date): RenderContext {
   const state = stateOf(req);
   const uuid = req.get("uuid");
   return {
-    correlator: validCorrelator(req),
+    correlator: echoableCorrelator(req),
     requestUuid: uuid && UUID.test(uuid) ? uuid : undefined,
     transid: state.transid,
     instance: state.requestId,

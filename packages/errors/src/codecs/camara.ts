@@ -7,7 +7,9 @@ import { CodeTable, errorHeaders, objectOrEmpty, stringOrUndefined, type CodeEnt
 /**
  * CAMARA Customer Insights v0.2.0 (seed 000): `{status, code, message}`, `status` equal to
  * the HTTP status. The seed's codes and messages verbatim; the framework-level codes that
- * API does not list (405, 409, 415, 500, 503, 504) come from CAMARA Commonalities.
+ * API does not list (405, 409, 500, 503, 504) come from CAMARA Commonalities. Client errors
+ * the document has no status for (413, 415) are 400 INVALID_ARGUMENT, so every answer to a
+ * scoring request validates against the official OpenAPI document.
  */
 const entries = {
   INVALID_ARGUMENT: { status: 400, kind: "invalid_argument", message: "Client specified an invalid argument, request body or query param" },
@@ -32,17 +34,17 @@ const entries = {
   TIMEOUT: { status: 504, kind: "timeout", message: "Request timeout exceeded." },
 } as const satisfies Record<string, CodeEntry>;
 
-export const camaraCodes = new CodeTable<CodeEntry>(entries, {
+export const camaraCodes = new CodeTable<CodeEntry, keyof typeof entries>(entries, {
   invalid_argument: "INVALID_ARGUMENT",
-  // CAMARA has no 413: a body over the limit is an invalid request body.
+  // The v0.2.0 document has no 413 or 415: an over-limit or non-JSON body is an invalid request body.
   payload_too_large: "INVALID_ARGUMENT",
+  unsupported_media_type: "INVALID_ARGUMENT",
   unauthenticated: "UNAUTHENTICATED",
   permission_denied: "PERMISSION_DENIED",
   not_found: "NOT_FOUND",
   conflict: "CONFLICT",
   unprocessable: "SERVICE_NOT_APPLICABLE",
   rate_limited: "TOO_MANY_REQUESTS",
-  unsupported_media_type: "UNSUPPORTED_MEDIA_TYPE",
   method_not_allowed: "METHOD_NOT_ALLOWED",
   unavailable: "UNAVAILABLE",
   timeout: "TIMEOUT",

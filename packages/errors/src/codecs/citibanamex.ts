@@ -25,7 +25,7 @@ const entries = {
   serverUnavailable: { status: 500, kind: "internal", type: "fatal", message: "The request failed due to an internal error/server unavailability" },
 } as const satisfies Record<string, CitibanamexEntry>;
 
-export const citibanamexCodes = new CodeTable<CitibanamexEntry>(entries, {
+export const citibanamexCodes = new CodeTable<CitibanamexEntry, keyof typeof entries>(entries, {
   invalid_argument: "invalidRequest",
   payload_too_large: "invalidRequest",
   unsupported_media_type: "invalidRequest",

@@ -22,7 +22,7 @@ const entries = {
   "7429": { status: 429, kind: "rate_limited", message: "Rate limit exceeded" },
 } as const satisfies Record<string, CodeEntry>;
 
-export const imiconnectCodes = new CodeTable<CodeEntry>(entries, {
+export const imiconnectCodes = new CodeTable<CodeEntry, keyof typeof entries>(entries, {
   invalid_argument: "7003",
   payload_too_large: "7000",
   unsupported_media_type: "7000",

@@ -22,7 +22,7 @@ const entries = {
   "MCUS.001.009": { status: 504, kind: "timeout", title: "Database error", message: "Statement timeout" },
 } as const satisfies Record<string, MasstackEntry>;
 
-export const masstackCodes = new CodeTable<MasstackEntry>(entries, {
+export const masstackCodes = new CodeTable<MasstackEntry, keyof typeof entries>(entries, {
   invalid_argument: "MCUS.999.998",
   payload_too_large: "MCUS.999.998",
   unsupported_media_type: "MCUS.999.998",

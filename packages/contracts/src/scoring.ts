@@ -1,0 +1,61 @@
+import { CamaraErrorBodySchema } from "@insights/errors";
+import { initContract } from "@ts-rest/core";
+import { z } from "zod";
+import { bearerRoute } from "./policy.js";
+import { PhoneNumberSchema, ScoringTypeSchema } from "./records/scoring.js";
+
+/**
+ * CAMARA Customer Insights v0.2.0 — scoring (seed 000, reference camara/customer-insights-v0.2.0.yaml).
+ * Served at the seed's path and at the official one; both share one route definition.
+ */
+
+export const SCORING_SCOPE = "customer-insights:scoring:read";
+
+/** Correlation id (CAMARA Commonalities). */
+export const XCorrelatorSchema = z.string().regex(/^[a-zA-Z0-9-_:;./<>{}]{0,256}$/, "must match ^[a-zA-Z0-9-_:;.\\/<>{}]{0,256}$");
+
+export const ScoringRequestSchema = z
+  .object({
+    idDocument: z.string().optional(),
+    phoneNumber: PhoneNumberSchema.optional(),
+    scoringType: ScoringTypeSchema.optional(),
+  })
+  .strict();
+export type ScoringRequest = z.infer<typeof ScoringRequestSchema>;
+
+export const ScoringResponseSchema = z.object({
+  scoringType: ScoringTypeSchema,
+  scoringValue: z.number().int(),
+});
+export type ScoringResponse = z.infer<typeof ScoringResponseSchema>;
+
+const c = initContract();
+
+const retrieveScoring = {
+  method: "POST",
+  summary: "Retrieves Scoring information",
+  description:
+    "Retrieves Scoring information, for the user associated with the provided idDocument, phoneNumber or the combination of both parameters. It also allows to select the type of the Scoring scale measurement.",
+  headers: z.object({ "x-correlator": XCorrelatorSchema.optional() }),
+  body: ScoringRequestSchema,
+  responses: {
+    200: ScoringResponseSchema,
+    400: CamaraErrorBodySchema,
+    401: CamaraErrorBodySchema,
+    403: CamaraErrorBodySchema,
+    404: CamaraErrorBodySchema,
+    422: CamaraErrorBodySchema,
+    429: CamaraErrorBodySchema,
+  },
+  metadata: bearerRoute(SCORING_SCOPE),
+} as const;
+
+export const scoringContract = c.router(
+  {
+    /** The seed's path (a CAMARA SDK under a `/camara` base). */
+    retrieveScoring: { ...retrieveScoring, path: "/camara/customerinsights/scoring/retrieve" },
+    /** The official v0.2 path. */
+    retrieveScoringV02: { ...retrieveScoring, path: "/customer-insights/v0.2/scoring/retrieve" },
+  },
+  { strictStatusCodes: true },
+);

@@ -1,0 +1,55 @@
+import { sql, type Kysely } from "kysely";
+import { storedIdentifierValue } from "./customers.js";
+import type { IdentifierHasher } from "./identifier-hasher.js";
+import type { Database, LineType, ScoringScale } from "./schema.js";
+
+export type ScoringLookupRequest = {
+  orgId: string;
+  phoneNumber: string | undefined;
+  idDocument: string | undefined;
+  scale: ScoringScale;
+};
+
+/** Everything the scoring rules need about a request's identifiers, from one query. */
+export type ScoringLookup = {
+  /** The organisation's customer with that phone number, if a phone was given and is known. */
+  phoneCustomerId: string | undefined;
+  /** The organisation's customer with that identity document, if one was given and is known. */
+  documentCustomerId: string | undefined;
+  /** The subject (the phone's customer, else the document's): its line type and score on the scale. */
+  lineType: LineType | undefined;
+  score: number | undefined;
+};
+
+type Row = { phone_customer_id: string | null; document_customer_id: string | null; line_type: LineType | null; score: number | null };
+
+/** Resolves phone and document within one organisation, and the subject's score, in a single round trip. */
+export async function lookupScoring(db: Kysely<Database>, hasher: IdentifierHasher, request: ScoringLookupRequest): Promise<ScoringLookup> {
+  const phone = request.phoneNumber ?? null;
+  const document = request.idDocument === undefined ? null : storedIdentifierValue(hasher, "id_document", request.idDocument);
+  const { rows } = await sql<Row>`
+    with phone as (
+      select customer_id from customer_identifiers
+      where org_id = ${request.orgId} and kind = 'phone' and value = ${phone}
+    ), document as (
+      select customer_id from customer_identifiers
+      where org_id = ${request.orgId} and kind = 'id_document' and value = ${document}
+    ), subject as (
+      select coalesce((select customer_id from phone), (select customer_id from document)) as id
+    )
+    select (select customer_id from phone) as phone_customer_id,
+           (select customer_id from document) as document_customer_id,
+           c.line_type,
+           s.value as score
+    from subject
+    left join customers c on c.id = subject.id
+    left join customer_scores s on s.customer_id = c.id and s.scale = ${request.scale}
+  `.execute(db);
+  const row = rows[0];
+  return {
+    phoneCustomerId: row?.phone_customer_id ?? undefined,
+    documentCustomerId: row?.document_customer_id ?? undefined,
+    lineType: row?.line_type ?? undefined,
+    score: row?.score ?? undefined,
+  };
+}
