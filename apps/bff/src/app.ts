@@ -17,10 +17,11 @@ import { corsFor, securityHeaders } from "./http/security.js";
 import { mountContract } from "./http/ts-rest-adapter.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { scoringHandlers } from "./scoring/handlers.js";
+import { segmentsHandlers } from "./segments/handlers.js";
 import { systemHandlers } from "./system/handlers.js";
 
 export type AppDependencies = {
-  config: Pick<Config, "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus" | "scoring">;
+  config: Pick<Config, "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus" | "scoring" | "segments">;
   store: Store;
   hasher: IdentifierHasher;
   verifyToken: TokenVerifier;
@@ -69,6 +70,7 @@ export function createApp(deps: AppDependencies): Express {
     {
       system: systemHandlers(deps.store, deps.lifecycle),
       scoring: scoringHandlers(deps.store, deps.hasher, deps.config.scoring),
+      segments: segmentsHandlers(deps.store, deps.hasher, deps.config.segments, now),
     },
     { enforcePolicy },
   );

@@ -54,6 +54,7 @@ const EnvSchema = z
     SCORING_SCALES: commaList.pipe(z.array(ScoringTypeSchema).min(1)).default(scoringScales.join(",")),
     SCORING_DEFAULT_SCALE: ScoringTypeSchema.default("gaugeMetric"),
     SCORING_ID_DOCUMENT: z.enum(["optional", "required", "unsupported"]).default("optional"),
+    SEGMENTS_SESSION_TTL_SECONDS: positiveInt.default(900),
   })
   .superRefine((env, ctx) => {
     if (!env.SCORING_SCALES.includes(env.SCORING_DEFAULT_SCALE)) {
@@ -91,7 +92,11 @@ export type Config = {
   shutdownTimeoutMs: number;
   profilesErrorHttpStatus: Env["PROFILES_ERROR_HTTP_STATUS"];
   scoring: ScoringConfig;
+  segments: SegmentsConfig;
 };
+
+/** Citibanamex segments family: how long a key-exchange session (`sid`) lives. */
+export type SegmentsConfig = { sessionTtlSeconds: number };
 
 /** Operator configuration of the CAMARA scoring family. */
 export type ScoringConfig = {
@@ -148,5 +153,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     profilesErrorHttpStatus: env.PROFILES_ERROR_HTTP_STATUS,
     scoring: { scales: env.SCORING_SCALES, defaultScale: env.SCORING_DEFAULT_SCALE, idDocument: env.SCORING_ID_DOCUMENT },
+    segments: { sessionTtlSeconds: env.SEGMENTS_SESSION_TTL_SECONDS },
   };
 }

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from "node:fs/promises";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Store } from "@insights/store";
@@ -96,4 +97,33 @@ export async function send(url: string, init: RequestInit & { json?: unknown } =
     json = undefined;
   }
   return { status: response.status, headers: response.headers, text, json: json as Record<string, unknown> };
+}
+
+/**
+ * Like `send`, through node:http, with exactly the given headers (fetch adds `accept`,
+ * `accept-language`, `user-agent`… of its own).
+ */
+export function sendExact(url: string, init: { method?: string; headers: Record<string, string>; body?: string }) {
+  return new Promise<{ status: number; headers: Headers; text: string; json: Record<string, unknown> }>((resolve, reject) => {
+    const target = new URL(url);
+    const headers = { ...init.headers, ...(init.body !== undefined ? { "content-length": String(Buffer.byteLength(init.body)) } : {}) };
+    const req = request({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: init.method ?? "GET", headers }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => {
+        const responseHeaders = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) if (typeof value === "string") responseHeaders.set(name, value);
+        let json: unknown;
+        try {
+          json = text ? JSON.parse(text) : undefined;
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: responseHeaders, text, json: json as Record<string, unknown> });
+      });
+    });
+    req.on("error", reject);
+    req.end(init.body);
+  });
 }

@@ -1,5 +1,6 @@
 import { initContract } from "@ts-rest/core";
 import { scoringContract } from "./scoring.js";
+import { segmentsContract } from "./segments.js";
 import { systemContract } from "./system.js";
 
 const c = initContract();
@@ -8,9 +9,10 @@ const c = initContract();
 export const apiContract = c.router({
   system: systemContract,
   scoring: scoringContract,
+  segments: segmentsContract,
 });
 export type ApiContract = typeof apiContract;
 
 export { familyOfPath, familyPrefixes } from "./families.js";
-export { apiKeyRoute, bearerRoute, policyOf, publicRoute, routePolicy, type AuthPolicy, type RateLimitBucket, type RouteMetadata, type RoutePolicy } from "./policy.js";
+export { apiKeyRoute, bearerRoute, bearerRouteWithHeaders, documentedHeaderName, policyOf, publicRoute, routePolicy, type AuthPolicy, type RateLimitBucket, type RouteMetadata, type RoutePolicy } from "./policy.js";
 export { ProblemSchema, type Problem } from "./problem.js";

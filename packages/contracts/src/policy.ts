@@ -15,17 +15,29 @@ export type RateLimitBucket = "default" | "none";
 
 export type RoutePolicy = { auth: AuthPolicy; rateLimit: RateLimitBucket };
 
-export type RouteMetadata = { policy: RoutePolicy };
+export type RouteMetadata = {
+  policy: RoutePolicy;
+  /**
+   * Request headers as the vendor documents them (`countryCode`, `ChannelId`…), by their
+   * lower-case wire name: errors name the offending header the way the vendor's clients know it.
+   */
+  headerNames?: Readonly<Record<string, string>>;
+};
 
 /** Builds a route's metadata; use it on every route. */
-export function routePolicy(policy: RoutePolicy): RouteMetadata {
-  return { policy };
+export function routePolicy(policy: RoutePolicy, headerNames?: Readonly<Record<string, string>>): RouteMetadata {
+  return headerNames ? { policy, headerNames } : { policy };
 }
 
 export const publicRoute = routePolicy({ auth: { scheme: "public" }, rateLimit: "none" });
 
 export function bearerRoute(...scopes: string[]): RouteMetadata {
   return routePolicy({ auth: { scheme: "bearer", scopes }, rateLimit: "default" });
+}
+
+/** A bearer route whose errors name headers as the vendor documents them. */
+export function bearerRouteWithHeaders(headerNames: Readonly<Record<string, string>>, ...scopes: string[]): RouteMetadata {
+  return routePolicy({ auth: { scheme: "bearer", scopes }, rateLimit: "default" }, headerNames);
 }
 
 export function apiKeyRoute(...headers: string[]): RouteMetadata {
@@ -36,4 +48,9 @@ export function apiKeyRoute(...headers: string[]): RouteMetadata {
 export function policyOf(metadata: unknown): RoutePolicy | undefined {
   const policy = (metadata as Partial<RouteMetadata> | undefined)?.policy;
   return policy && typeof policy === "object" && "auth" in policy ? policy : undefined;
+}
+
+/** The vendor's spelling of a header named in lower case, where the route documents one. */
+export function documentedHeaderName(metadata: unknown, header: string): string {
+  return (metadata as Partial<RouteMetadata> | undefined)?.headerNames?.[header] ?? header;
 }

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
 
 /** What a keyed hash may be taken of; the purpose is mixed into the hash so values of two kinds never collide. */
 export type HashPurpose = "id_document" | "card_number" | "api_key";
@@ -8,6 +8,8 @@ export type IdentifierHasher = {
   hash(purpose: HashPurpose, value: string): string;
   /** Compares a presented value with a stored hash without short-circuiting on the first differing byte. */
   matches(purpose: HashPurpose, value: string, storedHash: string): boolean;
+  /** A 32-byte key for another use of the same secret (HKDF-SHA256, separated by `purpose`). */
+  deriveKey(purpose: string): Buffer;
 };
 
 /** Card numbers are compared on their digits; identity documents ignore case, spaces and hyphens. */
@@ -32,6 +34,9 @@ export function createIdentifierHasher(secret: Buffer): IdentifierHasher {
     hash,
     matches(purpose, value, storedHash) {
       return constantTimeEqual(hash(purpose, value), storedHash);
+    },
+    deriveKey(purpose) {
+      return Buffer.from(hkdfSync("sha256", secret, Buffer.alloc(0), `insights-bff:${purpose}`, 32));
     },
   };
 }

@@ -33,8 +33,8 @@ export type CustomersTable = {
   full_name: string;
   segment: string | null;
   birth_date: DateText | null;
-  time_zone: string;
-  line_type: LineType;
+  time_zone: ColumnType<string, string | undefined, string>;
+  line_type: ColumnType<LineType, LineType | undefined, LineType>;
   created_at: CreatedAt;
   updated_at: UpdatedAt;
 };
@@ -101,6 +101,17 @@ export type ApiKeysTable = {
   revoked_at: Date | null;
 };
 
+export type E2eSessionsTable = {
+  sid: string;
+  org_id: string;
+  client_id: string;
+  modulus: string;
+  exponent: string;
+  private_key_encrypted: string;
+  created_at: CreatedAt;
+  expires_at: Date;
+};
+
 export type Database = {
   organisations: OrganisationsTable;
   customers: CustomersTable;
@@ -113,6 +124,7 @@ export type Database = {
   customer_category_history: CustomerCategoryHistoryTable;
   api_clients: ApiClientsTable;
   api_keys: ApiKeysTable;
+  e2e_sessions: E2eSessionsTable;
 };
 
 export type Customer = Selectable<CustomersTable>;

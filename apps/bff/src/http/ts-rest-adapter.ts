@@ -1,4 +1,4 @@
-import { policyOf, type RoutePolicy } from "@insights/contracts";
+import { documentedHeaderName, policyOf, type RoutePolicy } from "@insights/contracts";
 import { AppError } from "@insights/errors";
 import { isAppRoute, type AppRoute, type AppRouter, type ServerInferRequest, type ServerInferResponses } from "@ts-rest/core";
 import { createExpressEndpoints, type RequestValidationError } from "@ts-rest/express";
@@ -43,25 +43,30 @@ function adapt(router: AppRouter | AppRoute, handlers: unknown, path: string): u
   );
 }
 
-/** The first schema issue of a failed request, as an AppError naming the field. */
-export function validationErrorToAppError(error: RequestValidationError): AppError {
-  const parts: [ZodError | null, string | undefined][] = [
-    [error.headers, undefined],
-    [error.pathParams, undefined],
-    [error.query, undefined],
+/**
+ * The first schema issue of a failed request (headers, then path, query, body), as an AppError
+ * naming the field — a header by the name its vendor documents.
+ */
+export function validationErrorToAppError(error: RequestValidationError, route: AppRoute | undefined): AppError {
+  const parts: [ZodError | null, "headers" | "params" | "query" | "body"][] = [
+    [error.headers, "headers"],
+    [error.pathParams, "params"],
+    [error.query, "query"],
     [error.body, "body"],
   ];
-  for (const [zodError, root] of parts) {
+  for (const [zodError, part] of parts) {
     const issue = zodError?.issues[0];
-    if (issue) return issueToAppError(issue, root);
+    if (!issue) continue;
+    const rename = part === "headers" ? (name: string) => documentedHeaderName(route?.metadata, name) : (name: string) => name;
+    return issueToAppError(issue, part === "body" ? "body" : undefined, rename);
   }
   return new AppError("invalid_argument", { detail: "The request is not valid." });
 }
 
-function issueToAppError(issue: ZodIssue, root: string | undefined): AppError {
+function issueToAppError(issue: ZodIssue, root: string | undefined, rename: (name: string) => string): AppError {
   const unknownKey = issue.code === "unrecognized_keys" ? issue.keys[0] : undefined;
   const path = [...issue.path.map(String), ...(unknownKey ? [unknownKey] : [])];
-  const field = path.length > 0 ? path.join(".") : (root ?? "request");
+  const field = path.length > 0 ? rename(path.join(".")) : (root ?? "request");
   const missing = issue.code === "invalid_type" && issue.received === "undefined";
   const reason = unknownKey ? "unknown_field" : missing ? "missing" : "invalid_value";
   const detail = unknownKey ? `${field}: unknown property` : missing ? `${field}: is required` : `${field}: ${issue.message}`;
@@ -73,10 +78,14 @@ export type MountOptions = {
   enforcePolicy: (policy: RoutePolicy, req: Request) => Promise<void>;
 };
 
+/** The contract route ts-rest matched for this request. */
+function routeOf(req: Request): AppRoute | undefined {
+  return (req as Request & { tsRestRoute?: AppRoute }).tsRestRoute;
+}
+
 function policyMiddleware(enforcePolicy: MountOptions["enforcePolicy"]): RequestHandler {
   return (req, _res, next) => {
-    const route = (req as Request & { tsRestRoute?: AppRoute }).tsRestRoute;
-    const policy = policyOf(route?.metadata);
+    const policy = policyOf(routeOf(req)?.metadata);
     if (!policy) return next(new AppError("internal", { detail: "route without policy" }));
     enforcePolicy(policy, req).then(() => next(), next);
   };
@@ -89,6 +98,6 @@ export function mountContract<T extends AppRouter>(app: Express | Router, contra
     jsonQuery: false,
     responseValidation: false,
     globalMiddleware: [policyMiddleware(options.enforcePolicy)],
-    requestValidationErrorHandler: (err, _req, _res, next) => next(validationErrorToAppError(err)),
+    requestValidationErrorHandler: (err, req, _res, next) => next(validationErrorToAppError(err, routeOf(req))),
   });
 }

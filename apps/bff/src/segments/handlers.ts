@@ -1,0 +1,80 @@
+import type { segmentsContract } from "@insights/contracts/segments";
+import { AppError, citibanamexCodes } from "@insights/errors";
+import { lookupSegment, type IdentifierHasher, type Store } from "@insights/store";
+import type { Caller } from "../auth/caller.js";
+import type { SegmentsConfig } from "../config.js";
+import type { RouteHandler, RouterHandlers } from "../http/ts-rest-adapter.js";
+import { isBirthdayToday } from "./birthday.js";
+import { checkClientAccess, checkClientRegistered } from "./client-access.js";
+import { e2eSessions } from "./e2e-sessions.js";
+
+type Contract = typeof segmentsContract;
+
+function tokenCaller(caller: Caller): Extract<Caller, { kind: "token" }> {
+  if (caller.kind !== "token") throw new AppError("unauthenticated");
+  return caller;
+}
+
+/** Segment retrieval and the key exchange, each served at its documented path and under `/api`. */
+export function segmentsHandlers(store: Store, hasher: IdentifierHasher, config: SegmentsConfig, now: () => Date): RouterHandlers<Contract> {
+  const sessions = e2eSessions(store, hasher, config.sessionTtlSeconds);
+
+  async function requireLiveSession(sid: string | undefined, orgId: string, clientId: string, at: Date) {
+    if (sid === undefined) return undefined;
+    const session = await sessions.findLive(sid, orgId, clientId, at);
+    if (!session) throw citibanamexCodes.error("unAuthorized", { field: "sid", detail: "The session is unknown or has expired" });
+    return session;
+  }
+
+  const retrieveSegment: RouteHandler<Contract["retrieveSegment"]> = async ({ headers, body, caller }) => {
+    const { orgId } = tokenCaller(caller);
+    const at = now();
+    await requireLiveSession(headers.sid, orgId, headers.client_id, at);
+    await checkClientAccess(store, orgId, {
+      clientId: headers.client_id,
+      countryCode: headers.countrycode,
+      businessCode: headers.businesscode,
+      channelId: headers.channelid,
+    });
+    const customerId = body.customerId || undefined;
+    const cardNumber = body.cardNumber || undefined;
+    const found = await lookupSegment(store.db, hasher, { orgId, customerId, cardNumber });
+    if (customerId !== undefined && cardNumber !== undefined) {
+      if (found.byCustomerId === undefined && found.byCardNumber === undefined) throw citibanamexCodes.error("resourceNotFound");
+      if (found.byCustomerId !== found.byCardNumber) {
+        throw citibanamexCodes.error("businessValidationFailed", { field: "cardNumber", detail: "customerId and cardNumber belong to different customers" });
+      }
+    }
+    const customer = found.customer;
+    if (!customer || customer.segment === null) throw citibanamexCodes.error("resourceNotFound");
+    return {
+      status: 200,
+      body: {
+        customer: {
+          fullName: customer.fullName,
+          customerSegment: customer.segment,
+          birthdayTodayFlag: isBirthdayToday(customer.birthDate, customer.timeZone, at),
+        },
+      },
+    };
+  };
+
+  const retrievePublicKey: RouteHandler<Contract["retrievePublicKey"]> = async ({ headers, caller }) => {
+    const { orgId } = tokenCaller(caller);
+    const at = now();
+    await checkClientRegistered(store, orgId, headers.client_id);
+    const session = (await requireLiveSession(headers.sid, orgId, headers.client_id, at)) ?? (await sessions.create(orgId, headers.client_id, at));
+    return {
+      status: 200,
+      headers: { sid: session.sid },
+      body: { modulus: session.modulus, exponent: session.exponent, expiresAt: session.expiresAt.toISOString() },
+    };
+  };
+
+  return {
+    retrieveSegment,
+    retrieveSegmentApi: retrieveSegment,
+    retrievePublicKey,
+    retrievePublicKeyApi: retrievePublicKey,
+  };
+}
