@@ -16,6 +16,7 @@ import { buildRouteIndex } from "./http/route-index.js";
 import { corsFor, securityHeaders } from "./http/security.js";
 import { mountContract } from "./http/ts-rest-adapter.js";
 import type { Lifecycle } from "./lifecycle.js";
+import { categoriesHandlers } from "./categories/handlers.js";
 import { scoringHandlers } from "./scoring/handlers.js";
 import { segmentsHandlers } from "./segments/handlers.js";
 import { systemHandlers } from "./system/handlers.js";
@@ -71,6 +72,7 @@ export function createApp(deps: AppDependencies): Express {
       system: systemHandlers(deps.store, deps.lifecycle),
       scoring: scoringHandlers(deps.store, deps.hasher, deps.config.scoring),
       segments: segmentsHandlers(deps.store, deps.hasher, deps.config.segments, now),
+      categories: categoriesHandlers(deps.store),
     },
     { enforcePolicy },
   );

@@ -1,4 +1,5 @@
 import { initContract } from "@ts-rest/core";
+import { categoriesContract } from "./categories.js";
 import { scoringContract } from "./scoring.js";
 import { segmentsContract } from "./segments.js";
 import { systemContract } from "./system.js";
@@ -10,6 +11,7 @@ export const apiContract = c.router({
   system: systemContract,
   scoring: scoringContract,
   segments: segmentsContract,
+  categories: categoriesContract,
 });
 export type ApiContract = typeof apiContract;
 

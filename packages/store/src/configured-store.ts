@@ -30,7 +30,7 @@ export async function openConfiguredStore(config: StoreConfig): Promise<Store> {
   } else {
     const unlock = await acquireDataDirLock(config.dataDir);
     try {
-      const opened = await openStore({ kind: "pglite", dataDir: join(config.dataDir, "pglite") });
+      const opened = await openStore({ kind: "pglite", dataDir: join(config.dataDir, "pglite"), statementTimeoutMs: config.statementTimeoutMs });
       store = { ...opened, close: () => opened.close().finally(unlock) };
     } catch (error) {
       await unlock();

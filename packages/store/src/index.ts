@@ -10,3 +10,4 @@ export { loadIdentifierHasher, openConfiguredStore, type StoreConfig } from "./c
 export { acquireDataDirLock, DataDirInUseError } from "./data-dir-lock.js";
 export { lookupScoring, type ScoringLookup, type ScoringLookupRequest } from "./scores.js";
 export { deleteExpiredE2eSessions, findApiClient, findLiveE2eSession, insertE2eSession, lookupSegment, type E2eSession, type SegmentCustomer, type SegmentLookup, type SegmentLookupRequest } from "./segments.js";
+export * from "./categories.js";

@@ -12,6 +12,21 @@ import {
 } from "kysely";
 import type { Mutex } from "./mutex.js";
 
+/** SQLSTATE-coded failures, so callers treat PGlite like PostgreSQL (see `fromUnknown` in @insights/errors). */
+function storeError(message: string, code: "57014" | "08003"): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+export type PGliteDialectOptions = {
+  /**
+   * PGlite cannot cancel a statement (`statement_timeout` never fires), so the driver enforces
+   * the limit itself: waiting for the session, or for a statement, longer than this fails with
+   * SQLSTATE 57014 as PostgreSQL would. The statement itself still runs to its end in the
+   * background; the session is released only then.
+   */
+  statementTimeoutMs?: number;
+};
+
 /**
  * Kysely over an in-process PGlite. PGlite is a single session, so each acquired connection
  * holds a mutex until released: a transaction never interleaves with another request's queries.
@@ -20,6 +35,7 @@ export class PGliteDialect implements Dialect {
   constructor(
     private readonly pglite: PGlite,
     private readonly lock: Mutex,
+    private readonly options: PGliteDialectOptions = {},
   ) {}
 
   createAdapter() {
@@ -27,7 +43,7 @@ export class PGliteDialect implements Dialect {
   }
 
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite, this.lock);
+    return new PGliteDriver(this.pglite, this.lock, this.options.statementTimeoutMs);
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -40,18 +56,39 @@ export class PGliteDialect implements Dialect {
   }
 }
 
+/** Resolves with `work`, or rejects with a statement timeout after `ms` (work keeps running). */
+function withTimeout<T>(work: Promise<T>, ms: number | undefined): Promise<T> {
+  if (!ms) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(storeError("canceling statement due to statement timeout", "57014")), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 class PGliteConnection implements DatabaseConnection {
+  /** The statement still running after its caller timed out; release waits for it. */
+  private pending: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly pglite: PGlite,
-    readonly release: () => void,
+    private readonly releaseLock: () => void,
+    private readonly statementTimeoutMs: number | undefined,
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pglite.query<R>(query.sql, [...query.parameters]);
+    if (this.pglite.closed) throw storeError("the embedded store is closed", "08003");
+    const running = this.pglite.query<R>(query.sql, [...query.parameters]);
+    this.pending = running.catch(() => undefined);
+    const result = await withTimeout(running, this.statementTimeoutMs);
     return {
       rows: result.rows,
       ...(result.affectedRows !== undefined ? { numAffectedRows: BigInt(result.affectedRows) } : {}),
     };
+  }
+
+  release(): void {
+    void this.pending.then(this.releaseLock);
   }
 
   // eslint-disable-next-line require-yield
@@ -64,13 +101,22 @@ class PGliteDriver implements Driver {
   constructor(
     private readonly pglite: PGlite,
     private readonly lock: Mutex,
+    private readonly statementTimeoutMs: number | undefined,
   ) {}
 
   async init() {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const release = await this.lock.acquire();
-    return new PGliteConnection(this.pglite, release);
+    const acquiring = this.lock.acquire();
+    let release: () => void;
+    try {
+      release = await withTimeout(acquiring, this.statementTimeoutMs);
+    } catch (error) {
+      // Give the session back as soon as it is ours, since nobody will use it.
+      void acquiring.then((r) => r());
+      throw error;
+    }
+    return new PGliteConnection(this.pglite, release, this.statementTimeoutMs);
   }
 
   async beginTransaction(connection: DatabaseConnection) {

@@ -16,6 +16,8 @@ export type StoreOptions =
       dataDir?: string;
       /** A `dumpDataDir()` tarball to start from (tests clone a migrated template this way). */
       loadDataDir?: Blob;
+      /** Enforced by the driver (PGlite has no statement_timeout): see PGliteDialectOptions. */
+      statementTimeoutMs?: number;
     }
   | {
       kind: "postgres";
@@ -54,7 +56,9 @@ async function openPGlite(options: Extract<StoreOptions, { kind: "pglite" }>): P
     parsers,
   });
   const lock = new Mutex();
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite, lock) });
+  const db = new Kysely<Database>({
+    dialect: new PGliteDialect(pglite, lock, options.statementTimeoutMs ? { statementTimeoutMs: options.statementTimeoutMs } : {}),
+  });
   const inTransaction: InTransaction = async (work) => {
     const release = await lock.acquire();
     try {

@@ -25,9 +25,9 @@ async function buildTemplate(): Promise<Blob> {
 }
 
 /** A migrated PGlite store holding the demo data (hashed with TEST_HASH_SECRET). */
-export async function openPgliteTestStore(): Promise<Store> {
+export async function openPgliteTestStore(options: { statementTimeoutMs?: number } = {}): Promise<Store> {
   template ??= buildTemplate();
-  return openStore({ kind: "pglite", loadDataDir: await template });
+  return openStore({ kind: "pglite", loadDataDir: await template, ...options });
 }
 
 /** A migrated PostgreSQL store with the demo data, in a fresh schema dropped on close(). */
@@ -52,7 +52,8 @@ export async function openPostgresTestStore(connectionString: string, options: {
   };
 }
 
-export type TestStoreVariant = { name: "pglite" | "postgres"; skipReason?: string; open: () => Promise<Store> };
+export type TestStoreOptions = { statementTimeoutMs?: number };
+export type TestStoreVariant = { name: "pglite" | "postgres"; skipReason?: string; open: (options?: TestStoreOptions) => Promise<Store> };
 
 /**
  * The stores a store-level test runs against: PGlite always, PostgreSQL when a URL is given.
@@ -60,7 +61,7 @@ export type TestStoreVariant = { name: "pglite" | "postgres"; skipReason?: strin
  */
 export function testStoreVariants(databaseUrl: string | undefined): TestStoreVariant[] {
   const postgres: TestStoreVariant = databaseUrl
-    ? { name: "postgres", open: () => openPostgresTestStore(databaseUrl) }
+    ? { name: "postgres", open: (options) => openPostgresTestStore(databaseUrl, options) }
     : { name: "postgres", skipReason: "DATABASE_URL is unset", open: () => Promise.reject(new Error("DATABASE_URL is unset")) };
   if (!databaseUrl) announceSkip("PostgreSQL", "DATABASE_URL");
   return [{ name: "pglite", open: openPgliteTestStore }, postgres];

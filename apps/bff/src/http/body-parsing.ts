@@ -1,38 +1,59 @@
-import { fromUnknown, AppError } from "@insights/errors";
-import express, { type RequestHandler } from "express";
+import { fromUnknown, AppError, type Family } from "@insights/errors";
+import express, { type Request, type RequestHandler } from "express";
+import { singleQuotedToJson } from "./json-text.js";
 import { stateOf } from "./request-state.js";
 
 const JSON_TYPES = ["application/json", "application/*+json"];
 
-function hasBody(req: Parameters<RequestHandler>[0]): boolean {
+/** Families whose vendor documents bodies with single-quoted strings (see json-text.ts). */
+const SINGLE_QUOTES_ACCEPTED: ReadonlySet<Family> = new Set(["masstack"]);
+
+function hasBody(req: Request): boolean {
   return req.headers["transfer-encoding"] !== undefined || (req.headers["content-length"] !== undefined && req.headers["content-length"] !== "0");
+}
+
+const malformed = () => new AppError("invalid_argument", { reason: "malformed_body", field: "body", detail: "The request body is not valid JSON." });
+
+function parseJson(text: string, family: Family): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const rewritten = SINGLE_QUOTES_ACCEPTED.has(family) ? singleQuotedToJson(text) : undefined;
+    if (rewritten === undefined) throw malformed();
+    try {
+      return JSON.parse(rewritten);
+    } catch {
+      throw malformed();
+    }
+  }
 }
 
 /**
  * JSON bodies only, up to `limit`. A request without a body gets `req.body === undefined` (so a
- * route that requires one answers 400). Parse failures are not thrown here: they are kept on
- * the request state and raised after authentication, so 401/403 still come first.
+ * route that requires one answers 400). Failures are not thrown here: they are kept on the
+ * request state and raised after authentication, so 401/403 still come first.
  */
 export function jsonBody(limit: string): RequestHandler {
-  const parse = express.json({ limit, strict: true, type: JSON_TYPES });
+  const readText = express.text({ limit, type: JSON_TYPES, defaultCharset: "utf-8" });
   return (req, res, next) => {
+    const state = stateOf(req);
     if (!hasBody(req)) {
       req.body = undefined;
       return next();
     }
     if (!req.is(JSON_TYPES)) {
-      stateOf(req).bodyError = new AppError("unsupported_media_type", {
-        field: "Content-Type",
-        detail: "The request body must be application/json.",
-      });
+      state.bodyError = new AppError("unsupported_media_type", { field: "Content-Type", detail: "The request body must be application/json." });
       req.body = undefined;
       // Drain the unread body so the connection can be reused.
       req.resume();
       return next();
     }
-    parse(req, res, (error?: unknown) => {
-      if (error) {
-        stateOf(req).bodyError = fromUnknown(error);
+    readText(req, res, (error?: unknown) => {
+      try {
+        if (error) throw fromUnknown(error);
+        req.body = parseJson(String(req.body ?? ""), state.family);
+      } catch (failure) {
+        state.bodyError = fromUnknown(failure);
         req.body = undefined;
       }
       next();

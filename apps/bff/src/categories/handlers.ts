@@ -1,0 +1,145 @@
+import type { categoriesContract } from "@insights/contracts/categories";
+import { masstackCodes } from "@insights/errors";
+import {
+  addCatalogueCategories,
+  addCustomerCategory,
+  customerCategoryHistory,
+  listCatalogue,
+  listCustomerCategories,
+  patchCustomerCategory,
+  removeCustomerCategory,
+  type CatalogueCategory,
+  type CategoryWriteResult,
+  type CustomerCategory,
+  type Store,
+} from "@insights/store";
+import type { RouterHandlers } from "../http/ts-rest-adapter.js";
+import { authorizeCategoryAccess } from "./access.js";
+
+type Contract = typeof categoriesContract;
+
+const notFound = () => masstackCodes.error("MCUS.999.997");
+
+function toWire(category: CustomerCategory) {
+  return {
+    id: category.id,
+    name: category.name,
+    value: category.value,
+    description: category.description,
+    reason: category.reason,
+    created_at: category.createdAt.toISOString(),
+    updated_at: category.updatedAt.toISOString(),
+  };
+}
+
+function catalogueToWire(category: CatalogueCategory) {
+  return { id: category.id, name: category.name, description: category.description, valid_values: category.validValues, created_at: category.createdAt.toISOString() };
+}
+
+/** The outcome of a write as the vendor's status: done, or the documented error. */
+function requireDone(result: CategoryWriteResult): void {
+  switch (result.outcome) {
+    case "done":
+      return;
+    case "customer_not_found":
+      throw notFound();
+    case "category_not_found":
+      throw masstackCodes.error("MCUS.999.997", { detail: "Category not found" });
+    case "invalid_value":
+      throw masstackCodes.error("MCUS.999.998", {
+        field: "value",
+        reason: "invalid_value",
+        detail: `value must be one of ${JSON.stringify(result.validValues)}`,
+      });
+    case "conflict":
+      throw masstackCodes.error("MCUS.999.994");
+  }
+}
+
+/** MasStack customer categories and the catalogue; every route checks organisation and roles first. */
+export function categoriesHandlers(store: Store): RouterHandlers<Contract> {
+  const db = store.db;
+  return {
+    getCustomerCategoryHistory: async ({ params, headers, caller }) => {
+      authorizeCategoryAccess(caller, params.org_id, "read", headers["x-auth-roles"]);
+      const history = await customerCategoryHistory(db, params.org_id, params.customer_id);
+      if (!history) throw notFound();
+      return {
+        status: 200,
+        body: {
+          history: history.map((h) => ({
+            category_id: h.categoryId,
+            operation: h.operation,
+            value: h.value,
+            description: h.description,
+            reason: h.reason,
+            changed_by: h.actor,
+            changed_at: h.occurredAt.toISOString(),
+          })),
+        },
+      };
+    },
+    listCustomerCategories: async ({ params, headers, caller }) => {
+      authorizeCategoryAccess(caller, params.org_id, "read", headers["x-auth-roles"]);
+      const categories = await listCustomerCategories(db, params.org_id, params.customer_id);
+      if (!categories) throw notFound();
+      return { status: 200, body: { categories: categories.map(toWire) } };
+    },
+    addCustomerCategory: async ({ params, headers, body, caller }) => {
+      const actor = authorizeCategoryAccess(caller, params.org_id, "write", headers["x-auth-roles"]);
+      const result = await addCustomerCategory(
+        db,
+        params.org_id,
+        params.customer_id,
+        { categoryId: body.id, value: body.value, description: body.description ?? null, reason: body.reason ?? null },
+        actor,
+      );
+      // An id that is not in the catalogue is a bad body, not a missing resource.
+      if (result.outcome === "category_not_found") throw masstackCodes.error("MCUS.999.998", { field: "id", reason: "invalid_value", detail: "id: not a category of this organisation" });
+      requireDone(result);
+      return { status: 201, body: undefined };
+    },
+    getCustomerCategory: async ({ params, headers, caller }) => {
+      authorizeCategoryAccess(caller, params.org_id, "read", headers["x-auth-roles"]);
+      const categories = await listCustomerCategories(db, params.org_id, params.customer_id, params.category_id);
+      const category = categories?.[0];
+      if (!category) throw notFound();
+      return { status: 200, body: toWire(category) };
+    },
+    patchCustomerCategory: async ({ params, headers, body, caller }) => {
+      const actor = authorizeCategoryAccess(caller, params.org_id, "write", headers["x-auth-roles"]);
+      requireDone(await patchCustomerCategory(db, params.org_id, params.customer_id, params.category_id, body, actor));
+      return { status: 204, body: undefined };
+    },
+    deleteCustomerCategory: async ({ params, headers, caller }) => {
+      const actor = authorizeCategoryAccess(caller, params.org_id, "write", headers["x-auth-roles"]);
+      requireDone(await removeCustomerCategory(db, params.org_id, params.customer_id, params.category_id, actor));
+      return { status: 204, body: undefined };
+    },
+    listCategories: async ({ params, headers, caller }) => {
+      authorizeCategoryAccess(caller, params.org_id, "read", headers["x-auth-roles"]);
+      const catalogue = await listCatalogue(db, params.org_id);
+      return {
+        status: 200,
+        body: {
+          categories: catalogue.map(catalogueToWire),
+        },
+      };
+    },
+    addCategories: async ({ params, headers, body, caller }) => {
+      authorizeCategoryAccess(caller, params.org_id, "write", headers["x-auth-roles"]);
+      const result = await addCatalogueCategories(
+        db,
+        params.org_id,
+        body.categories.map((c) => ({ name: c.name, description: c.description ?? null, validValues: c.valid_values })),
+      );
+      if (result.outcome === "conflict") throw masstackCodes.error("MCUS.999.994", { detail: `a category named ${result.name} exists` });
+      return {
+        status: 201,
+        body: {
+          categories: result.created.map(catalogueToWire),
+        },
+      };
+    },
+  };
+}
