@@ -17,6 +17,7 @@ import { corsFor, securityHeaders } from "./http/security.js";
 import { mountContract } from "./http/ts-rest-adapter.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { categoriesHandlers } from "./categories/handlers.js";
+import { profilesHandlers } from "./profiles/handlers.js";
 import { scoringHandlers } from "./scoring/handlers.js";
 import { segmentsHandlers } from "./segments/handlers.js";
 import { systemHandlers } from "./system/handlers.js";
@@ -39,6 +40,8 @@ export function createApp(deps: AppDependencies): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", deps.config.trustProxyHops);
+  // Repeated keys become arrays (customerId=A&customerId=B); no nested objects from brackets.
+  app.set("query parser", "simple");
 
   const routes = buildRouteIndex([{ contract: apiContract }]);
   const enforcePolicy = policyEnforcer({
@@ -59,6 +62,11 @@ export function createApp(deps: AppDependencies): Express {
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : "info"),
+      // IMIconnect answers carry a transaction id; the log line carries it too.
+      customProps: (req) => {
+        const state = stateOf(req as express.Request);
+        return state.family === "imiconnect" ? { transid: state.transid } : {};
+      },
     }),
   );
   const { max, windowMs } = deps.config.rateLimit;
@@ -73,6 +81,7 @@ export function createApp(deps: AppDependencies): Express {
       scoring: scoringHandlers(deps.store, deps.hasher, deps.config.scoring),
       segments: segmentsHandlers(deps.store, deps.hasher, deps.config.segments, now),
       categories: categoriesHandlers(deps.store),
+      profiles: profilesHandlers(deps.store),
     },
     { enforcePolicy },
   );

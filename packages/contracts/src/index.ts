@@ -1,5 +1,6 @@
 import { initContract } from "@ts-rest/core";
 import { categoriesContract } from "./categories.js";
+import { profilesContract } from "./profiles.js";
 import { scoringContract } from "./scoring.js";
 import { segmentsContract } from "./segments.js";
 import { systemContract } from "./system.js";
@@ -12,6 +13,7 @@ export const apiContract = c.router({
   scoring: scoringContract,
   segments: segmentsContract,
   categories: categoriesContract,
+  profiles: profilesContract,
 });
 export type ApiContract = typeof apiContract;
 

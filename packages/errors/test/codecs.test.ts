@@ -162,11 +162,12 @@ describe("IMIconnect codec", () => {
     expect(vendor.parse(200, a.body).vendorCode).toBe(code);
   });
 
-  it("tells malformed JSON (7000), missing parameters (7003) and bad values (7011) apart", () => {
+  it("tells malformed JSON (7000) from missing or invalid parameters (7003)", () => {
     const code = (e: AppError) => (vendor.render(e, {}).body as { code: string }).code;
     expect(code(new AppError("invalid_argument", { reason: "malformed_body" }))).toBe("7000");
     expect(code(new AppError("invalid_argument", { reason: "missing" }))).toBe("7003");
-    expect(code(new AppError("invalid_argument", { reason: "invalid_value" }))).toBe("7011");
+    expect(code(new AppError("invalid_argument", { reason: "invalid_value" }))).toBe("7003");
+    expect(code(new AppError("invalid_argument", { vendorCode: "7011" }))).toBe("7011");
   });
 });
 

@@ -2,7 +2,7 @@ import { sql, type Kysely } from "kysely";
 import { createApiKey } from "./api-keys.js";
 import { storedIdentifierValue } from "./customers.js";
 import type { IdentifierHasher } from "./identifier-hasher.js";
-import type { Database, IdentifierKind, LineType, ScoringScale } from "./schema.js";
+import type { Database, IdentifierKind, LineType, ProfileAttribute, ScoringScale } from "./schema.js";
 
 /**
  * The demo data set: makes every example in the seeds work verbatim. The README's
@@ -21,6 +21,8 @@ type DemoCustomer = {
   scores?: Partial<Record<ScoringScale, number>>;
   /** IMIconnect attributes as [column ID, name, value], in column order. */
   attributes?: [number, string, string][];
+  /** IMIconnect profiles linked to the master profile (InwardLinks). */
+  linkedProfiles?: { profileId: string; profileName: string; kind: "application" | "channel"; records: ProfileAttribute[][] }[];
 };
 
 /** Columns of the seed's first example (customer 4545). */
@@ -60,6 +62,20 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
       name: "Luis Diaz Salinas",
       customerId: "100001",
     }),
+    linkedProfiles: [
+      {
+        profileId: "app-telco-mobile",
+        profileName: "Telco Mobile App",
+        kind: "application",
+        records: [[{ Name: "userId", Value: "luis.diaz", ID: 9001 }, { Name: "deviceId", Value: "android-5f2c9e11", ID: 9002 }, { Name: "pushId", Value: "fcm:dK3x9Qp2", ID: 9003 }]],
+      },
+      {
+        profileId: "channel-facebook",
+        profileName: "Facebook Messenger",
+        kind: "channel",
+        records: [[{ Name: "fbUserId", Value: "1000234567", ID: 9101 }]],
+      },
+    ],
   },
   {
     id: "5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a1002",
@@ -78,6 +94,20 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
     fullName: "john",
     identifiers: { imiconnect_customer_id: "4545" },
     attributes: attributes(8574, seedColumnsA, { msisdn: "91900007707", email: "[email protected]", name: "john", customerId: "4545" }),
+    linkedProfiles: [
+      {
+        profileId: "app-telco-mobile",
+        profileName: "Telco Mobile App",
+        kind: "application",
+        records: [[{ Name: "userId", Value: "john4545", ID: 9001 }, { Name: "deviceId", Value: "ios-7a41b0c3", ID: 9002 }, { Name: "pushId", Value: "apns:c41f0e77", ID: 9003 }]],
+      },
+      {
+        profileId: "channel-twitter",
+        profileName: "Twitter",
+        kind: "channel",
+        records: [[{ Name: "twitterHandle", Value: "@john4545", ID: 9102 }]],
+      },
+    ],
   },
   {
     id: "5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a2134",
@@ -174,6 +204,12 @@ export async function loadDemoDataIfEmpty(db: Kysely<Database>, hasher: Identifi
       const scores = Object.entries(c.scores ?? {}) as [ScoringScale, number][];
       if (scores.length > 0) {
         await tx.insertInto("customer_scores").values(scores.map(([scale, value]) => ({ customer_id: c.id, scale, value }))).execute();
+      }
+      for (const p of c.linkedProfiles ?? []) {
+        await tx
+          .insertInto("customer_linked_profiles")
+          .values({ org_id: c.orgId, customer_id: c.id, profile_id: p.profileId, profile_name: p.profileName, kind: p.kind, records: JSON.stringify(p.records) })
+          .execute();
       }
       if (c.attributes) {
         await tx

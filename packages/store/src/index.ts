@@ -11,3 +11,4 @@ export { acquireDataDirLock, DataDirInUseError } from "./data-dir-lock.js";
 export { lookupScoring, type ScoringLookup, type ScoringLookupRequest } from "./scores.js";
 export { deleteExpiredE2eSessions, findApiClient, findLiveE2eSession, insertE2eSession, lookupSegment, type E2eSession, type SegmentCustomer, type SegmentLookup, type SegmentLookupRequest } from "./segments.js";
 export * from "./categories.js";
+export { loadProfiles, type CustomerProfile, type InwardLinksLevel, type LinkedProfile } from "./profiles.js";

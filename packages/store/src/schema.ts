@@ -112,6 +112,17 @@ export type E2eSessionsTable = {
   expires_at: Date;
 };
 
+export type ProfileAttribute = { Name: string; Value: string | null; ID: number };
+
+export type CustomerLinkedProfilesTable = {
+  org_id: string;
+  customer_id: string;
+  profile_id: string;
+  profile_name: string;
+  kind: "application" | "channel";
+  records: Json<ProfileAttribute[][]>;
+};
+
 export type Database = {
   organisations: OrganisationsTable;
   customers: CustomersTable;
@@ -125,6 +136,7 @@ export type Database = {
   api_clients: ApiClientsTable;
   api_keys: ApiKeysTable;
   e2e_sessions: E2eSessionsTable;
+  customer_linked_profiles: CustomerLinkedProfilesTable;
 };
 
 export type Customer = Selectable<CustomersTable>;

@@ -15,6 +15,8 @@ import { stateOf } from "./request-state.js";
 export type HandlerInput<R extends AppRoute> = ServerInferRequest<R> & {
   caller: Caller;
   requestId: string;
+  /** The IMIconnect transaction id of this request (logged with it). */
+  transid: string;
 };
 
 export type HandlerResult<R extends AppRoute> = ServerInferResponses<R> & { headers?: Record<string, string> };
@@ -33,7 +35,7 @@ function adapt(router: AppRouter | AppRoute, handlers: unknown, path: string): u
     const handler = handlers as AnyHandler;
     return async ({ params, query, body, headers, req, res }: { params: unknown; query: unknown; body: unknown; headers: unknown; req: Request; res: { setHeader(n: string, v: string): void } }) => {
       const state = stateOf(req);
-      const result = await handler({ params, query, body, headers, caller: state.caller, requestId: state.requestId });
+      const result = await handler({ params, query, body, headers, caller: state.caller, requestId: state.requestId, transid: state.transid });
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       return { status: result.status, body: result.body };
     };

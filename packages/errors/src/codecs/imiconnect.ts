@@ -46,12 +46,10 @@ export type ImiconnectErrorBody = z.infer<typeof ImiconnectErrorBodySchema>;
 
 export type ImiconnectHttpStatusMode = "vendor" | "http";
 
+/** A body that is not JSON is 7000; any other bad or missing parameter 7003 (7011 only when named). */
 function codeFor(error: AppError): string {
   if (error.vendorCode !== undefined && imiconnectCodes.lookup(error.vendorCode)) return error.vendorCode;
-  if (error.kind === "invalid_argument") {
-    if (error.reason === "malformed_body") return "7000";
-    if (error.reason === "invalid_value") return "7011";
-  }
+  if (error.kind === "invalid_argument" && error.reason === "malformed_body") return "7000";
   return imiconnectCodes.codeFor(error);
 }
 

@@ -1,0 +1,51 @@
+import { MAX_CUSTOMER_IDS_PER_REQUEST, type profilesContract } from "@insights/contracts/profiles";
+import { AppError, imiconnectCodes } from "@insights/errors";
+import { loadProfiles, type CustomerProfile, type InwardLinksLevel, type Store } from "@insights/store";
+import type { Caller } from "../auth/caller.js";
+import type { RouterHandlers } from "../http/ts-rest-adapter.js";
+
+type Contract = typeof profilesContract;
+
+function orgOf(caller: Caller): string {
+  if (caller.kind !== "apiKey") throw new AppError("unauthenticated");
+  return caller.orgId;
+}
+
+function toRecord(profile: CustomerProfile) {
+  return {
+    Attributes: profile.attributes,
+    InwardLinks: profile.inwardLinks.map((l) => ({ ProfileID: l.profileId, ProfileName: l.profileName, Records: l.records })),
+    OutwardLinks: [],
+  };
+}
+
+function success(records: ReturnType<typeof toRecord>[], transid: string) {
+  return { status: 200 as const, body: { Status: 0 as const, Description: "success" as const, Records: records, code: "1000" as const, transid } };
+}
+
+/**
+ * IMIconnect profiles. Several ids: records in the order asked (each id once); ids that are
+ * unknown or another organisation's are left out alike, so neither is revealed.
+ */
+export function profilesHandlers(store: Store): RouterHandlers<Contract> {
+  return {
+    getCustomerProfile: async ({ params, query, caller, transid }) => {
+      const profiles = await loadProfiles(store.db, orgOf(caller), [params.customerid], Number(query.showinwardlinks) as InwardLinksLevel);
+      const profile = profiles.get(params.customerid);
+      if (!profile) throw imiconnectCodes.error("7014");
+      return success([toRecord(profile)], transid);
+    },
+    getCustomerProfiles: async ({ query, caller, transid }) => {
+      const ids = [...new Set(query.customerId)];
+      if (ids.length > MAX_CUSTOMER_IDS_PER_REQUEST) {
+        throw imiconnectCodes.error("7012", { field: "customerId", detail: `at most ${MAX_CUSTOMER_IDS_PER_REQUEST} customer ids per request` });
+      }
+      const profiles = await loadProfiles(store.db, orgOf(caller), ids, Number(query.showinwardlinks) as InwardLinksLevel);
+      const records = ids.flatMap((id) => {
+        const profile = profiles.get(id);
+        return profile ? [toRecord(profile)] : [];
+      });
+      return success(records, transid);
+    },
+  };
+}

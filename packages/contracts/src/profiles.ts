@@ -1,0 +1,82 @@
+import { ImiconnectErrorBodySchema } from "@insights/errors";
+import { initContract } from "@ts-rest/core";
+import { z } from "zod";
+import { apiKeyRoute } from "./policy.js";
+
+/**
+ * IMIconnect customer profile (seed 003): one customer by path, or several by repeated
+ * `customerId` query parameters. Auth is the organisation's client profile key in `key`
+ * (or `secretKey`).
+ */
+
+/** Most customer ids one multi-customer request may ask for; more is code 7012. */
+export const MAX_CUSTOMER_IDS_PER_REQUEST = 20;
+
+export const PROFILE_KEY_HEADERS = ["key", "secretkey"] as const;
+
+/** A client-specific customer id (such as a CRN). */
+export const CustomerRefSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, "must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
+
+/** 0: master profile only; 1: master and application profiles; 2: the full profile. */
+export const ShowInwardLinksSchema = z.enum(["0", "1", "2"]).default("0");
+
+export const AttributeSchema = z.object({
+  Name: z.string(),
+  Value: z.string().nullable(),
+  /** Identifies the attribute column: the same ID repeats across customers. */
+  ID: z.number().int(),
+});
+
+export const LinkedProfileSchema = z.object({
+  ProfileID: z.string(),
+  ProfileName: z.string(),
+  /** Each record of the linked profile, as its list of attributes. */
+  Records: z.array(z.array(AttributeSchema)),
+});
+
+export const ProfileRecordSchema = z.object({
+  Attributes: z.array(AttributeSchema),
+  InwardLinks: z.array(LinkedProfileSchema),
+  OutwardLinks: z.array(LinkedProfileSchema),
+});
+
+export const ProfileResponseSchema = z.object({
+  Status: z.literal(0),
+  Description: z.literal("success"),
+  Records: z.array(ProfileRecordSchema),
+  code: z.literal("1000"),
+  transid: z.string().uuid(),
+});
+export type ProfileResponse = z.infer<typeof ProfileResponseSchema>;
+
+const c = initContract();
+const metadata = apiKeyRoute(...PROFILE_KEY_HEADERS);
+
+export const profilesContract = c.router(
+  {
+    getCustomerProfile: {
+      method: "GET",
+      path: "/resources/v1/customerprofile/:customerid",
+      summary: "The profile of one customer",
+      pathParams: z.object({ customerid: CustomerRefSchema }),
+      query: z.object({ showinwardlinks: ShowInwardLinksSchema }),
+      // The vendor answers errors with HTTP 200 by default (PROFILES_ERROR_HTTP_STATUS).
+      responses: { 200: z.union([ProfileResponseSchema, ImiconnectErrorBodySchema]), 400: ImiconnectErrorBodySchema, 401: ImiconnectErrorBodySchema, 404: ImiconnectErrorBodySchema, 429: ImiconnectErrorBodySchema, 500: ImiconnectErrorBodySchema, 503: ImiconnectErrorBodySchema, 504: ImiconnectErrorBodySchema },
+      metadata,
+    },
+    getCustomerProfiles: {
+      method: "GET",
+      path: "/resources/v1/customerprofile",
+      summary: `The profiles of several customers (repeat customerId, at most ${MAX_CUSTOMER_IDS_PER_REQUEST})`,
+      query: z.object({
+        customerId: z
+          .union([CustomerRefSchema, z.array(CustomerRefSchema)])
+          .transform((ids) => (Array.isArray(ids) ? ids : [ids])),
+        showinwardlinks: ShowInwardLinksSchema,
+      }),
+      responses: { 200: z.union([ProfileResponseSchema, ImiconnectErrorBodySchema]), 400: ImiconnectErrorBodySchema, 401: ImiconnectErrorBodySchema, 429: ImiconnectErrorBodySchema, 500: ImiconnectErrorBodySchema, 503: ImiconnectErrorBodySchema, 504: ImiconnectErrorBodySchema },
+      metadata,
+    },
+  },
+  { strictStatusCodes: true },
+);

@@ -1,0 +1,39 @@
+import * as crypto from "node:crypto";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { constantTimeEqual, createIdentifierHasher } from "../src/identifier-hasher.js";
+
+vi.mock("node:crypto", async (importOriginal) => {
+  const original = await importOriginal<typeof import("node:crypto")>();
+  return { ...original, timingSafeEqual: vi.fn(original.timingSafeEqual) };
+});
+
+const timingSafeEqual = vi.mocked(crypto.timingSafeEqual);
+
+describe("constantTimeEqual (API-key comparison)", () => {
+  afterEach(() => timingSafeEqual.mockClear());
+
+  it.each([
+    ["the first byte", "Xbcdefgh"],
+    ["the last byte", "abcdefgX"],
+  ])("compares every byte when %s differs (no short-circuit)", (_where, presented) => {
+    expect(constantTimeEqual(presented, "abcdefgh")).toBe(false);
+    expect(timingSafeEqual).toHaveBeenCalledTimes(1);
+    const [left, right] = timingSafeEqual.mock.calls[0]!;
+    // Both whole values go to the constant-time primitive, whichever byte differs.
+    expect(Buffer.from(left as Uint8Array).toString()).toBe(presented);
+    expect(Buffer.from(right as Uint8Array).toString()).toBe("abcdefgh");
+  });
+
+  it("still spends a constant-time comparison when the lengths differ", () => {
+    expect(constantTimeEqual("short", "much longer")).toBe(false);
+    expect(timingSafeEqual).toHaveBeenCalledTimes(1);
+  });
+
+  it("is what API-key authentication uses for its final comparison", () => {
+    const hasher = createIdentifierHasher(Buffer.alloc(32, 3));
+    const stored = hasher.hash("api_key", "demo-telco-profile-key");
+    expect(hasher.matches("api_key", "demo-telco-profile-key", stored)).toBe(true);
+    expect(hasher.matches("api_key", "demo-telco-profile-kez", stored)).toBe(false);
+    expect(timingSafeEqual).toHaveBeenCalledTimes(2);
+  });
+});
