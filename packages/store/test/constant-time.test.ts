@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { constantTimeEqual, createIdentifierHasher } from "../src/identifier-hasher.js";
 
 vi.mock("node:crypto", async (importOriginal) => {
-  const original = await importOriginal<typeof import("node:crypto")>();
+  const original = await importOriginal<typeof crypto>();
   return { ...original, timingSafeEqual: vi.fn(original.timingSafeEqual) };
 });
 
