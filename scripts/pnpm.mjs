@@ -20,7 +20,8 @@ export function pnpm(args, options = {}) {
     cwd: repoRoot,
     // Callers whose stdout is data (the token command) send pnpm's own output to stderr.
     stdio: options.quiet ? ["ignore", 2, 2] : "inherit",
-    env: { TURBO_TELEMETRY_DISABLED: "1", ...process.env, ...options.env },
+    // npm's own warnings (about the machine's npmrc, say) would land after our summary line.
+    env: { TURBO_TELEMETRY_DISABLED: "1", npm_config_loglevel: "error", ...process.env, ...options.env },
   });
   return result.status ?? 1;
 }
