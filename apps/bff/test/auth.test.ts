@@ -162,3 +162,24 @@ describe("API keys", () => {
     expect(r.status).toBe(401);
   });
 });
+
+describe("verified-token cache", () => {
+  it("remembers a verified token only until it expires", async () => {
+    const { keys } = await developmentKeys();
+    let clock = Date.now();
+    const verify = createTokenVerifier({ issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, algorithms: ["ES256"], keys: { jwks: [keys.publicJwk] }, now: () => clock, clockToleranceSeconds: 0 });
+    const token = await sign(good, { exp: Math.floor(clock / 1000) + 60 });
+    expect((await verify(token)).orgId).toBe("telco");
+    expect((await verify(token)).orgId).toBe("telco");
+    clock += 61_000;
+    await expect(verify(token)).rejects.toMatchObject({ kind: "unauthenticated" });
+  });
+
+  it("never remembers a token that failed", async () => {
+    const { keys } = await developmentKeys();
+    const verify = createTokenVerifier({ issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, algorithms: ["ES256"], keys: { jwks: [keys.publicJwk] } });
+    const token = await sign(good, { audience: "someone-else" });
+    await expect(verify(token)).rejects.toMatchObject({ kind: "unauthenticated" });
+    await expect(verify(token)).rejects.toMatchObject({ kind: "unauthenticated" });
+  });
+});

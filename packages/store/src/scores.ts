@@ -27,22 +27,16 @@ type Row = { phone_customer_id: string | null; document_customer_id: string | nu
 export async function lookupScoring(db: Kysely<Database>, hasher: IdentifierHasher, request: ScoringLookupRequest): Promise<ScoringLookup> {
   const phone = request.phoneNumber ?? null;
   const document = request.idDocument === undefined ? null : storedIdentifierValue(hasher, "id_document", request.idDocument);
+  // Left joins from a one-row relation: one row comes back whichever identifiers are unknown.
   const { rows } = await sql<Row>`
-    with phone as (
-      select customer_id from customer_identifiers
-      where org_id = ${request.orgId} and kind = 'phone' and value = ${phone}
-    ), document as (
-      select customer_id from customer_identifiers
-      where org_id = ${request.orgId} and kind = 'id_document' and value = ${document}
-    ), subject as (
-      select coalesce((select customer_id from phone), (select customer_id from document)) as id
-    )
-    select (select customer_id from phone) as phone_customer_id,
-           (select customer_id from document) as document_customer_id,
+    select p.customer_id as phone_customer_id,
+           d.customer_id as document_customer_id,
            c.line_type,
            s.value as score
-    from subject
-    left join customers c on c.id = subject.id
+    from (select 1) as one
+    left join customer_identifiers p on p.org_id = ${request.orgId} and p.kind = 'phone' and p.value = ${phone}
+    left join customer_identifiers d on d.org_id = ${request.orgId} and d.kind = 'id_document' and d.value = ${document}
+    left join customers c on c.id = coalesce(p.customer_id, d.customer_id)
     left join customer_scores s on s.customer_id = c.id and s.scale = ${request.scale}
   `.execute(db);
   const row = rows[0];

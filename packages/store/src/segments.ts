@@ -29,18 +29,13 @@ type Row = {
 export async function lookupSegment(db: Kysely<Database>, hasher: IdentifierHasher, request: SegmentLookupRequest): Promise<SegmentLookup> {
   const card = request.cardNumber === undefined ? null : storedIdentifierValue(hasher, "card_number", request.cardNumber);
   const { rows } = await sql<Row>`
-    with by_customer_id as (
-      select customer_id from customer_identifiers
-      where org_id = ${request.orgId} and kind = 'citibanamex_customer_id' and value = ${request.customerId ?? null}
-    ), by_card_number as (
-      select customer_id from customer_identifiers
-      where org_id = ${request.orgId} and kind = 'card_number' and value = ${card}
-    )
-    select (select customer_id from by_customer_id) as by_customer_id,
-           (select customer_id from by_card_number) as by_card_number,
+    select k.customer_id as by_customer_id,
+           n.customer_id as by_card_number,
            c.id, c.full_name, c.segment, c.birth_date, c.time_zone
-    from (select coalesce((select customer_id from by_customer_id), (select customer_id from by_card_number)) as id) subject
-    left join customers c on c.id = subject.id
+    from (select 1) as one
+    left join customer_identifiers k on k.org_id = ${request.orgId} and k.kind = 'citibanamex_customer_id' and k.value = ${request.customerId ?? null}
+    left join customer_identifiers n on n.org_id = ${request.orgId} and n.kind = 'card_number' and n.value = ${card}
+    left join customers c on c.id = coalesce(k.customer_id, n.customer_id)
   `.execute(db);
   const row = rows[0];
   return {

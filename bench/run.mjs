@@ -1,0 +1,83 @@
+// Measures each vendor family's hot path on the real BFF (built, embedded PGlite, demo data) and
+// a bare Express baseline in the same run, on loopback only, and prints throughput ratios.
+//   node run.mjs [--duration 5] [--connections 10]
+import { execFileSync, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+
+const { values } = parseArgs({ options: { duration: { type: "string", default: "5" }, connections: { type: "string", default: "10" } } });
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+const root = new URL("..", import.meta.url).pathname;
+const dataDir = mkdtempSync(join(tmpdir(), "insights-bench-"));
+
+function start(args, env) {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) resolve({ child, url: match[1].replace("localhost", "127.0.0.1") });
+    });
+    child.on("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
+  });
+}
+
+function run(title, url, options) {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, duration, connections, ...options }, (error, result) => {
+      if (error) return reject(error);
+      const bad = result.non2xx + result.errors + result.timeouts;
+      resolve({ title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bad });
+    });
+  });
+}
+
+const bffEnv = { PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "warn", RATE_LIMIT_MAX: "100000000", NODE_ENV: "development" };
+const baseline = await start(["bench/baseline-server.mjs"], {});
+const bff = await start(["apps/bff/dist/main.js"], bffEnv);
+const token = (...args) => execFileSync(process.execPath, ["apps/bff/dist/cli/token.js", ...args], { cwd: root, env: { ...process.env, ...bffEnv } }).toString().trim();
+
+try {
+  const scoring = token("--scope", "customer-insights:scoring:read", "--phone", "+34600000001");
+  const segments = token("--scope", "segments:read");
+  const categories = token("--scope", "categories:read");
+  const json = { "content-type": "application/json" };
+  const scenarios = [
+    ["bare Express baseline (POST JSON)", `${baseline.url}/baseline`, { method: "POST", headers: json, body: "{}" }],
+    ["CAMARA scoring retrieve", `${bff.url}/camara/customerinsights/scoring/retrieve`, { method: "POST", headers: { ...json, authorization: `Bearer ${scoring}`, "x-correlator": "bench" }, body: "{}" }],
+    [
+      "Citibanamex segment retrieve",
+      `${bff.url}/v1/customers/segments/retrieve`,
+      {
+        method: "POST",
+        headers: { ...json, authorization: `Bearer ${segments}`, client_id: "demo-mobile-app", accept: "application/json", uuid: randomUUID(), countrycode: "MX", businesscode: "BCNMX", channelid: "MOBILE" },
+        body: JSON.stringify({ customerId: "321116471234" }),
+      },
+    ],
+    ["MasStack list customer categories", `${bff.url}/v4/orgs/telco/customers/123e4567-e89b-12d3-a456-556642440000/categories`, { headers: { authorization: `Bearer ${categories}` } }],
+    ["IMIconnect profile (showinwardlinks=2)", `${bff.url}/resources/v1/customerprofile/4545?showinwardlinks=2`, { headers: { key: "demo-telco-profile-key" } }],
+    ["BFF /healthz (pipeline only)", `${bff.url}/healthz`, {}],
+  ];
+  // Warm up each path once (JIT, PGlite caches) before measuring.
+  for (const [, url, options] of scenarios) await run("warm-up", url, { ...options, duration: 1 });
+  const results = [];
+  for (const [title, url, options] of scenarios) results.push(await run(title, url, options));
+  const base = results[0].rps;
+  console.log(`\n${duration}s per scenario, ${connections} connections, node ${process.version}\n`);
+  console.log("scenario".padEnd(42) + "req/s".padStart(9) + "  vs base".padStart(10) + "p50 ms".padStart(8) + "p99 ms".padStart(8) + "  non-2xx/err");
+  for (const r of results) {
+    console.log(r.title.padEnd(42) + r.rps.toFixed(0).padStart(9) + `${(r.rps / base).toFixed(2)}x`.padStart(10) + String(r.p50).padStart(8) + String(r.p99).padStart(8) + String(r.bad).padStart(13));
+  }
+  if (results.some((r) => r.bad > 0)) process.exitCode = 1;
+} finally {
+  baseline.child.kill("SIGTERM");
+  bff.child.kill("SIGTERM");
+  await new Promise((r) => setTimeout(r, 500));
+  rmSync(dataDir, { recursive: true, force: true });
+}
