@@ -89,6 +89,28 @@ describe.each(testStoreVariants(process.env.DATABASE_URL))("store on $name", (va
       expect((await authenticateApiKey(store.db, testHasher, key))?.label).toBe("test key");
     });
 
+    describe("scoring lookup", () => {
+      const lookup = (request: Partial<Parameters<typeof lookupScoring>[2]>) =>
+        lookupScoring(store.db, testHasher, { orgId: "telco", phoneNumber: undefined, idDocument: undefined, scale: "gaugeMetric", ...request });
+
+      it("resolves phone and document to the same customer with the score of the scale", async () => {
+        const result = await lookup({ phoneNumber: "+34600000001", idDocument: "87654321X", scale: "veritasIndex" });
+        expect(result.phoneCustomerId).toBeDefined();
+        expect(result.documentCustomerId).toBe(result.phoneCustomerId);
+        expect(result).toMatchObject({ lineType: "consumer", score: 4 });
+      });
+
+      it("takes the document's customer as subject when no phone is given", async () => {
+        expect(await lookup({ idDocument: "11111111H" })).toMatchObject({ phoneCustomerId: undefined, lineType: "business", score: 710 });
+      });
+
+      it("finds nothing for unknown identifiers or another organisation's", async () => {
+        expect(await lookup({ phoneNumber: "+34699999999" })).toEqual({ phoneCustomerId: undefined, documentCustomerId: undefined, lineType: undefined, score: undefined });
+        expect((await lookup({ phoneNumber: "+34600000009" })).phoneCustomerId).toBeUndefined();
+        expect((await lookup({ orgId: "other", phoneNumber: "+34600000009" })).score).toBe(420);
+      });
+    });
+
     it("isolates a transaction from concurrent queries", async () => {
       const luis = await findCustomerByIdentifier(store.db, testHasher, "telco", "phone", "+34600000001");
       const inside = store.db.transaction().execute(async (tx) => {
@@ -101,38 +123,6 @@ describe.each(testStoreVariants(process.env.DATABASE_URL))("store on $name", (va
       expect(outside.segment).toBe("20");
       const after = await store.db.selectFrom("customers").select("segment").where("id", "=", luis!.id).executeTakeFirstOrThrow();
       expect(after.segment).toBe("20");
-    });
-  });
-});
-
-describe.each(testStoreVariants(process.env.DATABASE_URL))("scoring lookup on $name", (variant) => {
-  let store: Store;
-  beforeAll(async () => {
-    if (!variant.skipReason) store = await variant.open();
-  });
-  afterAll(async () => {
-    await store?.close();
-  });
-
-  describe.skipIf(variant.skipReason !== undefined)("", () => {
-    const lookup = (request: Partial<Parameters<typeof lookupScoring>[2]>) =>
-      lookupScoring(store.db, testHasher, { orgId: "telco", phoneNumber: undefined, idDocument: undefined, scale: "gaugeMetric", ...request });
-
-    it("resolves phone and document to the same customer with the score of the scale", async () => {
-      const result = await lookup({ phoneNumber: "+34600000001", idDocument: "87654321X", scale: "veritasIndex" });
-      expect(result.phoneCustomerId).toBeDefined();
-      expect(result.documentCustomerId).toBe(result.phoneCustomerId);
-      expect(result).toMatchObject({ lineType: "consumer", score: 4 });
-    });
-
-    it("takes the document's customer as subject when no phone is given", async () => {
-      expect(await lookup({ idDocument: "11111111H" })).toMatchObject({ phoneCustomerId: undefined, lineType: "business", score: 710 });
-    });
-
-    it("finds nothing for unknown identifiers or another organisation's", async () => {
-      expect(await lookup({ phoneNumber: "+34699999999" })).toEqual({ phoneCustomerId: undefined, documentCustomerId: undefined, lineType: undefined, score: undefined });
-      expect((await lookup({ phoneNumber: "+34600000009" })).phoneCustomerId).toBeUndefined();
-      expect((await lookup({ orgId: "other", phoneNumber: "+34600000009" })).score).toBe(420);
     });
   });
 });
