@@ -15,6 +15,13 @@ describe("health and readiness", () => {
     expect(r.json).toEqual({ status: "ok" });
   });
 
+  it("GET /openapi.json serves the document generated from the contracts", async () => {
+    const r = await send(`${app.url}/openapi.json`);
+    expect(r.status).toBe(200);
+    expect(r.json.openapi).toMatch(/^3\./);
+    expect(Object.keys(r.json.paths as object)).toContain("/v4/orgs/{org_id}/customers/{customer_id}/categories/historical");
+  });
+
   it("GET /readyz answers 200 while the store answers", async () => {
     const r = await send(`${app.url}/readyz`);
     expect(r.status).toBe(200);

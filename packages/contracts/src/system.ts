@@ -18,6 +18,13 @@ export const systemContract = c.router(
       responses: { 200: HealthSchema },
       metadata: publicRoute,
     },
+    getOpenApiDocument: {
+      method: "GET",
+      path: "/openapi.json",
+      summary: "This API's OpenAPI document, generated from the contracts",
+      responses: { 200: z.record(z.unknown()) },
+      metadata: publicRoute,
+    },
     getReadiness: {
       method: "GET",
       path: "/readyz",

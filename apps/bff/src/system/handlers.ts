@@ -1,12 +1,22 @@
+import { buildOpenApiDocument } from "@insights/contracts/openapi";
 import { AppError } from "@insights/errors";
 import type { systemContract } from "@insights/contracts/system";
 import type { Store } from "@insights/store";
 import type { RouterHandlers } from "../http/ts-rest-adapter.js";
 import type { Lifecycle } from "../lifecycle.js";
 
+/** The version the OpenAPI document states. */
+export const API_VERSION = "0.1.0";
+
 export function systemHandlers(store: Store, lifecycle: Lifecycle): RouterHandlers<typeof systemContract> {
+  let openApi: Record<string, unknown> | undefined;
   return {
     getHealth: async () => ({ status: 200, body: { status: "ok" } }),
+    getOpenApiDocument: async () => {
+      // Built on first request: generating it costs a few milliseconds nobody needs at start.
+      openApi ??= buildOpenApiDocument(API_VERSION) as Record<string, unknown>;
+      return { status: 200, body: openApi };
+    },
     getReadiness: async () => {
       if (lifecycle.shuttingDown) throw new AppError("unavailable", { detail: "The process is shutting down." });
       try {

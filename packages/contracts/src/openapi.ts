@@ -1,0 +1,49 @@
+import { generateOpenApi } from "@ts-rest/open-api";
+import { isAppRoute, type AppRoute, type AppRouter } from "@ts-rest/core";
+import { apiContract } from "./index.js";
+import { policyOf } from "./policy.js";
+
+export type OpenApiDocument = ReturnType<typeof generateOpenApi>;
+
+/** Every route's policy, as OpenAPI security requirements. */
+function securityOf(route: AppRoute): Record<string, string[]>[] {
+  const policy = policyOf(route.metadata);
+  switch (policy?.auth.scheme) {
+    case "bearer":
+      return [{ bearerToken: [...policy.auth.scopes] }];
+    case "apiKey":
+      return [{ profileKey: [] }, { profileSecretKey: [] }];
+    default:
+      return [];
+  }
+}
+
+function countRoutes(router: AppRouter | AppRoute): number {
+  return isAppRoute(router) ? 1 : Object.values(router).reduce<number>((n, child) => n + countRoutes(child as AppRouter | AppRoute), 0);
+}
+
+/** The OpenAPI document of every route the BFF serves, generated from the contracts (never written by hand). */
+export function buildOpenApiDocument(version: string): OpenApiDocument {
+  const document = generateOpenApi(
+    apiContract,
+    {
+      info: {
+        title: "Insights BFF",
+        version,
+        description:
+          "Four vendor APIs served wire-compatibly (CAMARA Customer Insights scoring, Citibanamex segments, MasStack customer categories, IMIconnect customer profiles) and the BFF's own routes. Each family answers errors in its own format.",
+      },
+      components: {
+        securitySchemes: {
+          bearerToken: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "Scopes in the `scope` claim; organisation in `org`; 3-legged tokens carry `phone_number`." },
+          profileKey: { type: "apiKey", in: "header", name: "key", description: "IMIconnect client profile key." },
+          profileSecretKey: { type: "apiKey", in: "header", name: "secretKey", description: "The same key, under the other documented header name." },
+        },
+      },
+    },
+    { setOperationId: true, operationMapper: (operation, route) => ({ ...operation, security: securityOf(route) }) },
+  );
+  const operations = Object.values(document.paths).reduce<number>((n, item) => n + Object.keys(item as object).length, 0);
+  if (operations !== countRoutes(apiContract)) throw new Error("the OpenAPI document lost a route");
+  return document;
+}
