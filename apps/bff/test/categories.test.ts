@@ -262,7 +262,7 @@ describe.each(testStoreVariants(databaseUrl))("categories on $name", (variant) =
     let store: Store;
     let app: TestApp;
     let token: string;
-    const timeoutMs = 400;
+    const timeoutMs = 1000;
     beforeAll(async () => {
       store = await variant.open({ statementTimeoutMs: timeoutMs });
       app = await startTestApp({ store });

@@ -105,6 +105,19 @@ describe.each(families)("error pipeline for $family", (f) => {
   });
 });
 
+describe("a path parameter that is not valid percent-encoding", () => {
+  it("is 400 in MasStack format, never 500", async () => {
+    const r = await send(`${app.url}/v4/orgs/telco/customers/%E0%A4%A/categories`);
+    expect(r.status).toBe(400);
+    expect((r.json.errors as { error: { code: string } }[])[0]!.error.code).toBe("MCUS.999.998");
+  });
+
+  it("is 7003 in IMIconnect format", async () => {
+    const r = await send(`${app.url}/resources/v1/customerprofile/%E0%A4%A`, { headers: { key: "demo-telco-profile-key" } });
+    expect(r.json).toMatchObject({ Status: 1, code: "7003" });
+  });
+});
+
 describe("method not allowed", () => {
   it("answers 405 with Allow for a known path and another method", async () => {
     const r = await send(`${app.url}/healthz`, { method: "DELETE" });

@@ -31,15 +31,20 @@ export function fromUnknown(error: unknown): AppError {
       return new AppError("invalid_argument", { reason: "malformed_body", field: "body", detail: "The request body could not be read.", cause: error });
   }
 
+  // Express's router fails to decode a path parameter such as "%E0%A4%A" with a URIError (status 400).
+  if (error instanceof URIError) {
+    return new AppError("invalid_argument", { reason: "invalid_value", field: "path", detail: "The request path is not valid percent-encoding.", cause: error });
+  }
+
   const code = typeof e.code === "string" ? e.code : undefined;
   if (code === "57014") return new AppError("timeout", { detail: "The store did not answer in time.", cause: error });
   if (code && (unavailableCodes.has(code) || code.startsWith("08"))) {
     return new AppError("unavailable", { detail: "The store is not reachable.", cause: error });
   }
 
-  // http-errors style errors that are meant to be shown (4xx).
+  // http-errors style errors (and Express's own) with a client status: the client's fault, whatever `expose` says.
   const status = typeof e.status === "number" ? e.status : typeof e.statusCode === "number" ? e.statusCode : undefined;
-  if (status !== undefined && status >= 400 && status < 500 && e.expose === true) {
+  if (status !== undefined && status >= 400 && status < 500) {
     return new AppError(kindOfHttpStatus(status), { cause: error });
   }
   return new AppError("internal", { cause: error });

@@ -17,6 +17,8 @@ describe("fromUnknown", () => {
     [{ code: "57P01" }, "unavailable"],
     [{ code: "57014" }, "timeout"],
     [{ status: 404, expose: true }, "not_found"],
+    [Object.assign(new URIError("Failed to decode param '%E0%A4%A'"), { status: 400 }), "invalid_argument"],
+    [{ status: 400 }, "invalid_argument"],
     [{ status: 500, expose: false }, "internal"],
     [new TypeError("boom"), "internal"],
     ["a string", "internal"],
