@@ -14,15 +14,19 @@ export function pinnedPnpm() {
   return `pnpm@${match[1]}`;
 }
 
-/** Runs pnpm with the given arguments in the repo root; returns the exit status. Options: { env, quiet }. */
+/**
+ * Runs pnpm with the given arguments in the repo root; returns the exit status. Options:
+ * { env, quiet } — quiet keeps pnpm's output to itself unless it fails (then it goes to stderr),
+ * for commands whose stdout is data (npm run token).
+ */
 export function pnpm(args, options = {}) {
   const result = spawnSync("npx", ["-y", pinnedPnpm(), ...args], {
     cwd: repoRoot,
-    // Callers whose stdout is data (the token command) send pnpm's own output to stderr.
-    stdio: options.quiet ? ["ignore", 2, 2] : "inherit",
+    stdio: options.quiet ? ["ignore", "pipe", "pipe"] : "inherit",
     // npm's own warnings (about the machine's npmrc, say) would land after our summary line.
     env: { TURBO_TELEMETRY_DISABLED: "1", npm_config_loglevel: "error", ...process.env, ...options.env },
   });
+  if (options.quiet && result.status !== 0) process.stderr.write(`${result.stdout ?? ""}${result.stderr ?? ""}`);
   return result.status ?? 1;
 }
 
