@@ -1,6 +1,6 @@
 import { apiContract } from "@insights/contracts";
 import { createCodecs } from "@insights/errors";
-import { authenticateApiKey, type IdentifierHasher, type Store } from "@insights/store";
+import { authenticateApiKey, type ApiKeyOwner, type IdentifierHasher, type Store } from "@insights/store";
 import express, { type Express } from "express";
 import type { Store as RateLimitStore } from "express-rate-limit";
 import type { Logger } from "pino";
@@ -16,6 +16,7 @@ import { buildRouteIndex } from "./http/route-index.js";
 import { corsFor, securityHeaders } from "./http/security.js";
 import { mountContract } from "./http/ts-rest-adapter.js";
 import type { Lifecycle } from "./lifecycle.js";
+import { TtlCache } from "./ttl-cache.js";
 import { categoriesHandlers } from "./categories/handlers.js";
 import { profilesHandlers } from "./profiles/handlers.js";
 import { scoringHandlers } from "./scoring/handlers.js";
@@ -23,7 +24,7 @@ import { segmentsHandlers } from "./segments/handlers.js";
 import { systemHandlers } from "./system/handlers.js";
 
 export type AppDependencies = {
-  config: Pick<Config, "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus" | "scoring" | "segments">;
+  config: Pick<Config, "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus" | "scoring" | "segments" | "credentialCacheTtlMs">;
   store: Store;
   hasher: IdentifierHasher;
   verifyToken: TokenVerifier;
@@ -44,9 +45,11 @@ export function createApp(deps: AppDependencies): Express {
   app.set("query parser", "simple");
 
   const routes = buildRouteIndex([{ contract: apiContract }]);
+  // Keys are found by their keyed hash, so the cache is keyed by it too: no clear key is kept.
+  const apiKeys = new TtlCache<ApiKeyOwner>(deps.config.credentialCacheTtlMs);
   const enforcePolicy = policyEnforcer({
     verifyToken: deps.verifyToken,
-    authenticateApiKey: (key) => authenticateApiKey(deps.store.db, deps.hasher, key),
+    authenticateApiKey: (key) => apiKeys.get(deps.hasher.hash("api_key", key), () => authenticateApiKey(deps.store.db, deps.hasher, key)),
   });
 
   app.use(securityHeaders());
@@ -79,7 +82,7 @@ export function createApp(deps: AppDependencies): Express {
     {
       system: systemHandlers(deps.store, deps.lifecycle),
       scoring: scoringHandlers(deps.store, deps.hasher, deps.config.scoring),
-      segments: segmentsHandlers(deps.store, deps.hasher, deps.config.segments, now),
+      segments: segmentsHandlers(deps.store, deps.hasher, deps.config.segments, now, deps.config.credentialCacheTtlMs),
       categories: categoriesHandlers(deps.store),
       profiles: profilesHandlers(deps.store),
     },

@@ -55,6 +55,7 @@ const EnvSchema = z
     SCORING_DEFAULT_SCALE: ScoringTypeSchema.default("gaugeMetric"),
     SCORING_ID_DOCUMENT: z.enum(["optional", "required", "unsupported"]).default("optional"),
     SEGMENTS_SESSION_TTL_SECONDS: positiveInt.default(900),
+    CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
   })
   .superRefine((env, ctx) => {
     if (!env.SCORING_SCALES.includes(env.SCORING_DEFAULT_SCALE)) {
@@ -93,6 +94,8 @@ export type Config = {
   profilesErrorHttpStatus: Env["PROFILES_ERROR_HTTP_STATUS"];
   scoring: ScoringConfig;
   segments: SegmentsConfig;
+  /** How long a found API key or API client is remembered (0: never). */
+  credentialCacheTtlMs: number;
 };
 
 /** Citibanamex segments family: how long a key-exchange session (`sid`) lives. */
@@ -154,5 +157,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     profilesErrorHttpStatus: env.PROFILES_ERROR_HTTP_STATUS,
     scoring: { scales: env.SCORING_SCALES, defaultScale: env.SCORING_DEFAULT_SCALE, idDocument: env.SCORING_ID_DOCUMENT },
     segments: { sessionTtlSeconds: env.SEGMENTS_SESSION_TTL_SECONDS },
+    credentialCacheTtlMs: env.CREDENTIAL_CACHE_TTL_MS,
   };
 }

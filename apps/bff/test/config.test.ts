@@ -11,6 +11,7 @@ describe("configuration", () => {
     expect(config.loadDemoData).toBe(true);
     expect(config.rateLimit).toEqual({ max: 300, windowMs: 60_000, redisUrl: undefined });
     expect(config.profilesErrorHttpStatus).toBe("vendor");
+    expect(config.credentialCacheTtlMs).toBe(30_000);
   });
 
   it("treats empty variables as unset", () => {

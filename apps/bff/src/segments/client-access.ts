@@ -1,25 +1,38 @@
 import { citibanamexCodes } from "@insights/errors";
-import { findApiClient, type Store } from "@insights/store";
+import { findApiClient, type ApiClient, type Store } from "@insights/store";
+import { TtlCache } from "../ttl-cache.js";
 
 export type ChannelRequest = { clientId: string; countryCode: string; businessCode: string; channelId: string };
 
-/**
- * The `client_id` must be a client registered in the caller's organisation, and the request's
- * country, business and channel must be among those it was registered for.
- */
-export async function checkClientAccess(store: Store, orgId: string, request: ChannelRequest): Promise<void> {
-  const client = await findApiClient(store.db, orgId, request.clientId);
-  const allowed =
-    client !== undefined &&
-    client.countries.includes(request.countryCode) &&
-    client.business_codes.includes(request.businessCode) &&
-    client.channels.includes(request.channelId);
-  if (!allowed) throw citibanamexCodes.error("accessNotConfigured", { detail: "The request operation is not configured to access this resource" });
-}
+const notConfigured = (field?: string) =>
+  citibanamexCodes.error("accessNotConfigured", { ...(field ? { field } : {}), detail: "The request operation is not configured to access this resource" });
 
-/** Only the client itself (no country/business/channel) — for the key exchange. */
-export async function checkClientRegistered(store: Store, orgId: string, clientId: string): Promise<void> {
-  if (!(await findApiClient(store.db, orgId, clientId))) {
-    throw citibanamexCodes.error("accessNotConfigured", { field: "client_id", detail: "The request operation is not configured to access this resource" });
-  }
+export type ClientAccess = {
+  /**
+   * The `client_id` must be a client registered in the caller's organisation, and the request's
+   * country, business and channel must be among those it was registered for.
+   */
+  check(orgId: string, request: ChannelRequest): Promise<void>;
+  /** Only the client itself (no country/business/channel) — for the key exchange. */
+  checkRegistered(orgId: string, clientId: string): Promise<void>;
+};
+
+/** Registered clients are remembered for `cacheTtlMs` (they change rarely; a request per look-up would not). */
+export function clientAccess(store: Store, cacheTtlMs: number): ClientAccess {
+  const clients = new TtlCache<ApiClient>(cacheTtlMs);
+  const find = (orgId: string, clientId: string) => clients.get(`${orgId}\u0000${clientId}`, () => findApiClient(store.db, orgId, clientId));
+  return {
+    async check(orgId, request) {
+      const client = await find(orgId, request.clientId);
+      const allowed =
+        client !== undefined &&
+        client.countries.includes(request.countryCode) &&
+        client.business_codes.includes(request.businessCode) &&
+        client.channels.includes(request.channelId);
+      if (!allowed) throw notConfigured();
+    },
+    async checkRegistered(orgId, clientId) {
+      if (!(await find(orgId, clientId))) throw notConfigured("client_id");
+    },
+  };
 }

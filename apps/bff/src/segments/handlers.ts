@@ -5,7 +5,7 @@ import type { Caller } from "../auth/caller.js";
 import type { SegmentsConfig } from "../config.js";
 import type { RouteHandler, RouterHandlers } from "../http/ts-rest-adapter.js";
 import { isBirthdayToday } from "./birthday.js";
-import { checkClientAccess, checkClientRegistered } from "./client-access.js";
+import { clientAccess } from "./client-access.js";
 import { e2eSessions } from "./e2e-sessions.js";
 
 type Contract = typeof segmentsContract;
@@ -16,8 +16,9 @@ function tokenCaller(caller: Caller): Extract<Caller, { kind: "token" }> {
 }
 
 /** Segment retrieval and the key exchange, each served at its documented path and under `/api`. */
-export function segmentsHandlers(store: Store, hasher: IdentifierHasher, config: SegmentsConfig, now: () => Date): RouterHandlers<Contract> {
+export function segmentsHandlers(store: Store, hasher: IdentifierHasher, config: SegmentsConfig, now: () => Date, clientCacheTtlMs: number): RouterHandlers<Contract> {
   const sessions = e2eSessions(store, hasher, config.sessionTtlSeconds);
+  const clients = clientAccess(store, clientCacheTtlMs);
 
   async function requireLiveSession(sid: string | undefined, orgId: string, clientId: string, at: Date) {
     if (sid === undefined) return undefined;
@@ -30,7 +31,7 @@ export function segmentsHandlers(store: Store, hasher: IdentifierHasher, config:
     const { orgId } = tokenCaller(caller);
     const at = now();
     await requireLiveSession(headers.sid, orgId, headers.client_id, at);
-    await checkClientAccess(store, orgId, {
+    await clients.check(orgId, {
       clientId: headers.client_id,
       countryCode: headers.countrycode,
       businessCode: headers.businesscode,
@@ -62,7 +63,7 @@ export function segmentsHandlers(store: Store, hasher: IdentifierHasher, config:
   const retrievePublicKey: RouteHandler<Contract["retrievePublicKey"]> = async ({ headers, caller }) => {
     const { orgId } = tokenCaller(caller);
     const at = now();
-    await checkClientRegistered(store, orgId, headers.client_id);
+    await clients.checkRegistered(orgId, headers.client_id);
     const session = (await requireLiveSession(headers.sid, orgId, headers.client_id, at)) ?? (await sessions.create(orgId, headers.client_id, at));
     return {
       status: 200,
