@@ -7,42 +7,38 @@ export type CustomerProfile = { attributes: ProfileAttribute[]; inwardLinks: Lin
 /** 0: master profile only; 1: with application profiles; 2: with every linked profile. */
 export type InwardLinksLevel = 0 | 1 | 2;
 
-type AttributeRow = { ref: string; name: string | null; value: string | null; column_id: number | null };
-type LinkRow = { ref: string; profile_id: string; profile_name: string; records: ProfileAttribute[][] };
+type ProfileRow = { ref: string; attributes: ProfileAttribute[]; links: { ProfileID: string; ProfileName: string; Records: ProfileAttribute[][] }[] };
 
 /**
  * IMIconnect profiles of an organisation's customers by their client customer ids: a map from
- * each known id to its profile (attributes in column order); unknown ids are absent. One query,
- * plus one for linked profiles when asked for.
+ * each known id to its profile (attributes in column order, linked profiles of the level asked
+ * for); unknown ids are absent. One query.
  */
 export async function loadProfiles(db: Kysely<Database>, orgId: string, refs: readonly string[], level: InwardLinksLevel): Promise<Map<string, CustomerProfile>> {
   const profiles = new Map<string, CustomerProfile>();
   if (refs.length === 0) return profiles;
-  const refList = sql.join(refs.map((ref) => sql`${ref}`));
-  const { rows } = await sql<AttributeRow>`
-    select i.value as ref, col.name, a.value, a.column_id
+  const kinds = level === 0 ? sql`('none')` : level === 1 ? sql`('application')` : sql`('application', 'channel')`;
+  const { rows } = await sql<ProfileRow>`
+    select i.value as ref,
+      coalesce((
+        select json_agg(json_build_object('Name', col.name, 'Value', a.value, 'ID', a.column_id) order by a.column_id)
+        from customer_profile_attributes a
+        join profile_attribute_columns col on col.org_id = a.org_id and col.id = a.column_id
+        where a.customer_id = i.customer_id
+      ), '[]'::json) as attributes,
+      coalesce((
+        select json_agg(json_build_object('ProfileID', l.profile_id, 'ProfileName', l.profile_name, 'Records', l.records) order by l.kind, l.profile_id)
+        from customer_linked_profiles l
+        where l.customer_id = i.customer_id and l.kind in ${kinds}
+      ), '[]'::json) as links
     from customer_identifiers i
-    left join customer_profile_attributes a on a.customer_id = i.customer_id
-    left join profile_attribute_columns col on col.org_id = a.org_id and col.id = a.column_id
-    where i.org_id = ${orgId} and i.kind = 'imiconnect_customer_id' and i.value in (${refList})
-    order by i.value, a.column_id
+    where i.org_id = ${orgId} and i.kind = 'imiconnect_customer_id' and i.value in (${sql.join(refs.map((ref) => sql`${ref}`))})
   `.execute(db);
   for (const row of rows) {
-    const profile = profiles.get(row.ref) ?? { attributes: [], inwardLinks: [] };
-    if (row.column_id !== null && row.name !== null) profile.attributes.push({ Name: row.name, Value: row.value, ID: row.column_id });
-    profiles.set(row.ref, profile);
-  }
-  if (level === 0 || profiles.size === 0) return profiles;
-  const kinds = level === 1 ? sql`('application')` : sql`('application', 'channel')`;
-  const links = await sql<LinkRow>`
-    select i.value as ref, l.profile_id, l.profile_name, l.records
-    from customer_identifiers i
-    join customer_linked_profiles l on l.customer_id = i.customer_id
-    where i.org_id = ${orgId} and i.kind = 'imiconnect_customer_id' and i.value in (${refList}) and l.kind in ${kinds}
-    order by i.value, l.kind, l.profile_id
-  `.execute(db);
-  for (const link of links.rows) {
-    profiles.get(link.ref)?.inwardLinks.push({ profileId: link.profile_id, profileName: link.profile_name, records: link.records });
+    profiles.set(row.ref, {
+      attributes: row.attributes,
+      inwardLinks: row.links.map((l) => ({ profileId: l.ProfileID, profileName: l.ProfileName, records: l.Records })),
+    });
   }
   return profiles;
 }

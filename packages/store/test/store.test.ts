@@ -4,6 +4,7 @@ import {
   authenticateApiKey,
   createApiKey,
   findCustomerByIdentifier,
+  loadProfiles,
   lookupScoring,
   type Store,
 } from "../src/index.js";
@@ -109,6 +110,19 @@ describe.each(testStoreVariants(process.env.DATABASE_URL))("store on $name", (va
         expect((await lookup({ phoneNumber: "+34600000009" })).phoneCustomerId).toBeUndefined();
         expect((await lookup({ orgId: "other", phoneNumber: "+34600000009" })).score).toBe(420);
       });
+    });
+
+    it("loads IMIconnect profiles in one query: attributes in column order, linked profiles by level", async () => {
+      const level0 = await loadProfiles(store.db, "telco", ["4545", "2134", "9999", "nobody"], 0);
+      expect([...level0.keys()].sort()).toEqual(["2134", "4545"]);
+      const john = level0.get("4545")!;
+      expect(john.attributes.map((a) => a.ID)).toEqual(Array.from({ length: 11 }, (_, i) => 8574 + i));
+      expect(john.attributes[0]).toEqual({ Name: "msisdn", Value: "91900007707", ID: 8574 });
+      expect(john.inwardLinks).toEqual([]);
+      expect((await loadProfiles(store.db, "telco", ["4545"], 1)).get("4545")!.inwardLinks.map((l) => l.profileName)).toEqual(["Telco Mobile App"]);
+      const full = (await loadProfiles(store.db, "telco", ["4545"], 2)).get("4545")!.inwardLinks;
+      expect(full.map((l) => l.profileId)).toEqual(["app-telco-mobile", "channel-twitter"]);
+      expect(full[0]!.records[0]![0]).toEqual({ Name: "userId", Value: "john4545", ID: 9001 });
     });
 
     it("isolates a transaction from concurrent queries", async () => {
