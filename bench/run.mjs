@@ -1,6 +1,7 @@
 // Measures each vendor family's hot path on the real BFF (built, embedded PGlite, demo data) and
 // a bare Express baseline in the same run, on loopback only, and prints throughput ratios.
-//   node run.mjs [--duration 5] [--connections 10]
+//   node run.mjs [--duration 5] [--connections 10] [--postgres postgres://…]
+// With --postgres the BFF runs on that PostgreSQL database, in a schema of its own dropped afterwards.
 import { execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -9,7 +10,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 
-const { values } = parseArgs({ options: { duration: { type: "string", default: "5" }, connections: { type: "string", default: "10" } } });
+const { values } = parseArgs({
+  options: { duration: { type: "string", default: "5" }, connections: { type: "string", default: "10" }, postgres: { type: "string" } },
+});
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 const root = new URL("..", import.meta.url).pathname;
@@ -38,7 +41,19 @@ function run(title, url, options) {
   });
 }
 
-const bffEnv = { PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "warn", RATE_LIMIT_MAX: "100000000", NODE_ENV: "development" };
+const schema = `bench_${process.pid}`;
+const psql = (statement) => execFileSync("psql", [values.postgres, "-qc", statement], { stdio: "ignore" });
+if (values.postgres) psql(`create schema ${schema}`);
+const databaseUrl = values.postgres && `${values.postgres}${values.postgres.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+const bffEnv = {
+  PORT: "0",
+  HOST: "127.0.0.1",
+  DATA_DIR: dataDir,
+  LOG_LEVEL: "warn",
+  RATE_LIMIT_MAX: "100000000",
+  NODE_ENV: "development",
+  ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+};
 const baseline = await start(["bench/baseline-server.mjs"], {});
 const bff = await start(["apps/bff/dist/main.js"], bffEnv);
 const token = (...args) => execFileSync(process.execPath, ["apps/bff/dist/cli/token.js", ...args], { cwd: root, env: { ...process.env, ...bffEnv } }).toString().trim();
@@ -69,7 +84,7 @@ try {
   const results = [];
   for (const [title, url, options] of scenarios) results.push(await run(title, url, options));
   const base = results[0].rps;
-  console.log(`\n${duration}s per scenario, ${connections} connections, node ${process.version}\n`);
+  console.log(`\n${duration}s per scenario, ${connections} connections, node ${process.version}, store: ${values.postgres ? "PostgreSQL" : "embedded PGlite"}\n`);
   console.log("scenario".padEnd(42) + "req/s".padStart(9) + "  vs base".padStart(10) + "p50 ms".padStart(8) + "p99 ms".padStart(8) + "  non-2xx/err");
   for (const r of results) {
     console.log(r.title.padEnd(42) + r.rps.toFixed(0).padStart(9) + `${(r.rps / base).toFixed(2)}x`.padStart(10) + String(r.p50).padStart(8) + String(r.p99).padStart(8) + String(r.bad).padStart(13));
@@ -80,4 +95,5 @@ try {
   bff.child.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 500));
   rmSync(dataDir, { recursive: true, force: true });
+  if (values.postgres) psql(`drop schema ${schema} cascade`);
 }
