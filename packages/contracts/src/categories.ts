@@ -1,6 +1,7 @@
 import { MasstackErrorBodySchema } from "@insights/errors";
 import { initContract } from "@ts-rest/core";
 import { z } from "zod";
+import { errorResponses } from "./error-responses.js";
 import { bearerRoute } from "./policy.js";
 
 /**
@@ -114,16 +115,7 @@ export const PostCategoriesSchema = z
   .strict();
 export type PostCategories = z.infer<typeof PostCategoriesSchema>;
 
-const errors = {
-  400: MasstackErrorBodySchema,
-  401: MasstackErrorBodySchema,
-  403: MasstackErrorBodySchema,
-  404: MasstackErrorBodySchema,
-  429: MasstackErrorBodySchema,
-  500: MasstackErrorBodySchema,
-  503: MasstackErrorBodySchema,
-  504: MasstackErrorBodySchema,
-} as const;
+const errors = errorResponses(MasstackErrorBodySchema, [400, 401, 403, 404, 429, 500, 503, 504]);
 
 const c = initContract();
 const base = "/v4/orgs/:org_id";

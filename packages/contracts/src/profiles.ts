@@ -1,6 +1,7 @@
 import { ImiconnectErrorBodySchema } from "@insights/errors";
 import { initContract } from "@ts-rest/core";
 import { z } from "zod";
+import { errorResponses } from "./error-responses.js";
 import { apiKeyRoute } from "./policy.js";
 
 /**
@@ -49,6 +50,9 @@ export const ProfileResponseSchema = z.object({
 });
 export type ProfileResponse = z.infer<typeof ProfileResponseSchema>;
 
+/** The vendor answers errors with HTTP 200 by default (PROFILES_ERROR_HTTP_STATUS), so 200 carries either. */
+const ProfileOrErrorSchema = z.union([ProfileResponseSchema, ImiconnectErrorBodySchema]);
+
 const c = initContract();
 const metadata = apiKeyRoute(...PROFILE_KEY_HEADERS);
 
@@ -60,8 +64,7 @@ export const profilesContract = c.router(
       summary: "The profile of one customer",
       pathParams: z.object({ customerid: CustomerRefSchema }),
       query: z.object({ showinwardlinks: ShowInwardLinksSchema }),
-      // The vendor answers errors with HTTP 200 by default (PROFILES_ERROR_HTTP_STATUS).
-      responses: { 200: z.union([ProfileResponseSchema, ImiconnectErrorBodySchema]), 400: ImiconnectErrorBodySchema, 401: ImiconnectErrorBodySchema, 404: ImiconnectErrorBodySchema, 429: ImiconnectErrorBodySchema, 500: ImiconnectErrorBodySchema, 503: ImiconnectErrorBodySchema, 504: ImiconnectErrorBodySchema },
+      responses: { 200: ProfileOrErrorSchema, ...errorResponses(ImiconnectErrorBodySchema, [400, 401, 404, 429, 500, 503, 504]) },
       metadata,
     },
     getCustomerProfiles: {
@@ -74,7 +77,7 @@ export const profilesContract = c.router(
           .transform((ids) => (Array.isArray(ids) ? ids : [ids])),
         showinwardlinks: ShowInwardLinksSchema,
       }),
-      responses: { 200: z.union([ProfileResponseSchema, ImiconnectErrorBodySchema]), 400: ImiconnectErrorBodySchema, 401: ImiconnectErrorBodySchema, 429: ImiconnectErrorBodySchema, 500: ImiconnectErrorBodySchema, 503: ImiconnectErrorBodySchema, 504: ImiconnectErrorBodySchema },
+      responses: { 200: ProfileOrErrorSchema, ...errorResponses(ImiconnectErrorBodySchema, [400, 401, 429, 500, 503, 504]) },
       metadata,
     },
   },

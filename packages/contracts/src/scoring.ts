@@ -1,6 +1,7 @@
 import { CamaraErrorBodySchema } from "@insights/errors";
 import { initContract } from "@ts-rest/core";
 import { z } from "zod";
+import { errorResponses } from "./error-responses.js";
 import { bearerRoute } from "./policy.js";
 import { PhoneNumberSchema, ScoringTypeSchema } from "./records/scoring.js";
 
@@ -38,15 +39,8 @@ const retrieveScoring = {
     "Retrieves Scoring information, for the user associated with the provided idDocument, phoneNumber or the combination of both parameters. It also allows to select the type of the Scoring scale measurement.",
   headers: z.object({ "x-correlator": XCorrelatorSchema.optional() }),
   body: ScoringRequestSchema,
-  responses: {
-    200: ScoringResponseSchema,
-    400: CamaraErrorBodySchema,
-    401: CamaraErrorBodySchema,
-    403: CamaraErrorBodySchema,
-    404: CamaraErrorBodySchema,
-    422: CamaraErrorBodySchema,
-    429: CamaraErrorBodySchema,
-  },
+  // Exactly the statuses of the official v0.2.0 document.
+  responses: { 200: ScoringResponseSchema, ...errorResponses(CamaraErrorBodySchema, [400, 401, 403, 404, 422, 429]) },
   metadata: bearerRoute(SCORING_SCOPE),
 } as const;
 

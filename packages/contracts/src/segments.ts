@@ -1,6 +1,7 @@
 import { CitibanamexErrorBodySchema } from "@insights/errors";
 import { initContract } from "@ts-rest/core";
 import { z } from "zod";
+import { errorResponses } from "./error-responses.js";
 import { bearerRouteWithHeaders } from "./policy.js";
 
 /**
@@ -75,15 +76,7 @@ export const E2ePublicKeySchema = z.object({
 });
 export type E2ePublicKey = z.infer<typeof E2ePublicKeySchema>;
 
-const errorResponses = {
-  400: CitibanamexErrorBodySchema,
-  401: CitibanamexErrorBodySchema,
-  403: CitibanamexErrorBodySchema,
-  404: CitibanamexErrorBodySchema,
-  422: CitibanamexErrorBodySchema,
-  429: CitibanamexErrorBodySchema,
-  500: CitibanamexErrorBodySchema,
-} as const;
+const errors = errorResponses(CitibanamexErrorBodySchema, [400, 401, 403, 404, 422, 429, 500]);
 
 const metadata = bearerRouteWithHeaders(segmentsHeaderNames, SEGMENTS_SCOPE);
 
@@ -94,7 +87,7 @@ const retrieveSegment = {
     "To retrieve the customer segment information for a customer: customer segment and birthday flag indicator, used by channels to prioritize attention to the customer according to the segment.",
   headers: SegmentHeadersSchema,
   body: SegmentRequestSchema,
-  responses: { 200: SegmentResponseSchema, ...errorResponses },
+  responses: { 200: SegmentResponseSchema, ...errors },
   metadata,
 } as const;
 
@@ -104,7 +97,7 @@ const retrievePublicKey = {
   description:
     "Creates a session and returns its RSA public key with the session id in the `sid` response header. Sending a live `sid` returns that session's key again.",
   headers: CommonHeadersSchema,
-  responses: { 200: E2ePublicKeySchema, ...errorResponses },
+  responses: { 200: E2ePublicKeySchema, ...errors },
   metadata,
 } as const;
 
