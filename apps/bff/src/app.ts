@@ -1,6 +1,6 @@
 import { apiContract } from "@insights/contracts";
 import { createCodecs } from "@insights/errors";
-import { authenticateApiKey, type ApiKeyOwner, type IdentifierHasher, type Store } from "@insights/store";
+import { authenticateApiKeyHash, type ApiKeyOwner, type IdentifierHasher, type Store } from "@insights/store";
 import express, { type Express } from "express";
 import type { Store as RateLimitStore } from "express-rate-limit";
 import type { Logger } from "pino";
@@ -49,7 +49,10 @@ export function createApp(deps: AppDependencies): Express {
   const apiKeys = new TtlCache<ApiKeyOwner>(deps.config.credentialCacheTtlMs);
   const enforcePolicy = policyEnforcer({
     verifyToken: deps.verifyToken,
-    authenticateApiKey: (key) => apiKeys.get(deps.hasher.hash("api_key", key), () => authenticateApiKey(deps.store.db, deps.hasher, key)),
+    authenticateApiKey: (key) => {
+      const presented = deps.hasher.hash("api_key", key);
+      return apiKeys.get(presented, () => authenticateApiKeyHash(deps.store.db, presented));
+    },
   });
 
   app.use(securityHeaders());

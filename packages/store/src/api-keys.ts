@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
-import type { IdentifierHasher } from "./identifier-hasher.js";
+import { constantTimeEqual, type IdentifierHasher } from "./identifier-hasher.js";
 import type { Database } from "./schema.js";
 
 export type ApiKeyOwner = { keyId: string; orgId: string; label: string };
@@ -18,18 +18,23 @@ export async function createApiKey(
   return { id, key };
 }
 
-/**
- * The organisation an API key belongs to, or undefined. The look-up is by keyed hash (an
- * index probe reveals nothing of the key); the final comparison is constant-time.
- */
+/** The organisation an API key belongs to, or undefined. */
 export async function authenticateApiKey(db: Kysely<Database>, hasher: IdentifierHasher, key: string): Promise<ApiKeyOwner | undefined> {
-  const presented = hasher.hash("api_key", key);
+  return authenticateApiKeyHash(db, hasher.hash("api_key", key));
+}
+
+/**
+ * The same, from the presented key's keyed hash (callers that already computed it, to cache by
+ * it, hash once). The look-up is by keyed hash (an index probe reveals nothing of the key); the
+ * final comparison is constant-time.
+ */
+export async function authenticateApiKeyHash(db: Kysely<Database>, presented: string): Promise<ApiKeyOwner | undefined> {
   const row = await db
     .selectFrom("api_keys")
     .select(["id", "org_id", "label", "key_hash"])
     .where("key_hash", "=", presented)
     .where("revoked_at", "is", null)
     .executeTakeFirst();
-  if (!row || !hasher.matches("api_key", key, row.key_hash)) return undefined;
+  if (!row || !constantTimeEqual(presented, row.key_hash)) return undefined;
   return { keyId: row.id, orgId: row.org_id, label: row.label };
 }

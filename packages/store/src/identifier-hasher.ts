@@ -6,8 +6,6 @@ export type HashPurpose = "id_document" | "card_number" | "api_key";
 export type IdentifierHasher = {
   /** HMAC-SHA256 of the normalised value under the configured secret, base64url. */
   hash(purpose: HashPurpose, value: string): string;
-  /** Compares a presented value with a stored hash without short-circuiting on the first differing byte. */
-  matches(purpose: HashPurpose, value: string, storedHash: string): boolean;
   /** A 32-byte key for another use of the same secret (HKDF-SHA256, separated by `purpose`). */
   deriveKey(purpose: string): Buffer;
 };
@@ -32,9 +30,6 @@ export function createIdentifierHasher(secret: Buffer): IdentifierHasher {
     createHmac("sha256", secret).update(`${purpose}\u0000${normaliseIdentifier(purpose, value)}`).digest("base64url");
   return {
     hash,
-    matches(purpose, value, storedHash) {
-      return constantTimeEqual(hash(purpose, value), storedHash);
-    },
     deriveKey(purpose) {
       return Buffer.from(hkdfSync("sha256", secret, Buffer.alloc(0), `insights-bff:${purpose}`, 32));
     },
