@@ -3,7 +3,8 @@ import { initContract } from "@ts-rest/core";
 import { z } from "zod";
 import { errorResponses } from "./error-responses.js";
 import { bearerRoute } from "./policy.js";
-import { PhoneNumberSchema, ScoringTypeSchema } from "./records/scoring.js";
+import { PhoneNumberSchema } from "./records/phone-number.js";
+import { ScoringTypeSchema } from "./records/scoring.js";
 
 /**
  * CAMARA Customer Insights v0.2.0 — scoring (seed 000, reference camara/customer-insights-v0.2.0.yaml).

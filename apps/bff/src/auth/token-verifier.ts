@@ -1,3 +1,4 @@
+import { E164_PATTERN } from "@insights/contracts/records";
 import { AppError } from "@insights/errors";
 import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWK } from "jose";
 import type { Caller } from "./caller.js";
@@ -19,8 +20,6 @@ type TokenCaller = Extract<Caller, { kind: "token" }>;
 
 /** Most verified tokens remembered at once; the oldest is forgotten first. */
 const CACHE_SIZE = 10_000;
-
-const E164 = /^\+[1-9][0-9]{4,14}$/;
 
 /**
  * Verifies a bearer JWT (signature, algorithm, issuer, audience, expiry) and reads our claims
@@ -59,7 +58,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     const org = payload.org;
     if (typeof org !== "string" || org === "") throw new AppError("unauthenticated", { detail: "The access token has no organisation." });
     const phone = payload.phone_number;
-    if (phone !== undefined && (typeof phone !== "string" || !E164.test(phone))) {
+    if (phone !== undefined && (typeof phone !== "string" || !E164_PATTERN.test(phone))) {
       throw new AppError("unauthenticated", { detail: "The access token's phone_number is not E.164." });
     }
     const scope = typeof payload.scope === "string" ? payload.scope : "";

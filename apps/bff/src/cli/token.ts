@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { E164_PATTERN } from "@insights/contracts/records";
 import { loadOrCreateDevelopmentKeys } from "../auth/development-keys.js";
 import { signDevelopmentToken } from "../auth/development-tokens.js";
 import { ConfigError, loadConfig } from "../config.js";
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   if (config.env === "production" || config.auth.mode !== "development") {
     throw new Error("development tokens are only available in the embedded default (no AUTH_JWKS_URL, NODE_ENV not production)");
   }
-  if (values.phone !== undefined && !/^\+[1-9][0-9]{4,14}$/.test(values.phone)) throw new Error("--phone must be E.164, e.g. +34600000001");
+  if (values.phone !== undefined && !E164_PATTERN.test(values.phone)) throw new Error("--phone must be E.164, e.g. +34600000001");
   const keys = await loadOrCreateDevelopmentKeys(config.dataDir);
   const lifetime = seconds(values["expires-in"]);
   const token = await signDevelopmentToken(keys, {

@@ -1,5 +1,6 @@
 import { ScoreRecordSchema } from "./scoring.js";
 
+export * from "./phone-number.js";
 export * from "./scoring.js";
 
 /** Every record kind the worker imports, by name. */

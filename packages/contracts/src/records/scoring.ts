@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PhoneNumberSchema } from "./phone-number.js";
 
 /** Domain records shared by the API contracts and the worker's imports. */
 
@@ -12,8 +13,6 @@ export const scoringRanges: Record<ScoringType, { min: number; max: number }> = 
   veritasIndex: { min: 0, max: 19 },
 };
 
-/** E.164, as CAMARA's PhoneNumber. */
-export const PhoneNumberSchema = z.string().regex(/^\+[1-9][0-9]{4,14}$/, "must be E.164, e.g. +34600000001");
 
 /** One score of one customer, as imported in bulk. */
 export const ScoreRecordSchema = z
