@@ -181,6 +181,13 @@ describe("customer categories", () => {
       expectMasstackError(await call(app, "GET", `/customers/${LUIS}/categories`, { token: writer }), 403, "MCUS.999.995");
     });
 
+    it.each(["constructor", "__proto__", "toString", "valueOf", "hasOwnProperty"])(
+      "answers 403 MCUS.999.995, not a 500, for the role %s (a name every plain object has)",
+      async (role) => {
+        expectMasstackError(await call(app, "GET", `/customers/${LUIS}/categories`, { token, roles: role }), 403, "MCUS.999.995");
+      },
+    );
+
     it("lets x-auth-roles narrow, never widen, what the token allows", async () => {
       expectMasstackError(await call(app, "PATCH", `/customers/${LUIS}/categories/${CATEGORY}`, { token, roles: "CATEGORIES_READER", body: { reason: "x" } }), 403, "MCUS.999.995");
       expect((await call(app, "GET", `/customers/${LUIS}/categories`, { token, roles: "CATEGORIES_READER" })).status).toBe(200);
