@@ -142,14 +142,17 @@ describe("scoring with the default configuration", () => {
       expect(r.headers.get("x-correlator")).toBe("c-405");
     });
 
-    it("says which field is wrong", async () => {
-      const r = await retrieve(app, { token: twoLegged, body: { scoringType: "ficoScore" } });
+    it("says which field is wrong and what it may be, never the value received", async () => {
+      const r = await retrieve(app, { token: twoLegged, body: { scoringType: "+34600000001" } });
       expect(r.json.message).toMatch(/scoringType/);
+      expect(r.json.message).toMatch(/'gaugeMetric', 'veritasIndex'/);
+      expect(r.json.message).not.toContain("+34600000001");
     });
 
-    it("echoes even an invalid x-correlator on the 400", async () => {
+    it("answers an x-correlator that breaks its pattern with 400 and does not echo it (the official header schema forbids it)", async () => {
       const r = await retrieve(app, { token: twoLegged, correlator: "not valid!", body: {} });
-      expect(r.headers.get("x-correlator")).toBe("not valid!");
+      expectError(r, 400, "INVALID_ARGUMENT");
+      expect(r.headers.get("x-correlator")).toBeNull();
     });
   });
 
