@@ -15,8 +15,17 @@ export const MAX_CUSTOMER_IDS_PER_REQUEST = 20;
 
 export const PROFILE_KEY_HEADERS = ["key", "secretkey"] as const;
 
-/** A client-specific customer id (such as a CRN). */
-export const CustomerRefSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, "must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
+/** Longest client-specific customer id accepted (the seed sets none; documented in docs/profiles.md). */
+export const MAX_CUSTOMER_REF_LENGTH = 128;
+
+/**
+ * A client-specific customer id ("such as CRN", the seed says, with no pattern): any printable
+ * text up to MAX_CUSTOMER_REF_LENGTH characters, so e-mail- or MSISDN-shaped ids work. Control
+ * characters are refused. (A pattern without Unicode classes, so the OpenAPI document carries it as is.)
+ */
+export const CustomerRefSchema = z
+  .string()
+  .regex(new RegExp(`^[^\\u0000-\\u001F\\u007F-\\u009F]{1,${MAX_CUSTOMER_REF_LENGTH}}$`), `must be 1 to ${MAX_CUSTOMER_REF_LENGTH} printable characters`);
 
 /** 0: master profile only; 1: master and application profiles; 2: the full profile. */
 export const ShowInwardLinksSchema = z.enum(["0", "1", "2"]).default("0");
