@@ -1,4 +1,4 @@
-import type { categoriesContract } from "@insights/contracts/categories";
+import { MAX_HISTORY_ENTRIES, type categoriesContract } from "@insights/contracts/categories";
 import { masstackCodes } from "@insights/errors";
 import {
   addCatalogueCategories,
@@ -60,14 +60,17 @@ function requireDone(result: CategoryWriteResult): void {
 export function categoriesHandlers(store: Store): RouterHandlers<Contract> {
   const db = store.db;
   return {
-    getCustomerCategoryHistory: async ({ params, headers, caller }) => {
+    getCustomerCategoryHistory: async ({ params, query, headers, caller }) => {
       authorizeCategoryAccess(caller, params.org_id, "read", headers["x-auth-roles"]);
-      const history = await customerCategoryHistory(db, params.org_id, params.customer_id);
-      if (!history) throw notFound();
+      const limit = query.limit ?? MAX_HISTORY_ENTRIES;
+      const page = await customerCategoryHistory(db, params.org_id, params.customer_id, { limit, after: query.cursor });
+      if (!page) throw notFound();
+      const nextPage = `/v4/orgs/${encodeURIComponent(params.org_id)}/customers/${params.customer_id}/categories/historical?limit=${limit}&cursor=${page.next}`;
       return {
         status: 200,
+        ...(page.next !== undefined ? { headers: { link: `<${nextPage}>; rel="next"` } } : {}),
         body: {
-          history: history.map((h) => ({
+          history: page.entries.map((h) => ({
             category_id: h.categoryId,
             operation: h.operation,
             value: h.value,
