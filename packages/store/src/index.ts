@@ -9,6 +9,6 @@ export { DEMO_API_CLIENTS, DEMO_API_KEYS, DEMO_CATEGORIES, DEMO_CUSTOMERS, DEMO_
 export { loadIdentifierHasher, openConfiguredStore, type StoreConfig } from "./configured-store.js";
 export { acquireDataDirLock, DataDirInUseError } from "./data-dir-lock.js";
 export { lookupScoring, type ScoringLookup, type ScoringLookupRequest } from "./scores.js";
-export { deleteExpiredE2eSessions, findApiClient, findLiveE2eSession, insertE2eSession, lookupSegment, type E2eSession, type SegmentCustomer, type SegmentLookup, type SegmentLookupRequest } from "./segments.js";
+export { deleteExpiredE2eSessions, findApiClient, findE2eSessionLivingPast, findLiveE2eSession, insertE2eSession, lookupSegment, type E2eSession, type SegmentCustomer, type SegmentLookup, type SegmentLookupRequest } from "./segments.js";
 export * from "./categories.js";
 export { loadProfiles, type CustomerProfile, type InwardLinksLevel, type LinkedProfile } from "./profiles.js";

@@ -17,7 +17,7 @@ function tokenCaller(caller: Caller): Extract<Caller, { kind: "token" }> {
 
 /** Segment retrieval and the key exchange, each served at its documented path and under `/api`. */
 export function segmentsHandlers(store: Store, hasher: IdentifierHasher, config: SegmentsConfig, now: () => Date, clientCacheTtlMs: number): RouterHandlers<Contract> {
-  const sessions = e2eSessions(store, hasher, config.sessionTtlSeconds);
+  const sessions = e2eSessions(store, config.sessionTtlSeconds);
   const clients = clientAccess(store, clientCacheTtlMs);
 
   async function requireLiveSession(sid: string | undefined, orgId: string, clientId: string, at: Date) {
@@ -64,7 +64,7 @@ export function segmentsHandlers(store: Store, hasher: IdentifierHasher, config:
     const { orgId } = tokenCaller(caller);
     const at = now();
     await clients.checkRegistered(orgId, headers.client_id);
-    const session = (await requireLiveSession(headers.sid, orgId, headers.client_id, at)) ?? (await sessions.create(orgId, headers.client_id, at));
+    const session = (await requireLiveSession(headers.sid, orgId, headers.client_id, at)) ?? (await sessions.open(orgId, headers.client_id, at));
     return {
       status: 200,
       headers: { sid: session.sid },
