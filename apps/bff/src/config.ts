@@ -36,6 +36,8 @@ const EnvSchema = z
     AUTH_ISSUER: z.string().min(1).optional(),
     AUTH_AUDIENCE: z.string().min(1).optional(),
     AUTH_ALGORITHMS: commaList.pipe(z.array(z.enum(["RS256", "PS256", "ES256", "ES384", "EdDSA"])).min(1)).default("RS256,PS256,ES256,EdDSA"),
+    AUTH_REQUIRE_TYP: bool.optional(),
+    AUTH_MAX_TOKEN_LIFETIME_S: positiveInt.default(86_400),
     CORS_ORIGINS: commaList.pipe(z.array(z.string().url())).default(""),
     RATE_LIMIT_MAX: positiveInt.default(300),
     RATE_LIMIT_WINDOW_MS: positiveInt.default(60_000),
@@ -67,14 +69,28 @@ const EnvSchema = z
       if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when NODE_ENV=production" });
     }
     if (env.LOAD_DEMO_DATA) ctx.addIssue({ code: "custom", path: ["LOAD_DEMO_DATA"], message: "demo data is never loaded in production" });
+    if (env.AUTH_JWKS_URL && !env.AUTH_JWKS_URL.startsWith("https://")) {
+      ctx.addIssue({ code: "custom", path: ["AUTH_JWKS_URL"], message: "must be an https:// URL when NODE_ENV=production" });
+    }
   });
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/** What every token must satisfy, whoever signed it. */
+export type TokenRules = {
+  issuer: string;
+  audience: string;
+  algorithms: string[];
+  /** `typ: at+jwt` required (RFC 9068); on by default in production. */
+  requireTyp: boolean;
+  /** Longest accepted `exp - iat`. */
+  maxLifetimeSeconds: number;
+};
+
 export type AuthConfig =
-  | { mode: "jwks"; jwksUrl: URL; issuer: string; audience: string; algorithms: string[] }
+  | ({ mode: "jwks"; jwksUrl: URL } & TokenRules)
   /** Embedded default: a development key pair kept in DATA_DIR, refused in production. */
-  | { mode: "development"; issuer: string; audience: string; algorithms: string[] };
+  | ({ mode: "development" } & TokenRules);
 
 export type Config = {
   env: Env["NODE_ENV"];
@@ -127,6 +143,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   const env = parsed.data;
+  const tokenLimits = { requireTyp: env.AUTH_REQUIRE_TYP ?? env.NODE_ENV === "production", maxLifetimeSeconds: env.AUTH_MAX_TOKEN_LIFETIME_S };
   const auth: AuthConfig = env.AUTH_JWKS_URL
     ? {
         mode: "jwks",
@@ -134,8 +151,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         issuer: env.AUTH_ISSUER ?? "",
         audience: env.AUTH_AUDIENCE ?? "",
         algorithms: env.AUTH_ALGORITHMS,
+        ...tokenLimits,
       }
-    : { mode: "development", issuer: env.AUTH_ISSUER ?? DEVELOPMENT_ISSUER, audience: env.AUTH_AUDIENCE ?? DEVELOPMENT_AUDIENCE, algorithms: ["ES256"] };
+    : { mode: "development", issuer: env.AUTH_ISSUER ?? DEVELOPMENT_ISSUER, audience: env.AUTH_AUDIENCE ?? DEVELOPMENT_AUDIENCE, algorithms: ["ES256"], ...tokenLimits };
   if (auth.mode === "jwks" && (!auth.issuer || !auth.audience)) {
     throw new ConfigError("invalid configuration:\n  AUTH_ISSUER and AUTH_AUDIENCE are required with AUTH_JWKS_URL");
   }

@@ -47,6 +47,23 @@ describe("configuration", () => {
     expect(() => loadConfig({ ...production, LOAD_DEMO_DATA: "true" })).toThrow(/demo data/);
   });
 
+  it("in production: requires typ at+jwt by default, an https JWKS URL, and bounds token lifetime", () => {
+    const production = {
+      NODE_ENV: "production",
+      AUTH_JWKS_URL: "https://idp.example.com/jwks",
+      AUTH_ISSUER: "https://idp.example.com",
+      AUTH_AUDIENCE: "insights",
+      IDENTIFIER_HASH_KEY: "ab".repeat(32),
+    };
+    expect(loadConfig(production).auth).toMatchObject({ requireTyp: true, maxLifetimeSeconds: 86_400 });
+    expect(loadConfig({ ...production, AUTH_REQUIRE_TYP: "false", AUTH_MAX_TOKEN_LIFETIME_S: "3600" }).auth).toMatchObject({
+      requireTyp: false,
+      maxLifetimeSeconds: 3600,
+    });
+    expect(() => loadConfig({ ...production, AUTH_JWKS_URL: "http://idp.example.com/jwks" })).toThrow(/AUTH_JWKS_URL: must be an https:\/\/ URL/);
+    expect(loadConfig({}).auth).toMatchObject({ requireTyp: false, maxLifetimeSeconds: 86_400 });
+  });
+
   it("requires an issuer and audience with a JWKS URL", () => {
     expect(() => loadConfig({ AUTH_JWKS_URL: "https://idp.example.com/jwks" })).toThrow(/AUTH_ISSUER and AUTH_AUDIENCE/);
   });
