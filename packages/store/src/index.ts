@@ -12,3 +12,4 @@ export { lookupScoring, type ScoringLookup, type ScoringLookupRequest } from "./
 export { deleteExpiredE2eSessions, findApiClient, findLiveE2eSession, insertE2eSession, lookupSegment, type E2eSession, type SegmentCustomer, type SegmentLookup, type SegmentLookupRequest } from "./segments.js";
 export * from "./categories.js";
 export { loadProfiles, type CustomerProfile, type InwardLinksLevel, type LinkedProfile } from "./profiles.js";
+export { findCustomerKeys, type CustomerKeys, type CustomerSelector } from "./customer-keys.js";
