@@ -9,6 +9,7 @@ import { pinoHttp } from "pino-http";
 import type { TokenVerifier } from "./auth/token-verifier.js";
 import type { Config } from "./config.js";
 import { jsonBody } from "./http/body-parsing.js";
+import { API_REFERENCE_ASSETS_PATH, apiReferenceAssets } from "./http/api-reference.js";
 import { conditionalGet } from "./http/conditional-get.js";
 import { policyEnforcer } from "./http/enforce-policy.js";
 import { renderErrors, unmatchedRoute } from "./http/error-pipeline.js";
@@ -86,6 +87,8 @@ export function createApp(deps: AppDependencies): Express {
   app.use(jsonBody(deps.config.bodyLimit));
   // The mobile API's answers are compressed (br or gzip) when the client accepts it, and revalidated by ETag.
   app.use("/mobile/v1", compression(), conditionalGet());
+  // The API reference page's scripts and styles (the page itself, /docs, is a contract route).
+  app.use(API_REFERENCE_ASSETS_PATH, compression(), apiReferenceAssets());
 
   mountContract(
     app,

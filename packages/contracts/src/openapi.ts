@@ -1,6 +1,7 @@
 import { generateOpenApi } from "@ts-rest/open-api";
 import { isAppRoute, type AppRoute, type AppRouter } from "@ts-rest/core";
 import { apiContract } from "./index.js";
+import { operationExamples } from "./openapi-examples.js";
 import { policyOf } from "./policy.js";
 
 export type OpenApiDocument = ReturnType<typeof generateOpenApi>;
@@ -16,6 +17,21 @@ function securityOf(route: AppRoute): Record<string, string[]>[] {
     default:
       return [];
   }
+}
+
+type MediaTypes = Record<string, { example?: unknown }>;
+type Operation = { operationId?: string; requestBody?: { content?: MediaTypes }; responses?: Record<string, { content?: MediaTypes }> };
+
+/** The operation's worked example (openapi-examples.ts) on its JSON request body and success response. */
+function withExample<T>(generated: T): T {
+  const operation = generated as Operation;
+  const example = operation.operationId === undefined ? undefined : operationExamples[operation.operationId];
+  if (!example) return generated;
+  const requestMedia = operation.requestBody?.content?.["application/json"];
+  if (requestMedia && example.request !== undefined) requestMedia.example = example.request;
+  const responseMedia = example.response ? operation.responses?.[String(example.response.status)]?.content?.["application/json"] : undefined;
+  if (responseMedia && example.response?.body !== undefined) responseMedia.example = example.response.body;
+  return generated;
 }
 
 function countRoutes(router: AppRouter | AppRoute): number {
@@ -41,7 +57,7 @@ export function buildOpenApiDocument(version: string): OpenApiDocument {
         },
       },
     },
-    { setOperationId: true, operationMapper: (operation, route) => ({ ...operation, security: securityOf(route) }) },
+    { setOperationId: true, operationMapper: (operation, route) => withExample({ ...operation, security: securityOf(route) }) },
   );
   const operations = Object.values(document.paths).reduce<number>((n, item) => n + Object.keys(item as object).length, 0);
   if (operations !== countRoutes(apiContract)) throw new Error("the OpenAPI document lost a route");
