@@ -7,6 +7,7 @@ import {
   findCustomerKeys,
   loadProfiles,
   lookupScoring,
+  lookupScoringSubject,
   type Store,
 } from "../src/index.js";
 import { testHasher, testStoreVariants } from "../src/testing.js";
@@ -110,6 +111,19 @@ describe.each(testStoreVariants(process.env.DATABASE_URL))("store on $name", (va
         expect(await lookup({ phoneNumber: "+34699999999" })).toEqual({ phoneCustomerId: undefined, documentCustomerId: undefined, lineType: undefined, score: undefined });
         expect((await lookup({ phoneNumber: "+34600000009" })).phoneCustomerId).toBeUndefined();
         expect((await lookup({ orgId: "other", phoneNumber: "+34600000009" })).score).toBe(420);
+      });
+
+      it("answers every scale of the subject in one look-up, with the same identifier resolution", async () => {
+        const luis = await lookupScoringSubject(store.db, testHasher, { orgId: "telco", phoneNumber: "+34600000001", idDocument: undefined });
+        expect(luis).toMatchObject({ phoneCustomerId: expect.any(String), documentCustomerId: undefined, lineType: "consumer", scores: { gaugeMetric: 600, veritasIndex: 4 } });
+        const business = await lookupScoringSubject(store.db, testHasher, { orgId: "telco", phoneNumber: undefined, idDocument: "11111111H" });
+        expect(business).toMatchObject({ lineType: "business", scores: { gaugeMetric: 710, veritasIndex: 2 } });
+        expect(await lookupScoringSubject(store.db, testHasher, { orgId: "telco", phoneNumber: "+34600000009", idDocument: undefined })).toEqual({
+          phoneCustomerId: undefined,
+          documentCustomerId: undefined,
+          lineType: undefined,
+          scores: {},
+        });
       });
     });
 

@@ -1,6 +1,6 @@
 import type { CategoriesSection, OverviewSectionName, ProfileSection, ScoreSection, SegmentSection } from "@insights/contracts/mobile";
 import { AppError, isAppError } from "@insights/errors";
-import { lookupScoring, type CustomerKeys, type IdentifierHasher, type ProfileAttribute, type Store } from "@insights/store";
+import { lookupScoringSubject, type CustomerKeys, type IdentifierHasher, type ProfileAttribute, type ScoringLookup, type ScoringLookupRequest, type Store } from "@insights/store";
 import { findCustomerCategories } from "../categories/customer-categories.js";
 import type { ScoringConfig } from "../config.js";
 import { findCustomerProfile } from "../profiles/customer-profile.js";
@@ -65,7 +65,13 @@ export function defaultSectionProviders({ store, hasher, scoring }: SectionProvi
       const phoneNumber = customer.phone;
       if (phoneNumber === undefined) throw unknownTo("the scoring service");
       const subject = { orgId, phoneNumber: undefined };
-      const lookup = (request: Parameters<typeof lookupScoring>[2]) => lookupScoring(store.db, hasher, request);
+      // One look-up answers every scale; the CAMARA rules then judge each scale as for a single request.
+      let found: ReturnType<typeof lookupScoringSubject> | undefined;
+      const lookup = async ({ scale }: ScoringLookupRequest): Promise<ScoringLookup> => {
+        found ??= lookupScoringSubject(store.db, hasher, { orgId, phoneNumber, idDocument: undefined });
+        const { scores, ...identifiers } = await found;
+        return { ...identifiers, score: scores[scale] };
+      };
       const scores = await Promise.all(
         overviewScoring.scales.map((scoringType) =>
           retrieveScoring(subject, { phoneNumber, scoringType }, overviewScoring, lookup).catch((error: unknown) => {
