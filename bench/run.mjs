@@ -36,7 +36,7 @@ function run(title, url, options) {
     autocannon({ url, duration, connections, ...options }, (error, result) => {
       if (error) return reject(error);
       const bad = result.non2xx + result.errors + result.timeouts;
-      resolve({ title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bad });
+      resolve({ title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, mean: result.latency.mean, bad });
     });
   });
 }
@@ -95,9 +95,13 @@ try {
   for (const r of results) {
     console.log(r.title.padEnd(42) + r.rps.toFixed(0).padStart(9) + `${(r.rps / base).toFixed(2)}x`.padStart(10) + String(r.p50).padStart(8) + String(r.p99).padStart(8) + String(r.bad).padStart(13));
   }
-  const slowestSection = Math.max(...results.filter((r) => r.title.endsWith(" only")).map((r) => r.p50));
+  const sectionsAlone = results.filter((r) => r.title.endsWith(" only"));
+  const slowestSection = Math.max(...sectionsAlone.map((r) => r.p50));
+  const slowestMean = Math.max(...sectionsAlone.map((r) => r.mean));
   const full = results.at(-1);
   console.log(`\nmobile overview p50 ${full.p50} ms = ${(full.p50 / slowestSection).toFixed(2)}× the slowest single section's (${slowestSection} ms); goal ≤ 1.2×`);
+  // p50 comes in whole milliseconds; the mean tells the same ratio at a finer grain.
+  console.log(`mobile overview mean ${full.mean.toFixed(2)} ms = ${(full.mean / slowestMean).toFixed(2)}× the slowest single section's (${slowestMean.toFixed(2)} ms)`);
   if (results.some((r) => r.bad > 0)) process.exitCode = 1;
 } finally {
   baseline.child.kill("SIGTERM");

@@ -188,6 +188,14 @@ describe("mobile API", () => {
       expect(r.json).toEqual({ customers: [{ id: LUIS, fullName: "Luis Diaz Salinas" }] });
     });
 
+    it("keeps the searched phone number and the token out of the logs", async () => {
+      await send(`${app.url}/mobile/v1/customers?phoneNumber=%2B34600000002`, auth(client));
+      await send(`${app.url}/mobile/v1/me`, auth(subscriber));
+      const logs = app.rawLogs();
+      expect(logs).toContain("/mobile/v1/customers");
+      for (const secret of ["34600000002", "34600000001", client, subscriber]) expect(logs).not.toContain(secret);
+    });
+
     it("finds nobody outside the token's organisation", async () => {
       const r = await send(`${app.url}/mobile/v1/customers?phoneNumber=%2B34600000009`, auth(client));
       expect(r.json).toEqual({ customers: [] });
