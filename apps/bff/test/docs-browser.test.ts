@@ -61,5 +61,5 @@ describe.skipIf(skipReason !== undefined)(`/docs in a real browser${skipReason ?
     await mkdir(fileURLToPath(new URL("../.vitest/artifacts/", import.meta.url)), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: false });
     expect(problems).toEqual([]);
-  });
+  }, 60_000);
 });
