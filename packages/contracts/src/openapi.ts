@@ -47,7 +47,7 @@ export function buildOpenApiDocument(version: string): OpenApiDocument {
         title: "Insights BFF",
         version,
         description:
-          "Four vendor APIs served wire-compatibly (CAMARA Customer Insights scoring, Citibanamex segments, MasStack customer categories, IMIconnect customer profiles) and the BFF's own routes. Each family answers errors in its own format.",
+          "Four vendor APIs served wire-compatibly (CAMARA Customer Insights scoring, Citibanamex segments, MasStack customer categories, IMIconnect customer profiles), the mobile API (/mobile/v1: one customer's overview in one round trip) and the BFF's own routes. Each vendor family answers errors in its own format; the mobile API and the BFF's own routes in RFC 9457 problem details. Authorize with a bearer token from `npm run token`.",
       },
       components: {
         securitySchemes: {
