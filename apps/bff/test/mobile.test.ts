@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { MOBILE_SCOPE } from "@insights/contracts/mobile";
@@ -113,6 +114,19 @@ describe("mobile API", () => {
       const own = await send(`${app.url}/mobile/v1/customers/${ANA_OTHER_ORG}/overview`, auth(await app.token({ scopes: [MOBILE_SCOPE], orgId: "other" })));
       expect(own.status).toBe(200);
       expect(own.json.customer).toEqual({ id: ANA_OTHER_ORG, fullName: "Ana Torres Vidal" });
+    });
+
+    it("knows every customer id the README's demo table lists, in the organisation it says", async () => {
+      const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+      const rows = [...readme.matchAll(/^\| ([^|]+?) \| `([0-9a-f-]{36})` \|/gm)].map(([, who, id]) => ({ who: who!, id: id! }));
+      expect(rows.length).toBeGreaterThanOrEqual(6);
+      const other = await app.token({ scopes: [MOBILE_SCOPE], orgId: "other" });
+      for (const { who, id } of rows) {
+        const token = who.includes("org `other`") ? other : client;
+        const r = await send(`${app.url}/mobile/v1/customers/${id}/overview?include=profile`, auth(token));
+        expect(r.status, who).toBe(200);
+        expect(who.startsWith((r.json.customer as { fullName: string }).fullName), who).toBe(true);
+      }
     });
 
     it("refuses a customer id that is not a UUID with a 400", async () => {
