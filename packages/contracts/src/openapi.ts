@@ -20,7 +20,25 @@ function securityOf(route: AppRoute): Record<string, string[]>[] {
 }
 
 type MediaTypes = Record<string, { example?: unknown }>;
-type Operation = { operationId?: string; requestBody?: { content?: MediaTypes }; responses?: Record<string, { content?: MediaTypes }> };
+type Operation = {
+  operationId?: string;
+  requestBody?: { content?: MediaTypes };
+  responses?: Record<string, { content?: MediaTypes; headers?: Record<string, unknown> }>;
+};
+
+const etagHeader = { description: "A weak entity tag of the representation: send it back in If-None-Match to revalidate.", schema: { type: "string" } };
+
+/** A route that can answer 304 is revalidated by ETag: its 200 and 304 say so. */
+function withConditionalHeaders<T>(generated: T): T {
+  const responses = (generated as Operation).responses;
+  if (!responses?.["304"] || !responses["200"]) return generated;
+  responses["200"].headers = {
+    ETag: etagHeader,
+    "Cache-Control": { description: "`private, no-cache`: the client may keep the answer but must revalidate it before use.", schema: { type: "string" } },
+  };
+  responses["304"].headers = { ETag: etagHeader };
+  return generated;
+}
 
 /** The operation's worked example (openapi-examples.ts) on its JSON request body and success response. */
 function withExample<T>(generated: T): T {
@@ -57,7 +75,7 @@ export function buildOpenApiDocument(version: string): OpenApiDocument {
         },
       },
     },
-    { setOperationId: true, operationMapper: (operation, route) => withExample({ ...operation, security: securityOf(route) }) },
+    { setOperationId: true, operationMapper: (operation, route) => withConditionalHeaders(withExample({ ...operation, security: securityOf(route) })) },
   );
   const operations = Object.values(document.paths).reduce<number>((n, item) => n + Object.keys(item as object).length, 0);
   if (operations !== countRoutes(apiContract)) throw new Error("the OpenAPI document lost a route");
