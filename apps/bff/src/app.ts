@@ -88,7 +88,7 @@ export function createApp(deps: AppDependencies): Express {
   // The mobile API's answers are compressed (br or gzip) when the client accepts it, and revalidated by ETag.
   app.use("/mobile/v1", compression(), conditionalGet());
   // The API reference page's scripts and styles (the page itself, /docs, is a contract route).
-  app.use(API_REFERENCE_ASSETS_PATH, compression(), apiReferenceAssets());
+  app.use(API_REFERENCE_ASSETS_PATH, apiReferenceAssets());
 
   mountContract(
     app,

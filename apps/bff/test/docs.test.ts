@@ -26,9 +26,13 @@ describe("GET /docs (API reference page)", () => {
       expect(r.status, path).toBe(200);
       expect(r.headers.get("content-type"), path).toMatch(/^(text\/css|text\/javascript|image\/png)/);
     }
-    const bundle = await send(`${app.url}/docs/assets/swagger-ui-bundle.js`, { headers: { "accept-encoding": "br" } });
-    expect(bundle.headers.get("content-encoding")).toBe("br");
-    expect(bundle.text).toContain("SwaggerUIBundle");
+    for (const encoding of ["br", "gzip"]) {
+      const bundle = await send(`${app.url}/docs/assets/swagger-ui-bundle.js`, { headers: { "accept-encoding": encoding } });
+      expect(bundle.headers.get("content-encoding")).toBe(encoding);
+      expect(bundle.headers.get("vary")).toBe("Accept-Encoding");
+      expect(bundle.headers.get("cache-control")).toBe("public, max-age=3600");
+      expect(bundle.text).toContain("SwaggerUIBundle"); // fetch decodes it
+    }
   });
 
   it("serves nothing else of node_modules: an unknown asset is a 404 problem", async () => {
