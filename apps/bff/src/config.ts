@@ -58,6 +58,7 @@ const EnvSchema = z
     SCORING_ID_DOCUMENT: z.enum(["optional", "required", "unsupported"]).default("optional"),
     SEGMENTS_SESSION_TTL_SECONDS: positiveInt.default(900),
     CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
+    MOBILE_SECTION_TIMEOUT_MS: positiveInt.default(1000),
   })
   .superRefine((env, ctx) => {
     if (!env.SCORING_SCALES.includes(env.SCORING_DEFAULT_SCALE)) {
@@ -112,7 +113,11 @@ export type Config = {
   segments: SegmentsConfig;
   /** How long a found API key or API client is remembered (0: never). */
   credentialCacheTtlMs: number;
+  mobile: MobileConfig;
 };
+
+/** The mobile API: how long each overview section may take before it is answered as an error. */
+export type MobileConfig = { sectionTimeoutMs: number };
 
 /** Citibanamex segments family: how long a key-exchange session (`sid`) lives. */
 export type SegmentsConfig = { sessionTtlSeconds: number };
@@ -176,5 +181,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     scoring: { scales: env.SCORING_SCALES, defaultScale: env.SCORING_DEFAULT_SCALE, idDocument: env.SCORING_ID_DOCUMENT },
     segments: { sessionTtlSeconds: env.SEGMENTS_SESSION_TTL_SECONDS },
     credentialCacheTtlMs: env.CREDENTIAL_CACHE_TTL_MS,
+    mobile: { sectionTimeoutMs: env.MOBILE_SECTION_TIMEOUT_MS },
   };
 }

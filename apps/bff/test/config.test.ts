@@ -14,6 +14,12 @@ describe("configuration", () => {
     expect(config.credentialCacheTtlMs).toBe(30_000);
   });
 
+  it("gives each mobile overview section a deadline of MOBILE_SECTION_TIMEOUT_MS (1000 ms by default)", () => {
+    expect(loadConfig({}).mobile).toEqual({ sectionTimeoutMs: 1000 });
+    expect(loadConfig({ MOBILE_SECTION_TIMEOUT_MS: "250" }).mobile.sectionTimeoutMs).toBe(250);
+    expect(() => loadConfig({ MOBILE_SECTION_TIMEOUT_MS: "0" })).toThrow(/MOBILE_SECTION_TIMEOUT_MS/);
+  });
+
   it("treats empty variables as unset", () => {
     expect(loadConfig({ DATABASE_URL: "", PORT: "" }).port).toBe(3000);
   });

@@ -8,7 +8,8 @@ export { authenticateApiKey, authenticateApiKeyHash, createApiKey, type ApiKeyOw
 export { DEMO_API_CLIENTS, DEMO_API_KEYS, DEMO_CATEGORIES, DEMO_CUSTOMERS, DEMO_ORGANISATIONS, loadDemoDataIfEmpty } from "./demo-data.js";
 export { loadIdentifierHasher, openConfiguredStore, type StoreConfig } from "./configured-store.js";
 export { acquireDataDirLock, DataDirInUseError } from "./data-dir-lock.js";
-export { lookupScoring, type ScoringLookup, type ScoringLookupRequest } from "./scores.js";
+export { lookupScoring, lookupScoringSubject, type ScoringLookup, type ScoringLookupRequest, type ScoringSubjectLookup } from "./scores.js";
 export { deleteExpiredE2eSessions, findApiClient, findE2eSessionLivingPast, findLiveE2eSession, insertE2eSession, lookupSegment, type E2eSession, type SegmentCustomer, type SegmentLookup, type SegmentLookupRequest } from "./segments.js";
 export * from "./categories.js";
 export { loadProfiles, type CustomerProfile, type InwardLinksLevel, type LinkedProfile } from "./profiles.js";
+export { findCustomerKeys, type CustomerKeys, type CustomerSelector } from "./customer-keys.js";

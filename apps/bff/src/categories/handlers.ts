@@ -15,6 +15,7 @@ import {
 } from "@insights/store";
 import type { RouterHandlers } from "../http/ts-rest-adapter.js";
 import { authorizeCategoryAccess } from "./access.js";
+import { findCustomerCategories } from "./customer-categories.js";
 
 type Contract = typeof categoriesContract;
 
@@ -84,8 +85,7 @@ export function categoriesHandlers(store: Store): RouterHandlers<Contract> {
     },
     listCustomerCategories: async ({ params, headers, caller }) => {
       authorizeCategoryAccess(caller, params.org_id, "read", headers["x-auth-roles"]);
-      const categories = await listCustomerCategories(db, params.org_id, params.customer_id);
-      if (!categories) throw notFound();
+      const categories = await findCustomerCategories(store, params.org_id, params.customer_id);
       return { status: 200, body: { categories: categories.map(toWire) } };
     },
     addCustomerCategory: async ({ params, headers, body, caller }) => {
