@@ -3,7 +3,6 @@ import { createCodecs } from "@insights/errors";
 import { authenticateApiKeyHash, type ApiKeyOwner, type IdentifierHasher, type Store } from "@insights/store";
 import compression from "compression";
 import express, { type Express } from "express";
-import type { Store as RateLimitStore } from "express-rate-limit";
 import type { Logger } from "pino";
 import { pinoHttp } from "pino-http";
 import type { TokenVerifier } from "./auth/token-verifier.js";
@@ -13,7 +12,7 @@ import { API_REFERENCE_ASSETS_PATH, apiReferenceAssets } from "./http/api-refere
 import { conditionalGet } from "./http/conditional-get.js";
 import { policyEnforcer } from "./http/enforce-policy.js";
 import { renderErrors, unmatchedRoute } from "./http/error-pipeline.js";
-import { rateLimiter } from "./http/rate-limit.js";
+import { addressRateLimiter, callerRateLimiter, type RateLimitStores } from "./http/rate-limit.js";
 import { requestState, stateOf } from "./http/request-state.js";
 import { buildRouteIndex } from "./http/route-index.js";
 import { corsFor, securityHeaders } from "./http/security.js";
@@ -35,12 +34,15 @@ export type AppDependencies = {
   verifyToken: TokenVerifier;
   logger: Logger;
   lifecycle: Lifecycle;
-  /** Shared counters (Redis); in-memory when absent. */
-  rateLimitStore?: RateLimitStore;
+  /** Shared rate-limit counters (Redis); in-memory when absent. */
+  rateLimitStores?: RateLimitStores;
   now?: () => Date;
   /** The mobile overview's section providers, from the defaults (tests make one fail or stall here). */
   mobileSections?: (defaults: SectionProviders) => SectionProviders;
 };
+
+/** How long an API key found unknown is answered as unknown without asking the store (at most CREDENTIAL_CACHE_TTL_MS). */
+const UNKNOWN_KEY_TTL_MS = 5_000;
 
 /** Builds the Express app; it does not listen (see server.ts). */
 export function createApp(deps: AppDependencies): Express {
@@ -53,14 +55,20 @@ export function createApp(deps: AppDependencies): Express {
 
   const routes = buildRouteIndex([{ contract: apiContract }]);
   // Keys are found by their keyed hash, so the cache is keyed by it too: no clear key is kept.
-  const apiKeys = new TtlCache<ApiKeyOwner>(deps.config.credentialCacheTtlMs);
-  const enforcePolicy = policyEnforcer({
-    verifyToken: deps.verifyToken,
-    authenticateApiKey: (key) => {
-      const presented = deps.hasher.hash("api_key", key);
-      return apiKeys.get(presented, () => authenticateApiKeyHash(deps.store.db, presented));
+  // An unknown key is remembered as unknown for a few seconds, so guessing keys does not cost a query each.
+  const apiKeys = new TtlCache<ApiKeyOwner>(deps.config.credentialCacheTtlMs, { missTtlMs: Math.min(deps.config.credentialCacheTtlMs, UNKNOWN_KEY_TTL_MS) });
+  const { max, addressMax, windowMs } = deps.config.rateLimit;
+  const rateLimits = { max, addressMax, windowMs, ...(deps.rateLimitStores ? { stores: deps.rateLimitStores } : {}) };
+  const enforcePolicy = policyEnforcer(
+    {
+      verifyToken: deps.verifyToken,
+      authenticateApiKey: (key) => {
+        const presented = deps.hasher.hash("api_key", key);
+        return apiKeys.get(presented, () => authenticateApiKeyHash(deps.store.db, presented));
+      },
     },
-  });
+    callerRateLimiter(rateLimits),
+  );
 
   app.use(securityHeaders());
   app.use(corsFor(deps.config.corsOrigins));
@@ -82,8 +90,7 @@ export function createApp(deps: AppDependencies): Express {
       },
     }),
   );
-  const { max, windowMs } = deps.config.rateLimit;
-  app.use(rateLimiter({ max, windowMs, ...(deps.rateLimitStore ? { store: deps.rateLimitStore } : {}) }, routes));
+  app.use(addressRateLimiter(rateLimits, routes));
   app.use(jsonBody(deps.config.bodyLimit));
   // The mobile API's answers are compressed (br or gzip) when the client accepts it, and revalidated by ETag.
   app.use("/mobile/v1", compression(), conditionalGet());

@@ -40,6 +40,7 @@ const EnvSchema = z
     AUTH_MAX_TOKEN_LIFETIME_S: positiveInt.default(86_400),
     CORS_ORIGINS: commaList.pipe(z.array(z.string().url())).default(""),
     RATE_LIMIT_MAX: positiveInt.default(300),
+    RATE_LIMIT_ADDRESS_MAX: positiveInt.optional(),
     RATE_LIMIT_WINDOW_MS: positiveInt.default(60_000),
     REDIS_URL: z
       .string()
@@ -103,7 +104,8 @@ export type Config = {
   loadDemoData: boolean;
   auth: AuthConfig;
   corsOrigins: string[];
-  rateLimit: { max: number; windowMs: number; redisUrl: string | undefined };
+  /** Per caller once authenticated (`max`), per client address before (`addressMax`). */
+  rateLimit: { max: number; addressMax: number; windowMs: number; redisUrl: string | undefined };
   bodyLimit: string;
   trustProxyHops: number;
   logLevel: Env["LOG_LEVEL"];
@@ -172,7 +174,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     loadDemoData: env.LOAD_DEMO_DATA ?? env.NODE_ENV !== "production",
     auth,
     corsOrigins: env.CORS_ORIGINS,
-    rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS, redisUrl: env.REDIS_URL },
+    rateLimit: {
+      max: env.RATE_LIMIT_MAX,
+      addressMax: env.RATE_LIMIT_ADDRESS_MAX ?? 10 * env.RATE_LIMIT_MAX,
+      windowMs: env.RATE_LIMIT_WINDOW_MS,
+      redisUrl: env.REDIS_URL,
+    },
     bodyLimit: env.BODY_LIMIT,
     trustProxyHops: env.TRUST_PROXY_HOPS,
     logLevel: env.LOG_LEVEL,

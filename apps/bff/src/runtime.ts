@@ -1,17 +1,17 @@
 import { loadDemoDataIfEmpty, loadIdentifierHasher, openConfiguredStore, type IdentifierHasher, type Store } from "@insights/store";
-import type { Store as RateLimitStore } from "express-rate-limit";
 import type { Logger } from "pino";
 import { loadOrCreateDevelopmentKeys } from "./auth/development-keys.js";
 import { createTokenVerifier, type TokenVerifier } from "./auth/token-verifier.js";
 import type { Config } from "./config.js";
-import { connectRedisRateLimitStore } from "./http/rate-limit-store.js";
+import type { RateLimitStores } from "./http/rate-limit.js";
+import { connectRedisRateLimitStores } from "./http/rate-limit-store.js";
 
 /** Everything the app needs that outlives a request, opened from configuration. */
 export type Runtime = {
   store: Store;
   hasher: IdentifierHasher;
   verifyToken: TokenVerifier;
-  rateLimitStore: RateLimitStore | undefined;
+  rateLimitStores: RateLimitStores | undefined;
   /** Releases, in order, what open() acquired. */
   release: (() => Promise<void>)[];
   demoDataLoaded: boolean;
@@ -38,13 +38,13 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     const { issuer, audience, algorithms, requireTyp, maxLifetimeSeconds } = auth;
     const verifyToken = createTokenVerifier({ issuer, audience, algorithms, requireTyp, maxLifetimeSeconds, keys });
 
-    let rateLimitStore: RateLimitStore | undefined;
+    let rateLimitStores: RateLimitStores | undefined;
     if (config.rateLimit.redisUrl) {
-      const shared = await connectRedisRateLimitStore(config.rateLimit.redisUrl);
-      rateLimitStore = shared.store;
+      const shared = await connectRedisRateLimitStores(config.rateLimit.redisUrl);
+      rateLimitStores = shared.stores;
       release.unshift(() => shared.close());
     }
-    return { store, hasher, verifyToken, rateLimitStore, release, demoDataLoaded };
+    return { store, hasher, verifyToken, rateLimitStores, release, demoDataLoaded };
   } catch (error) {
     for (const r of release) await r().catch(() => undefined);
     throw error;

@@ -61,10 +61,14 @@ beforeAll(async () => {
       keyed: async ({ caller }) => ({ status: 200, body: { org: caller.kind === "apiKey" ? caller.orgId : "?" } }),
     },
     {
-      enforcePolicy: policyEnforcer({
-        verifyToken: createTokenVerifier({ issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, algorithms: ["ES256"], keys: { jwks: [keys.publicJwk] } }),
-        authenticateApiKey: (key) => authenticateApiKey(store.db, testHasher, key),
-      }),
+      enforcePolicy: policyEnforcer(
+        {
+          verifyToken: createTokenVerifier({ issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, algorithms: ["ES256"], keys: { jwks: [keys.publicJwk] } }),
+          authenticateApiKey: (key) => authenticateApiKey(store.db, testHasher, key),
+        },
+        // The rate limit has tests of its own.
+        async () => undefined,
+      ),
     },
   );
   app.use(renderErrors(createCodecs({ imiconnectHttpStatus: "vendor" }), createLogger("silent"), () => new Date()));

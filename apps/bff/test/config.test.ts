@@ -9,7 +9,7 @@ describe("configuration", () => {
     expect(config.dataDir).toMatch(/\.data$/);
     expect(config.auth.mode).toBe("development");
     expect(config.loadDemoData).toBe(true);
-    expect(config.rateLimit).toEqual({ max: 300, windowMs: 60_000, redisUrl: undefined });
+    expect(config.rateLimit).toEqual({ max: 300, addressMax: 3000, windowMs: 60_000, redisUrl: undefined });
     expect(config.profilesErrorHttpStatus).toBe("vendor");
     expect(config.credentialCacheTtlMs).toBe(30_000);
   });

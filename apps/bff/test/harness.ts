@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Store } from "@insights/store";
 import { openPgliteTestStore, testHasher } from "@insights/store/testing";
-import type { Store as RateLimitStore } from "express-rate-limit";
+import type { RateLimitStores } from "../src/http/rate-limit.js";
 import { createApp, type AppDependencies } from "../src/app.js";
 import { loadOrCreateDevelopmentKeys, type DevelopmentKeyPair } from "../src/auth/development-keys.js";
 import { signDevelopmentToken, type DevelopmentTokenRequest } from "../src/auth/development-tokens.js";
@@ -28,7 +28,7 @@ export type TestApp = {
 export type TestAppOptions = {
   env?: Record<string, string>;
   store?: Store;
-  rateLimitStore?: RateLimitStore;
+  rateLimitStores?: RateLimitStores;
   now?: () => Date;
   mobileSections?: AppDependencies["mobileSections"];
 };
@@ -55,7 +55,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     verifyToken: createTokenVerifier({ issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, algorithms: ["ES256"], keys: { jwks: [keys.publicJwk] } }),
     logger,
     lifecycle,
-    ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
+    ...(options.rateLimitStores ? { rateLimitStores: options.rateLimitStores } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.mobileSections ? { mobileSections: options.mobileSections } : {}),
   };

@@ -1,21 +1,79 @@
-import { announceSkip } from "@insights/store/testing";
+import { SCORING_SCOPE } from "@insights/contracts/scoring";
+import { createApiKey } from "@insights/store";
+import { announceSkip, testHasher } from "@insights/store/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connectRedisRateLimitStore, type SharedRateLimitStore } from "../src/http/rate-limit-store.js";
+import { connectRedisRateLimitStores, type SharedRateLimitStores } from "../src/http/rate-limit-store.js";
 import { send, startTestApp, type TestApp } from "./harness.js";
 
-describe("rate limit (in-memory store)", () => {
+const SCORING = "/camara/customerinsights/scoring/retrieve";
+const LUIS = "+34600000001";
+const PROFILE_KEY = "demo-telco-profile-key";
+
+/** A scoring request as a given caller (3-legged: the body may be empty). */
+function score(app: TestApp, authorization: string, extra: Record<string, string> = {}) {
+  return send(app.url + SCORING, { method: "POST", headers: { "content-type": "application/json", authorization, ...extra }, body: "{}" });
+}
+
+const statuses = async (requests: (() => Promise<{ status: number }>)[]) => {
+  const out: number[] = [];
+  for (const request of requests) out.push((await request()).status);
+  return out;
+};
+
+describe("the client-address budget (before authentication)", () => {
   let app: TestApp;
+  // Behind one proxy hop, so each test can be its own client address (X-Forwarded-For).
   beforeAll(async () => {
-    app = await startTestApp({ env: { RATE_LIMIT_MAX: "2", RATE_LIMIT_WINDOW_MS: "60000" } });
+    app = await startTestApp({ env: { RATE_LIMIT_MAX: "100", RATE_LIMIT_ADDRESS_MAX: "3", TRUST_PROXY_HOPS: "1" } });
   });
   afterAll(() => app.close());
 
-  it("answers 429 in CAMARA format with Retry-After and x-correlator after RATE_LIMIT_MAX requests", async () => {
-    const path = `${app.url}/camara/customerinsights/anything`;
-    const headers = { authorization: "Bearer caller-a", "x-correlator": "c-1" };
-    await send(path, { headers });
-    await send(path, { headers });
-    const r = await send(path, { headers });
+  it.each([
+    ["camara", "/camara/customerinsights/x", "203.0.113.1", (b: Record<string, unknown>) => b.code, "TOO_MANY_REQUESTS", 429],
+    ["citibanamex", "/v1/customers/x", "203.0.113.2", (b: Record<string, unknown>) => b.code, "tooManyRequests", 429],
+    ["masstack", "/v4/orgs/telco/x", "203.0.113.3", (b: Record<string, unknown>) => (b.errors as { error: { code: string } }[])[0]!.error.code, "MCUS.999.993", 429],
+    ["imiconnect", "/resources/v1/x", "203.0.113.4", (b: Record<string, unknown>) => b.code, "7429", 200],
+    ["mobile (problem details)", "/mobile/v1/x", "203.0.113.5", (b: Record<string, unknown>) => b.status, 429, 429],
+  ])("answers the limit in %s format, with Retry-After", async (_family, path, address, codeOf, code, status) => {
+    const headers = { "x-forwarded-for": address };
+    for (let i = 0; i < 3; i += 1) expect((await send(app.url + path, { headers })).status).not.toBe(429);
+    const r = await send(app.url + path, { headers });
+    expect(r.status).toBe(status);
+    expect(codeOf(r.json)).toBe(code);
+    expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0);
+  });
+
+  it("counts requests whose tokens fail verification against the address: a new token per request buys nothing", async () => {
+    const headers = { "x-forwarded-for": "203.0.113.10" };
+    const invented = (i: number) => () => score(app, `Bearer invented.token.${i}`, headers);
+    expect(await statuses([invented(1), invented(2), invented(3), invented(4)])).toEqual([401, 401, 401, 429]);
+  });
+
+  it("counts unknown API keys against the address too", async () => {
+    const headers = (i: number) => ({ "x-forwarded-for": "203.0.113.11", key: `guess-${i}` });
+    const guess = (i: number) => () => send(`${app.url}/resources/v1/customerprofile/4545`, { headers: headers(i) });
+    const answers = [];
+    for (const request of [guess(1), guess(2), guess(3), guess(4)]) answers.push((await request()).json.code);
+    expect(answers).toEqual(["7001", "7001", "7001", "7429"]);
+  });
+
+  it("never limits health checks", async () => {
+    for (let i = 0; i < 5; i++) expect((await send(`${app.url}/healthz`, { headers: { "x-forwarded-for": "203.0.113.12" } })).status).toBe(200);
+  });
+});
+
+describe("the caller budget (after authentication)", () => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startTestApp({ env: { RATE_LIMIT_MAX: "2", RATE_LIMIT_ADDRESS_MAX: "1000" } });
+  });
+  afterAll(() => app.close());
+
+  it("answers 429 in CAMARA format with Retry-After and the x-correlator after RATE_LIMIT_MAX requests", async () => {
+    const token = await app.token({ scopes: [SCORING_SCOPE], phoneNumber: LUIS, subject: "caller-a" });
+    await score(app, `Bearer ${token}`);
+    await score(app, `Bearer ${token}`);
+    const r = await score(app, `Bearer ${token}`, { "x-correlator": "c-1" });
     expect(r.status).toBe(429);
     expect(r.json).toEqual({ status: 429, code: "TOO_MANY_REQUESTS", message: "Rate limit reached." });
     expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -23,26 +81,45 @@ describe("rate limit (in-memory store)", () => {
   });
 
   it("counts each caller separately", async () => {
-    const r = await send(`${app.url}/camara/customerinsights/anything`, { headers: { authorization: "Bearer caller-b" } });
-    expect(r.status).not.toBe(429);
+    const token = await app.token({ scopes: [SCORING_SCOPE], phoneNumber: LUIS, subject: "caller-b" });
+    expect((await score(app, `Bearer ${token}`)).status).toBe(200);
   });
 
-  it.each([
-    ["citibanamex", "/v1/customers/x", (b: Record<string, unknown>) => b.code, "tooManyRequests", 429],
-    ["masstack", "/v4/orgs/telco/x", (b: Record<string, unknown>) => (b.errors as { error: { code: string } }[])[0]!.error.code, "MCUS.999.993", 429],
-    ["imiconnect", "/resources/v1/x", (b: Record<string, unknown>) => b.code, "7429", 200],
-  ])("answers the limit in %s format", async (_family, path, codeOf, code, status) => {
-    const headers = { key: `key-for-${path}` };
-    await send(app.url + path, { headers });
-    await send(app.url + path, { headers });
-    const r = await send(app.url + path, { headers });
-    expect(r.status).toBe(status);
-    expect(codeOf(r.json)).toBe(code);
-    expect(r.headers.get("retry-after")).not.toBeNull();
+  it("counts one token however its scheme is spelt (Bearer, bearer, BEARER)", async () => {
+    const token = await app.token({ scopes: [SCORING_SCOPE], phoneNumber: LUIS, subject: "caller-c" });
+    expect(await statuses([() => score(app, `Bearer ${token}`), () => score(app, `bearer ${token}`), () => score(app, `BEARER ${token}`)])).toEqual([200, 200, 429]);
   });
 
-  it("never limits health checks", async () => {
-    for (let i = 0; i < 4; i++) expect((await send(`${app.url}/healthz`)).status).toBe(200);
+  it("counts one caller whatever token it presents: two tokens of one subject share a budget", async () => {
+    const first = await app.token({ scopes: [SCORING_SCOPE], phoneNumber: LUIS, subject: "caller-d", expiresInSeconds: 600 });
+    const second = await app.token({ scopes: [SCORING_SCOPE], phoneNumber: LUIS, subject: "caller-d", expiresInSeconds: 900 });
+    expect(first).not.toBe(second);
+    expect(await statuses([() => score(app, `Bearer ${first}`), () => score(app, `Bearer ${second}`), () => score(app, `Bearer ${first}`)])).toEqual([200, 200, 429]);
+  });
+
+  it("counts a valid IMIconnect key sent beside a random Authorization header as one caller", async () => {
+    const call = (i: number) => () =>
+      send(`${app.url}/resources/v1/customerprofile/4545`, { headers: { key: PROFILE_KEY, authorization: `Bearer random-${i}-${Math.random()}` } });
+    const codes = [];
+    for (const request of [call(1), call(2), call(3)]) codes.push((await request()).json.code);
+    expect(codes).toEqual(["1000", "1000", "7429"]);
+  });
+});
+
+describe("unknown API keys", () => {
+  it("are remembered as unknown for a moment (no store query per guess), and a key created since is then found", async () => {
+    const app = await startTestApp({ env: { CREDENTIAL_CACHE_TTL_MS: "400" } });
+    try {
+      const key = "created-after-a-miss";
+      const profile = () => send(`${app.url}/resources/v1/customerprofile/4545`, { headers: { key } });
+      expect((await profile()).json.code).toBe("7001");
+      await createApiKey(app.store.db, testHasher, "telco", "late key", key);
+      expect((await profile()).json.code).toBe("7001");
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      expect((await profile()).json.code).toBe("1000");
+    } finally {
+      await app.close();
+    }
   });
 });
 
@@ -50,15 +127,15 @@ const redisUrl = process.env.REDIS_URL;
 if (!redisUrl) announceSkip("Redis rate-limit", "REDIS_URL");
 
 describe.skipIf(!redisUrl)("rate limit shared through Redis", () => {
-  // Two replicas: each its own Redis connection and store, one shared key prefix.
+  // Two replicas: each its own Redis connection and stores, one shared key prefix.
   const prefix = `insights-bff-test:${process.pid}:${Date.now()}:`;
-  let connections: SharedRateLimitStore[] = [];
+  let connections: SharedRateLimitStores[] = [];
   let first: TestApp;
   let second: TestApp;
   beforeAll(async () => {
-    connections = [await connectRedisRateLimitStore(redisUrl!, prefix), await connectRedisRateLimitStore(redisUrl!, prefix)];
-    first = await startTestApp({ env: { RATE_LIMIT_MAX: "3" }, rateLimitStore: connections[0]!.store });
-    second = await startTestApp({ env: { RATE_LIMIT_MAX: "3" }, rateLimitStore: connections[1]!.store, store: first.store });
+    connections = [await connectRedisRateLimitStores(redisUrl!, prefix), await connectRedisRateLimitStores(redisUrl!, prefix)];
+    first = await startTestApp({ env: { RATE_LIMIT_MAX: "3" }, rateLimitStores: connections[0]!.stores });
+    second = await startTestApp({ env: { RATE_LIMIT_MAX: "3" }, rateLimitStores: connections[1]!.stores, store: first.store });
   });
   afterAll(async () => {
     await second?.close();
@@ -67,10 +144,8 @@ describe.skipIf(!redisUrl)("rate limit shared through Redis", () => {
   });
 
   it("counts one caller across two app instances", async () => {
-    const headers = { authorization: "Bearer shared-caller" };
-    const statuses = [];
-    for (const app of [first, second, first, second]) statuses.push((await send(`${app.url}/camara/x`, { headers })).status);
-    expect(statuses.slice(0, 3)).not.toContain(429);
-    expect(statuses[3]).toBe(429);
+    const token = await first.token({ scopes: [SCORING_SCOPE], phoneNumber: LUIS, subject: "shared-caller" });
+    const answers = await statuses([first, second, first, second].map((app) => () => score(app, `Bearer ${token}`)));
+    expect(answers).toEqual([200, 200, 200, 429]);
   });
 });

@@ -9,7 +9,7 @@ describe("TtlCache (API keys and API clients)", () => {
 
   it("remembers a found value until its TTL passes", async () => {
     let clock = 0;
-    const cache = new TtlCache<string>(1000, 10, () => clock);
+    const cache = new TtlCache<string>(1000, { maxEntries: 10, now: () => clock });
     const loader = counting("telco");
     expect(await cache.get("k", loader.load)).toBe("telco");
     clock = 999;
@@ -29,6 +29,18 @@ describe("TtlCache (API keys and API clients)", () => {
     expect(await cache.get("k", counting("found").load)).toBe("found");
   });
 
+  it("remembers a miss for missTtlMs when asked to, then asks again", async () => {
+    let clock = 0;
+    const cache = new TtlCache<string>(60_000, { missTtlMs: 5000, now: () => clock });
+    const missing = counting<string>(undefined);
+    expect(await cache.get("k", missing.load)).toBeUndefined();
+    clock = 4999;
+    expect(await cache.get("k", missing.load)).toBeUndefined();
+    expect(missing.calls).toBe(1);
+    clock = 5000;
+    expect(await cache.get("k", counting("created since").load)).toBe("created since");
+  });
+
   it("is off with a TTL of 0", async () => {
     const cache = new TtlCache<string>(0);
     const loader = counting("v");
@@ -38,7 +50,7 @@ describe("TtlCache (API keys and API clients)", () => {
   });
 
   it("forgets the oldest entry past its size", async () => {
-    const cache = new TtlCache<string>(60_000, 2);
+    const cache = new TtlCache<string>(60_000, { maxEntries: 2 });
     const a = counting("a");
     await cache.get("a", a.load);
     await cache.get("b", counting("b").load);

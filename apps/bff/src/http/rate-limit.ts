@@ -1,39 +1,89 @@
-import { createHash } from "node:crypto";
 import { AppError } from "@insights/errors";
-import type { RequestHandler } from "express";
+import type { Request, RequestHandler, Response } from "express";
 import { ipKeyGenerator, rateLimit, type Store as RateLimitStore } from "express-rate-limit";
+import type { Caller } from "../auth/caller.js";
 import type { RouteIndex } from "./route-index.js";
 
-export type RateLimitOptions = { max: number; windowMs: number; store?: RateLimitStore };
+/** The two budgets' counters, each its own store (express-rate-limit refuses one store for two limiters). */
+export type RateLimitStores = { address: RateLimitStore; caller: RateLimitStore };
 
-const CREDENTIAL_HEADERS = ["authorization", "key", "secretkey"];
+export type RateLimitOptions = {
+  /** Requests per window per caller, once authenticated. */
+  max: number;
+  /** Requests per window per client address, before authentication. */
+  addressMax: number;
+  windowMs: number;
+  /** Shared counters (Redis); in-memory per process when absent. */
+  stores?: RateLimitStores;
+};
 
 /**
- * The caller a request counts against: its credential (hashed, so no token or key is kept in
- * the limiter's store), or its client address when it sends none.
+ * Who an authenticated request counts against: the identity its credential proves, never the
+ * credential's spelling (a token re-spelt, or a valid key sent beside a random Authorization
+ * header, is the same caller). One issuer is configured, so a token's caller is its subject
+ * within its organisation. Anonymous (public) requests have none.
  */
-export function callerKey(req: Parameters<RequestHandler>[0]): string {
-  for (const name of CREDENTIAL_HEADERS) {
-    const value = req.headers[name];
-    if (typeof value === "string" && value !== "") return `cred:${createHash("sha256").update(value).digest("base64url").slice(0, 32)}`;
+export function callerIdentity(caller: Caller): string | undefined {
+  switch (caller.kind) {
+    case "token":
+      return `token:${caller.orgId}:${caller.subject}`;
+    case "apiKey":
+      return `apiKey:${caller.keyId}`;
+    case "anonymous":
+      return undefined;
   }
-  return `ip:${ipKeyGenerator(req.ip ?? "unknown")}`;
 }
 
-/** RATE_LIMIT_MAX requests per RATE_LIMIT_WINDOW_MS per caller; refusals go through the error pipeline. */
-export function rateLimiter(options: RateLimitOptions, routes: RouteIndex): RequestHandler {
+function limiter(limit: number, windowMs: number, keyGenerator: (req: Request) => string, store: RateLimitStore | undefined, skip: (req: Request) => boolean) {
   return rateLimit({
-    windowMs: options.windowMs,
-    limit: options.max,
+    windowMs,
+    limit,
     standardHeaders: "draft-8",
     legacyHeaders: false,
-    keyGenerator: callerKey,
-    skip: (req) => routes.isUnlimited(req.method, req.path),
-    ...(options.store ? { store: options.store } : {}),
+    keyGenerator,
+    skip,
+    ...(store ? { store } : {}),
     handler: (req, _res, next) => {
       const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const retryAfterSeconds = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : Math.ceil(options.windowMs / 1000);
+      const retryAfterSeconds = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
       next(new AppError("rate_limited", { retryAfterSeconds, detail: "Rate limit reached." }));
     },
   });
+}
+
+/**
+ * The first budget, before anything else costs: RATE_LIMIT_ADDRESS_MAX requests per window per
+ * client address (IPv6 by /56), whatever credential they carry — so inventing tokens or keys, or
+ * sending ones that fail verification, buys nothing. Refusals go through the error pipeline.
+ */
+export function addressRateLimiter(options: RateLimitOptions, routes: RouteIndex): RequestHandler {
+  return limiter(
+    options.addressMax,
+    options.windowMs,
+    (req) => `ip:${ipKeyGenerator(req.ip ?? "unknown")}`,
+    options.stores?.address,
+    (req) => routes.isUnlimited(req.method, req.path),
+  );
+}
+
+/**
+ * The second budget, once the route's policy has authenticated the request: RATE_LIMIT_MAX per
+ * window per caller identity (see callerIdentity). Resolves, or rejects with the 429 error.
+ */
+export function callerRateLimiter(options: RateLimitOptions): (req: Request, res: Response, caller: Caller) => Promise<void> {
+  const identities = new WeakMap<Request, string>();
+  const handler = limiter(
+    options.max,
+    options.windowMs,
+    (req) => identities.get(req)!,
+    options.stores?.caller,
+    (req) => !identities.has(req),
+  );
+  return (req, res, caller) => {
+    const identity = callerIdentity(caller);
+    if (identity !== undefined) identities.set(req, identity);
+    return new Promise((resolve, reject) => {
+      void handler(req, res, (error?: unknown) => (error ? reject(error) : resolve()));
+    });
+  };
 }

@@ -2,7 +2,7 @@ import { documentedHeaderName, policyOf, type RoutePolicy } from "@insights/cont
 import { AppError } from "@insights/errors";
 import { isAppRoute, type AppRoute, type AppRouter, type ServerInferRequest, type ServerInferResponses } from "@ts-rest/core";
 import { createExpressEndpoints, type RequestValidationError } from "@ts-rest/express";
-import type { Express, Request, RequestHandler, Router } from "express";
+import type { Express, Request, RequestHandler, Response, Router } from "express";
 import type { ZodError, ZodIssue } from "zod";
 import type { Caller } from "../auth/caller.js";
 import { stateOf } from "./request-state.js";
@@ -92,7 +92,7 @@ function messageOf(issue: ZodIssue): string {
 
 export type MountOptions = {
   /** Runs once ts-rest has matched the route and before it validates the request: authentication. */
-  enforcePolicy: (policy: RoutePolicy, req: Request) => Promise<void>;
+  enforcePolicy: (policy: RoutePolicy, req: Request, res: Response) => Promise<void>;
 };
 
 /** The contract route ts-rest matched for this request. */
@@ -101,10 +101,10 @@ function routeOf(req: Request): AppRoute | undefined {
 }
 
 function policyMiddleware(enforcePolicy: MountOptions["enforcePolicy"]): RequestHandler {
-  return (req, _res, next) => {
+  return (req, res, next) => {
     const policy = policyOf(routeOf(req)?.metadata);
     if (!policy) return next(new AppError("internal", { detail: "route without policy" }));
-    enforcePolicy(policy, req).then(() => next(), next);
+    enforcePolicy(policy, req, res).then(() => next(), next);
   };
 }
 
