@@ -271,7 +271,7 @@ describe("mobile API when the store is down", () => {
       await store.close();
       const r = await send(`${app.url}/mobile/v1/customers/${LUIS}/overview`, { headers: { authorization: `Bearer ${token}` } });
       expectProblem(r, 503, "unavailable");
-      expect(r.json.detail).toBeUndefined();
+      expect(r.json.detail).toBe("The service is temporarily unavailable; retry later.");
       expect(app.logs.some((l) => l.msg === "request failed" && l.requestId === r.headers.get("x-request-id"))).toBe(true);
     } finally {
       await app.close();
@@ -316,8 +316,12 @@ describe("overview sections that fail or stall", () => {
     expect(sections.profile).toHaveProperty("attributes");
     expect(sections.score).toHaveProperty("scores");
     const instance = r.headers.get("x-request-id");
-    expect(sections.segment).toEqual({ error: { type: "urn:insights:problem:internal", title: "Internal error", status: 500, instance } });
-    expect(sections.categories).toEqual({ error: { type: "urn:insights:problem:timeout", title: "Timeout", status: 504, instance } });
+    expect(sections.segment).toEqual({
+      error: { type: "urn:insights:problem:internal", title: "Internal error", status: 500, detail: "An unexpected error occurred; quote the instance when reporting it.", instance },
+    });
+    expect(sections.categories).toEqual({
+      error: { type: "urn:insights:problem:timeout", title: "Timeout", status: 504, detail: "The answer did not come in time; retry later.", instance },
+    });
     expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 5);
     expect(r.text).not.toContain("exploded");
     const logged = app.logs.filter((l) => l.msg === "overview section failed" && l.requestId === instance).map((l) => [l.section, l.kind]);

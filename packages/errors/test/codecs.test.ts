@@ -180,7 +180,9 @@ describe("RFC 9457 problem codec", () => {
     expect(problemCodec.parse(rendered.status, rendered.body).kind).toBe(kind);
   });
 
-  it("hides the detail of server errors", () => {
-    expect(problemCodec.render(new AppError("internal", { detail: "secret" }), {}).body).not.toHaveProperty("detail");
+  it.each(["internal", "unavailable", "timeout"] as const)("gives a %s error a fixed detail, never its own", (kind) => {
+    const body = problemCodec.render(new AppError(kind, { detail: "secret: pool exhausted at db-3" }), {}).body as Record<string, unknown>;
+    expect(body.detail).toEqual(expect.any(String));
+    expect(body.detail).not.toContain("secret");
   });
 });

@@ -23,6 +23,16 @@ const titles: Record<ErrorKind, string> = {
   internal: "Internal error",
 };
 
+/**
+ * What a server-side failure tells the client: a fixed text per kind, never the error's own
+ * detail (which may describe internals). The `instance` ties it to our log line.
+ */
+const serverSideDetails: Partial<Record<ErrorKind, string>> = {
+  internal: "An unexpected error occurred; quote the instance when reporting it.",
+  unavailable: "The service is temporarily unavailable; retry later.",
+  timeout: "The answer did not come in time; retry later.",
+};
+
 export type ProblemBody = z.infer<typeof ProblemBodySchema>;
 
 export const problemCodec: ErrorCodec = {
@@ -30,7 +40,8 @@ export const problemCodec: ErrorCodec = {
   render(error, context) {
     const status = httpStatusOfKind[error.kind];
     const body: ProblemBody = { type: PROBLEM_TYPE_PREFIX + error.kind.replaceAll("_", "-"), title: titles[error.kind], status };
-    if (error.detail !== undefined && status < 500) body.detail = error.detail;
+    const detail = status < 500 ? error.detail : serverSideDetails[error.kind];
+    if (detail !== undefined) body.detail = detail;
     if (context.instance) body.instance = context.instance;
     if (error.vendorCode !== undefined) body.code = error.vendorCode;
     if (error.field !== undefined) body["invalid-params"] = [{ name: error.field, ...(error.reason ? { reason: error.reason } : {}) }];
