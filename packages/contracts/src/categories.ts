@@ -35,6 +35,7 @@ export const categoryRoles = ["API_KEY", "CATEGORIES_READER", "CATEGORIES_WRITER
 export const RolesHeaderSchema = z.object({
   "x-auth-roles": z
     .string()
+    .max(1024)
     .regex(/^[A-Za-z0-9_-]+(\s*,\s*[A-Za-z0-9_-]+)*$/, "a comma-separated list of role names")
     .optional(),
 });

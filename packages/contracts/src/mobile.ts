@@ -3,6 +3,7 @@ import { z } from "zod";
 import { errorResponses } from "./error-responses.js";
 import { boundBearerRoute } from "./policy.js";
 import { ProblemSchema } from "./problem.js";
+import { CustomerRefSchema } from "./profiles.js";
 import { PhoneNumberSchema } from "./records/phone-number.js";
 import { ScoringTypeSchema } from "./records/scoring.js";
 
@@ -105,7 +106,7 @@ export const CustomerSearchQuerySchema = z
     phoneNumber: PhoneNumberSchema.optional(),
     /** The bank's (Citibanamex) 12-digit customer id. */
     externalId: z.string().regex(/^[0-9]{1,12}$/, "must be 1 to 12 digits").optional(),
-    imiconnectCustomerId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, "must be 1 to 64 letters, digits, '.', '_', ':' or '-'").optional(),
+    imiconnectCustomerId: CustomerRefSchema.optional(),
     masstackCustomerId: z.string().uuid("must be a UUID").optional(),
   })
   .strict()

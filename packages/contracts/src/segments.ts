@@ -35,7 +35,7 @@ const CodeSchema = z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, "must be 1 to 32 le
 /** Headers every call of the family sends (Authorization is checked by the route's policy). */
 const CommonHeadersSchema = z.object({
   client_id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "must be the client id issued at registration"),
-  accept: z.string().refine(acceptsJson, "must accept application/json"),
+  accept: z.string().max(1024).refine(acceptsJson, "must accept application/json"),
   uuid: UuidSchema,
   "accept-language": z.string().max(256).optional(),
   sid: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/, "must be a session id from the key exchange").optional(),
