@@ -3,6 +3,7 @@ import { initContract } from "@ts-rest/core";
 import { z } from "zod";
 import { errorResponses } from "./error-responses.js";
 import { apiKeyRoute } from "./policy.js";
+import { ImiconnectCustomerIdSchema } from "./records/identifiers.js";
 
 /**
  * IMIconnect customer profile (seed 003): one customer by path, or several by repeated
@@ -15,8 +16,8 @@ export const MAX_CUSTOMER_IDS_PER_REQUEST = 20;
 
 export const PROFILE_KEY_HEADERS = ["key", "secretkey"] as const;
 
-/** A client-specific customer id (such as a CRN). */
-export const CustomerRefSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, "must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
+/** A client-specific customer id (such as a CRN): the record schema the imports use too. */
+export const CustomerRefSchema = ImiconnectCustomerIdSchema;
 
 /** 0: master profile only; 1: master and application profiles; 2: the full profile. */
 export const ShowInwardLinksSchema = z.enum(["0", "1", "2"]).default("0");

@@ -12,3 +12,21 @@ export { lookupScoring, type ScoringLookup, type ScoringLookupRequest } from "./
 export { deleteExpiredE2eSessions, findApiClient, findLiveE2eSession, insertE2eSession, lookupSegment, type E2eSession, type SegmentCustomer, type SegmentLookup, type SegmentLookupRequest } from "./segments.js";
 export * from "./categories.js";
 export { loadProfiles, type CustomerProfile, type InwardLinksLevel, type LinkedProfile } from "./profiles.js";
+export { applyImportBatch, type ImportBatch, type ImportBatchResult, type ImportRows } from "./import-batch.js";
+export type { CustomerImportRow } from "./import-customers.js";
+export type { ScoreImportRow } from "./import-scores.js";
+export type { ProfileAttributeImportRow } from "./import-profile-attributes.js";
+export type { CategoryAssignmentImportRow } from "./import-category-assignments.js";
+export {
+  createImportJob,
+  findImportJob,
+  finishImportJob,
+  listImportRejects,
+  listUnfinishedImportJobs,
+  markImportJobRunning,
+  organisationExists,
+  type ImportJob,
+  type ImportReject,
+  type ImportRowCounts,
+  type NewImportJob,
+} from "./import-jobs.js";

@@ -30,6 +30,8 @@ export type OrganisationsTable = { id: string; name: string; created_at: Created
 export type CustomersTable = {
   id: string;
   org_id: string;
+  /** The organisation's own reference (unique per organisation): the natural key of imports. */
+  external_id: ColumnType<string | null, string | null | undefined, string | null>;
   full_name: string;
   segment: string | null;
   birth_date: DateText | null;
@@ -123,6 +125,35 @@ export type CustomerLinkedProfilesTable = {
   records: Json<ProfileAttribute[][]>;
 };
 
+export const importDatasets = ["customers", "scores", "profile-attributes", "category-assignments"] as const;
+export type ImportDatasetName = (typeof importDatasets)[number];
+export type ImportFormat = "ndjson" | "csv";
+export type ImportJobState = "queued" | "running" | "succeeded" | "failed";
+
+/** bigint counters come back as text on both drivers; the store converts them. */
+type Counter = ColumnType<string, number | undefined, number | string>;
+
+export type ImportJobsTable = {
+  id: string;
+  org_id: string;
+  dataset: ImportDatasetName;
+  format: ImportFormat;
+  source: string;
+  state: ColumnType<ImportJobState, ImportJobState | undefined, ImportJobState>;
+  error: string | null;
+  checkpoint_line: Counter;
+  rows_read: Counter;
+  rows_imported: Counter;
+  rows_unchanged: Counter;
+  rows_rejected: Counter;
+  created_at: CreatedAt;
+  started_at: Date | null;
+  finished_at: Date | null;
+  updated_at: UpdatedAt;
+};
+
+export type ImportRejectsTable = { job_id: string; line: ColumnType<string, number, number>; field: string; message: string };
+
 export type Database = {
   organisations: OrganisationsTable;
   customers: CustomersTable;
@@ -137,6 +168,8 @@ export type Database = {
   api_keys: ApiKeysTable;
   e2e_sessions: E2eSessionsTable;
   customer_linked_profiles: CustomerLinkedProfilesTable;
+  import_jobs: ImportJobsTable;
+  import_rejects: ImportRejectsTable;
 };
 
 export type Customer = Selectable<CustomersTable>;
