@@ -7,21 +7,16 @@ import { z } from "zod";
  * with a message naming the variable. Every variable is in the README's configuration table.
  */
 
-const bool = z
-  .enum(["true", "false", "1", "0"])
-  .transform((v) => v === "true" || v === "1");
 const commaList = z
   .string()
   .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean));
 
 const EnvSchema = z
   .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     HOST: z.string().min(1).default("0.0.0.0"),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    // DATA_DIR, DATABASE_*, IDENTIFIER_HASH_KEY, LOG_LEVEL: read alike by the worker.
+    // NODE_ENV, LOAD_DEMO_DATA, DATA_DIR, DATABASE_*, IDENTIFIER_HASH_KEY, LOG_LEVEL: read alike by the worker.
     ...sharedEnvShape,
-    LOAD_DEMO_DATA: bool.optional(),
     AUTH_JWKS_URL: z.string().url().optional(),
     AUTH_ISSUER: z.string().min(1).optional(),
     AUTH_AUDIENCE: z.string().min(1).optional(),
@@ -124,7 +119,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     host: env.HOST,
     port: env.PORT,
     ...storeSettings(env),
-    loadDemoData: env.LOAD_DEMO_DATA ?? env.NODE_ENV !== "production",
     auth,
     corsOrigins: env.CORS_ORIGINS,
     rateLimit: { max: env.RATE_LIMIT_MAX, windowMs: env.RATE_LIMIT_WINDOW_MS, redisUrl: env.REDIS_URL },

@@ -11,7 +11,14 @@ export const positiveInt = z.coerce.number().int().positive();
 
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
+const bool = z
+  .enum(["true", "false", "1", "0"])
+  .transform((v) => v === "true" || v === "1");
+
 export const sharedEnvShape = {
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** Demo data goes into an empty store (never in production; the BFF refuses it there). */
+  LOAD_DEMO_DATA: bool.optional(),
   DATA_DIR: z.string().min(1).default("./.data"),
   DATABASE_URL: z
     .string()
@@ -33,10 +40,13 @@ export type StoreSettings = {
   dataDir: string;
   database: { url: string | undefined; poolMax: number; statementTimeoutMs: number };
   identifierHashKey: Buffer | undefined;
+  loadDemoData: boolean;
   logLevel: LogLevel;
 };
 
 export function storeSettings(env: {
+  NODE_ENV: "development" | "production" | "test";
+  LOAD_DEMO_DATA?: boolean | undefined;
   DATA_DIR: string;
   DATABASE_URL?: string | undefined;
   DATABASE_POOL_MAX: number;
@@ -48,6 +58,7 @@ export function storeSettings(env: {
     dataDir: resolve(env.DATA_DIR),
     database: { url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS },
     identifierHashKey: env.IDENTIFIER_HASH_KEY ? Buffer.from(env.IDENTIFIER_HASH_KEY, "hex") : undefined,
+    loadDemoData: env.LOAD_DEMO_DATA ?? env.NODE_ENV !== "production",
     logLevel: env.LOG_LEVEL,
   };
 }

@@ -97,7 +97,9 @@ export async function applyCustomerRows(tx: Transaction<Database>, ctx: ImportCo
           .where("org_id", "=", ctx.orgId)
           .where((eb) =>
             eb.or([
-              ...(pairs.length > 0 ? [sql<boolean>`(kind, value) in (${sql.join(pairs.map(([k, v]) => sql`(${k}, ${v})`))})`] : []),
+              ...(pairs.length > 0
+                ? [sql<boolean>`(kind, value) in (select * from unnest(${pairs.map(([k]) => k)}::text[], ${pairs.map(([, v]) => v)}::text[]))`]
+                : []),
               ...(storedIds.length > 0 ? [eb("customer_id", "in", storedIds)] : []),
             ]),
           )
@@ -176,7 +178,7 @@ async function writeDifference(tx: Transaction<Database>, orgId: string, final: 
     await tx
       .deleteFrom("customer_identifiers")
       .where("org_id", "=", orgId)
-      .where(sql<boolean>`(customer_id, kind) in (${sql.join(replacedKinds.map((r) => sql`(${r.customerId}::uuid, ${r.kind})`))})`)
+      .where(sql<boolean>`(customer_id, kind) in (select * from unnest(${replacedKinds.map((r) => r.customerId)}::uuid[], ${replacedKinds.map((r) => r.kind)}::text[]))`)
       .execute();
   }
   if (inserts.length > 0) await tx.insertInto("customers").values(inserts).execute();
