@@ -1,34 +1,56 @@
 import { importDatasets } from "@insights/contracts/records";
+import { failImportForChunk, openImportQueue, resumeUnfinishedJobs, runImportChunk, type ImportQueue } from "@insights/imports";
 import type { IdentifierHasher, Store } from "@insights/store";
 import type { Logger } from "pino";
 import type { WorkerConfig } from "./config.js";
-import { resumeUnfinishedJobs } from "@insights/imports";
 import { openWorkerRuntime } from "./runtime.js";
 
 export type Worker = {
   store: Store;
   hasher: IdentifierHasher;
   datasets: readonly string[];
-  /** Resolves when the jobs found unfinished at start have run. */
+  /** Resolves when the file-staged jobs found unfinished at start have run. */
   resumed: Promise<number>;
   stop(): Promise<void>;
 };
 
 /**
  * Connects to the store the BFF uses (running its migrations if it is first) and resumes every
- * import that was queued or interrupted (a crashed worker's job goes on from its checkpoint).
+ * file-staged import that was queued or interrupted (a crashed run goes on from its checkpoint).
+ * With DATABASE_URL it also takes chunks of imports from the pg-boss queue, alongside any number
+ * of other workers.
  */
 export async function startWorker(config: WorkerConfig, logger: Logger): Promise<Worker> {
   const runtime = await openWorkerRuntime(config, logger);
-  await runtime.store.ping();
-  logger.info({ store: runtime.store.kind, datasets: importDatasets }, "worker ready");
-  const resumed = resumeUnfinishedJobs({ store: runtime.store, hasher: runtime.hasher, logger });
+  const deps = { store: runtime.store, hasher: runtime.hasher, logger };
+  let queue: ImportQueue | undefined;
+  try {
+    await runtime.store.ping();
+    if (config.database.url) {
+      queue = await openImportQueue({ connectionString: config.database.url, schema: config.importQueueSchema, logger });
+      await queue.work(async ({ jobId, seq }, { lastAttempt }) => {
+        try {
+          await runImportChunk(deps, jobId, seq);
+        } catch (error) {
+          logger.warn({ err: error, job: jobId, chunk: seq, lastAttempt }, "import chunk failed");
+          if (lastAttempt) await failImportForChunk(deps, jobId, seq);
+          throw error;
+        }
+      });
+    }
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+  logger.info({ store: runtime.store.kind, queue: queue ? config.importQueueSchema : null, datasets: importDatasets }, "worker ready");
+  const resumed = resumeUnfinishedJobs(deps);
   return {
     store: runtime.store,
     hasher: runtime.hasher,
     datasets: importDatasets,
     resumed,
     stop: async () => {
+      await queue?.stop();
       await resumed.catch(() => undefined);
       await runtime.close();
       logger.info("worker stopped");

@@ -37,7 +37,7 @@ describe("worker", () => {
     await admin.query(`create schema ${schema}`);
     try {
       const url = `${databaseUrl}${databaseUrl!.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-      const worker = await startWorker(loadWorkerConfig({ DATABASE_URL: url, LOAD_DEMO_DATA: "false" }), pino({ level: "silent" }));
+      const worker = await startWorker(loadWorkerConfig({ DATABASE_URL: url, LOAD_DEMO_DATA: "false", IMPORT_QUEUE_SCHEMA: `${schema}_queue` }), pino({ level: "silent" }));
       try {
         expect(worker.store.kind).toBe("postgres");
         const tables = await admin.query("select count(*)::int as n from information_schema.tables where table_schema = $1", [schema]);
@@ -47,6 +47,7 @@ describe("worker", () => {
       }
     } finally {
       await admin.query(`drop schema ${schema} cascade`);
+      await admin.query(`drop schema if exists ${schema}_queue cascade`);
       await admin.end();
     }
   });

@@ -6,3 +6,6 @@ export { DEFAULT_BATCH_SIZE, runImport, type ImportDeps, type ImportOutcome, typ
 export { sampleExternalId, sampleLines, type SampleOptions } from "./sample.js";
 export { fileBody, removeStagedFile, stageImport, stagingDir, type NewImport } from "./staging.js";
 export { validateRecord, type Validated } from "./validate-record.js";
+export { DEFAULT_CHUNK_RECORDS, failImportForChunk, runImportChunk, stageChunkedImport, type StagedChunks } from "./chunked-import.js";
+export { IMPORT_CHUNK_QUEUE, openImportQueue, type ChunkMessage, type ImportQueue, type ImportQueueOptions } from "./import-queue.js";
+export { importRecords, type RecordsTarget } from "./run-import.js";

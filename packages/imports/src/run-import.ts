@@ -4,7 +4,7 @@ import { applyImportBatch, finishImportJob, markImportJobRunning, type Identifie
 import type { Logger } from "pino";
 import { ImportFormatError } from "./import-format-error.js";
 import type { ReadPosition } from "./line-reader.js";
-import { readRecords, type ImportFormat } from "./record-reader.js";
+import { readRecords, type ImportFormat, type RawRecord } from "./record-reader.js";
 import { validateRecord } from "./validate-record.js";
 
 export const DEFAULT_BATCH_SIZE = 1000;
@@ -34,56 +34,87 @@ export type RunOptions = {
 
 export type ImportDeps = { store: Store; hasher: IdentifierHasher; logger: Logger };
 
-/**
- * Runs (or resumes) an import job: streams the staged file, validates every record with the
- * contract schema, and applies batches of rows, each in one transaction with its rejects and the
- * job's checkpoint. Lines the checkpoint covers are skipped, so a run after a crash ends where an
- * uninterrupted one would. A file that is not the declared format fails the job.
- */
-export async function runImport(deps: ImportDeps, job: JobToRun, options: RunOptions = {}): Promise<ImportOutcome> {
-  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  const dryRun = options.dryRun ?? false;
-  const startedAt = Date.now();
-  const rows: ImportRowCounts = { ...job.rows };
-  const position: ReadPosition = { bytesRead: 0, totalBytes: 0 };
-  const log = deps.logger.child({ job: job.id, dataset: job.dataset, org: job.orgId });
-  if (!dryRun) await markImportJobRunning(deps.store.db, job.id);
-  log.info({ resumeAfterLine: job.checkpointLine, dryRun }, "import running");
+/** Where a run of records goes: its job, the lines already committed, and (chunked) its chunk. */
+export type RecordsTarget = { job: { id: string; orgId: string; dataset: ImportDataset }; skipThrough: number; chunk?: number };
 
+/**
+ * Validates records with the dataset's contract schema and applies them in batches, each in one
+ * transaction with its rejects and the checkpoint. Records the checkpoint covers are skipped.
+ * Returns what this run counted.
+ */
+export async function importRecords(
+  deps: ImportDeps,
+  target: RecordsTarget,
+  records: AsyncIterable<RawRecord>,
+  options: { batchSize: number; dryRun: boolean; onBatch?: (counted: ImportRowCounts) => void },
+): Promise<ImportRowCounts> {
+  const { job } = target;
+  const rows: ImportRowCounts = { read: 0, imported: 0, unchanged: 0, rejected: 0 };
   let valid: Record<string, unknown>[] = [];
   let rejects: ImportReject[] = [];
   let read = 0;
-  let lastLine = job.checkpointLine;
-  const flush = async (upTo: number) => {
-    const batch = { dataset: job.dataset, rows: valid, lastLine: upTo, read, rejects } as ImportBatch & ImportRows;
+  let lastLine = target.skipThrough;
+  const flush = async () => {
+    const batch = { dataset: job.dataset, rows: valid, lastLine, read, rejects } as ImportBatch & ImportRows;
     valid = [];
     rejects = [];
     read = 0;
-    const result = await applyImportBatch(deps.store.db, deps.hasher, job, batch, { dryRun });
+    const result = await applyImportBatch(deps.store.db, deps.hasher, job, batch, { dryRun: options.dryRun, ...(target.chunk === undefined ? {} : { chunk: target.chunk }) });
     if (!result.applied) return;
     rows.read += batch.read;
     rows.imported += result.imported;
     rows.unchanged += result.unchanged;
     rows.rejected += result.rejected;
-    log.debug({ checkpointLine: upTo, rows }, "import batch committed");
-    options.onProgress?.({ rows: { ...rows }, position, startedAt });
+    deps.logger.debug({ job: job.id, chunk: target.chunk, checkpointLine: batch.lastLine }, "import batch committed");
+    options.onBatch?.(rows);
   };
+  for await (const record of records) {
+    if (record.line <= target.skipThrough) continue;
+    read++;
+    lastLine = record.line;
+    if ("reject" in record) rejects.push(record.reject);
+    else {
+      const checked = validateRecord(job.dataset, record.line, record.fields);
+      if (checked.ok) valid.push(checked.row);
+      else rejects.push(...checked.rejects);
+    }
+    if (read >= options.batchSize) await flush();
+  }
+  if (read > 0) await flush();
+  return rows;
+}
 
+/**
+ * Runs (or resumes) a file-staged import job: streams the file, validates every record with the
+ * contract schema, and applies batches of rows, each in one transaction with its rejects and the
+ * job's checkpoint. Lines the checkpoint covers are skipped, so a run after a crash ends where an
+ * uninterrupted one would. A file that is not the declared format fails the job.
+ */
+export async function runImport(deps: ImportDeps, job: JobToRun, options: RunOptions = {}): Promise<ImportOutcome> {
+  const dryRun = options.dryRun ?? false;
+  const startedAt = Date.now();
+  const position: ReadPosition = { bytesRead: 0, totalBytes: 0 };
+  const log = deps.logger.child({ job: job.id, dataset: job.dataset, org: job.orgId });
+  if (!dryRun) await markImportJobRunning(deps.store.db, job.id);
+  log.info({ resumeAfterLine: job.checkpointLine, dryRun }, "import running");
+  const total = (counted: ImportRowCounts): ImportRowCounts => ({
+    read: job.rows.read + counted.read,
+    imported: job.rows.imported + counted.imported,
+    unchanged: job.rows.unchanged + counted.unchanged,
+    rejected: job.rows.rejected + counted.rejected,
+  });
+  let rows = total({ read: 0, imported: 0, unchanged: 0, rejected: 0 });
   try {
     position.totalBytes = (await stat(job.source)).size;
-    for await (const record of readRecords(job.source, job.dataset, job.format, position)) {
-      if (record.line <= job.checkpointLine) continue;
-      read++;
-      lastLine = record.line;
-      if ("reject" in record) rejects.push(record.reject);
-      else {
-        const checked = validateRecord(job.dataset, record.line, record.fields);
-        if (checked.ok) valid.push(checked.row);
-        else rejects.push(...checked.rejects);
-      }
-      if (read >= batchSize) await flush(lastLine);
-    }
-    if (read > 0) await flush(lastLine);
+    const counted = await importRecords(deps, { job, skipThrough: job.checkpointLine }, readRecords(job.source, job.dataset, job.format, position), {
+      batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+      dryRun,
+      onBatch: (counted) => {
+        rows = total(counted);
+        options.onProgress?.({ rows, position, startedAt });
+      },
+    });
+    rows = total(counted);
   } catch (error) {
     if (!(error instanceof ImportFormatError)) throw error;
     log.warn({ reason: error.message }, "import failed: the file is not the declared format");

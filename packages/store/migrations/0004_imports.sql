@@ -12,8 +12,14 @@ create table import_jobs (
   org_id text not null references organisations (id),
   dataset text not null check (dataset in ('customers', 'scores', 'profile-attributes', 'category-assignments')),
   format text not null check (format in ('ndjson', 'csv')),
-  -- Where the staged file is (a path under DATA_DIR for the embedded store).
+  -- 'file': staged as a file under DATA_DIR (`source`), run by one process (embedded store).
+  -- 'chunks': staged in import_chunks in this database, each chunk a job on the pg-boss queue,
+  -- shared by any number of workers (PostgreSQL).
+  staged_in text not null default 'file' check (staged_in in ('file', 'chunks')),
   source text not null,
+  -- The CSV header of a chunked import (its chunks hold data records only).
+  header text,
+  chunks integer not null default 0,
   state text not null default 'queued' check (state in ('queued', 'running', 'succeeded', 'failed')),
   error text,
   checkpoint_line bigint not null default 0,
@@ -35,4 +41,16 @@ create table import_rejects (
   field text not null,
   message text not null,
   primary key (job_id, line, field)
+);
+
+-- A chunked import's records, staged durably before the job is acknowledged. Each chunk keeps
+-- its own checkpoint, updated in the same transaction as the rows it covers.
+create table import_chunks (
+  job_id uuid not null references import_jobs (id) on delete cascade,
+  seq integer not null,
+  first_line bigint not null,
+  body text not null,
+  checkpoint_line bigint not null default 0,
+  done boolean not null default false,
+  primary key (job_id, seq)
 );

@@ -61,12 +61,23 @@ export async function applyImportBatch(
   hasher: IdentifierHasher,
   job: { id: string; orgId: string },
   batch: ImportBatch,
-  options: { dryRun?: boolean } = {},
+  options: { dryRun?: boolean; chunk?: number } = {},
 ): Promise<ImportBatchResult> {
   try {
     return await db.transaction().execute(async (tx) => {
       if (!options.dryRun) {
-        const locked = await tx.selectFrom("import_jobs").select(["checkpoint_line", "org_id"]).where("id", "=", job.id).forUpdate().executeTakeFirst();
+        // The checkpoint is the job's, or (chunked imports) the chunk's: workers share a job.
+        const locked =
+          options.chunk === undefined
+            ? await tx.selectFrom("import_jobs").select(["checkpoint_line", "org_id"]).where("id", "=", job.id).forUpdate().executeTakeFirst()
+            : await tx
+                .selectFrom("import_chunks as k")
+                .innerJoin("import_jobs as j", "j.id", "k.job_id")
+                .select(["k.checkpoint_line", "j.org_id"])
+                .where("k.job_id", "=", job.id)
+                .where("k.seq", "=", options.chunk)
+                .forUpdate("k")
+                .executeTakeFirst();
         if (!locked || locked.org_id !== job.orgId) throw new Error(`import job ${job.id} of organisation ${job.orgId} does not exist`);
         if (Number(locked.checkpoint_line) >= batch.lastLine) return { applied: false, imported: 0, unchanged: 0, rejected: 0 };
       }
@@ -84,10 +95,13 @@ export async function applyImportBatch(
           .onConflict((oc) => oc.doNothing())
           .execute();
       }
+      if (options.chunk !== undefined) {
+        await tx.updateTable("import_chunks").set({ checkpoint_line: batch.lastLine }).where("job_id", "=", job.id).where("seq", "=", options.chunk).execute();
+      }
       await tx
         .updateTable("import_jobs")
         .set({
-          checkpoint_line: batch.lastLine,
+          ...(options.chunk === undefined ? { checkpoint_line: batch.lastLine } : {}),
           rows_read: sql`rows_read + ${batch.read}`,
           rows_imported: sql`rows_imported + ${outcome.imported}`,
           rows_unchanged: sql`rows_unchanged + ${outcome.unchanged}`,

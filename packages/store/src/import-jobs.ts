@@ -10,6 +10,8 @@ export type ImportJob = {
   orgId: string;
   dataset: ImportDatasetName;
   format: ImportFormat;
+  /** 'file': a staged file run by one process; 'chunks': staged in the database, shared by workers. */
+  stagedIn: "file" | "chunks";
   source: string;
   state: ImportJobState;
   error: string | null;
@@ -32,6 +34,7 @@ function toJob(row: Selectable<ImportJobsTable>): ImportJob {
     orgId: row.org_id,
     dataset: row.dataset,
     format: row.format,
+    stagedIn: row.staged_in,
     source: row.source,
     state: row.state,
     error: row.error,
@@ -66,9 +69,19 @@ export async function findImportJob(db: Kysely<Database>, id: string, orgId?: st
   return row ? toJob(row) : undefined;
 }
 
-/** Jobs that were queued or interrupted while running, oldest first: what a starting worker resumes. */
+/**
+ * File-staged jobs that were queued or interrupted while running, oldest first: what a starting
+ * worker resumes (chunked jobs are resumed by the queue).
+ */
 export async function listUnfinishedImportJobs(db: Kysely<Database>): Promise<ImportJob[]> {
-  const rows = await db.selectFrom("import_jobs").selectAll().where("state", "in", ["queued", "running"]).orderBy("created_at").orderBy("id").execute();
+  const rows = await db
+    .selectFrom("import_jobs")
+    .selectAll()
+    .where("state", "in", ["queued", "running"])
+    .where("staged_in", "=", "file")
+    .orderBy("created_at")
+    .orderBy("id")
+    .execute();
   return rows.map(toJob);
 }
 

@@ -30,3 +30,4 @@ export {
   type ImportRowCounts,
   type NewImportJob,
 } from "./import-jobs.js";
+export { completeImportChunk, loadImportChunk, pendingImportChunks, stageChunkedImportJob, type ImportChunk } from "./import-chunks.js";

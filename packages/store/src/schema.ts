@@ -138,7 +138,10 @@ export type ImportJobsTable = {
   org_id: string;
   dataset: ImportDatasetName;
   format: ImportFormat;
+  staged_in: ColumnType<"file" | "chunks", "file" | "chunks" | undefined, "file" | "chunks">;
   source: string;
+  header: string | null;
+  chunks: ColumnType<number, number | undefined, number>;
   state: ColumnType<ImportJobState, ImportJobState | undefined, ImportJobState>;
   error: string | null;
   checkpoint_line: Counter;
@@ -150,6 +153,15 @@ export type ImportJobsTable = {
   started_at: Date | null;
   finished_at: Date | null;
   updated_at: UpdatedAt;
+};
+
+export type ImportChunksTable = {
+  job_id: string;
+  seq: number;
+  first_line: ColumnType<string, number, number>;
+  body: string;
+  checkpoint_line: Counter;
+  done: ColumnType<boolean, boolean | undefined, boolean>;
 };
 
 export type ImportRejectsTable = { job_id: string; line: ColumnType<string, number, number>; field: string; message: string };
@@ -170,6 +182,7 @@ export type Database = {
   customer_linked_profiles: CustomerLinkedProfilesTable;
   import_jobs: ImportJobsTable;
   import_rejects: ImportRejectsTable;
+  import_chunks: ImportChunksTable;
 };
 
 export type Customer = Selectable<CustomersTable>;

@@ -3,7 +3,7 @@ import { importDatasets, type ImportDataset } from "@insights/contracts/records"
 import type { ImportFormat } from "@insights/imports";
 
 export const USAGE = `usage:
-  npm run import -- <file> --dataset <name> [--org <org>] [--format ndjson|csv] [--dry-run] [--json] [--batch-size N]
+  npm run import -- <file> --dataset <name> [--org <org>] [--format ndjson|csv] [--dry-run] [--json] [--batch-size N] [--chunk-rows N]
   npm run import -- --sample <dataset> --rows N [--bad M] [--seed S] [--org telco] [--format ndjson|csv]
   npm run import -- --rejects <job>
 datasets: ${importDatasets.join(", ")}`;
@@ -13,7 +13,7 @@ export class UsageError extends Error {
 }
 
 export type ImportCommand =
-  | { kind: "import"; file: string; dataset: ImportDataset; org: string | undefined; format: ImportFormat; dryRun: boolean; json: boolean; batchSize: number | undefined }
+  | { kind: "import"; file: string; dataset: ImportDataset; org: string | undefined; format: ImportFormat; dryRun: boolean; json: boolean; batchSize: number | undefined; chunkRows: number | undefined }
   | { kind: "sample"; dataset: ImportDataset; rows: number; bad: number; seed: number; org: string; format: ImportFormat }
   | { kind: "rejects"; job: string }
   | { kind: "help" };
@@ -57,6 +57,7 @@ export function parseImportArguments(argv: string[]): ImportCommand {
         "dry-run": { type: "boolean", default: false },
         json: { type: "boolean", default: false },
         "batch-size": { type: "string" },
+        "chunk-rows": { type: "string" },
         sample: { type: "string" },
         rows: { type: "string" },
         bad: { type: "string" },
@@ -84,6 +85,8 @@ export function parseImportArguments(argv: string[]): ImportCommand {
   if (positionals.length !== 1 || positionals[0] === undefined) throw new UsageError("name exactly one file to import");
   const batchSize = values["batch-size"] === undefined ? undefined : count(values["batch-size"], "--batch-size");
   if (batchSize !== undefined && (batchSize < 1 || batchSize > 2000)) throw new UsageError("--batch-size is between 1 and 2000");
+  const chunkRows = values["chunk-rows"] === undefined ? undefined : count(values["chunk-rows"], "--chunk-rows");
+  if (chunkRows !== undefined && chunkRows < 1) throw new UsageError("--chunk-rows is at least 1");
   return {
     kind: "import",
     file: positionals[0],
@@ -93,5 +96,6 @@ export function parseImportArguments(argv: string[]): ImportCommand {
     dryRun: values["dry-run"],
     json: values.json,
     batchSize,
+    chunkRows,
   };
 }

@@ -3,10 +3,11 @@ import { access } from "node:fs/promises";
 import { resolve } from "node:path";
 import { ConfigError, createLogger } from "@insights/config";
 import { findImportJob, listImportRejects, organisationExists, type ImportReject, type Store } from "@insights/store";
-import { loadWorkerConfig } from "../config.js";
-import { executeJob, fileBody, runImport, sampleLines, stageImport, type ImportOutcome } from "@insights/imports";
+import { loadWorkerConfig, type WorkerConfig } from "../config.js";
+import { executeJob, fileBody, openImportQueue, runImport, sampleLines, stageChunkedImport, stageImport, type ImportOutcome } from "@insights/imports";
 import { openWorkerRuntime, StoreBusyError, type WorkerRuntime } from "../runtime.js";
 import { parseImportArguments, USAGE, UsageError, type ImportCommand } from "./import-arguments.js";
+import { followJob, NO_WORKER_NOTICE_MS } from "./follow.js";
 import { progressReporter } from "./progress.js";
 
 /** `npm run import -- …`: imports a file, writes a sample, or lists a job's rejects. Exit 0 / 1 failed / 2 usage. */
@@ -53,7 +54,33 @@ async function resolveOrg(store: Store, org: string | undefined): Promise<string
   return only.id;
 }
 
-async function importFile(runtime: WorkerRuntime, dataDir: string, command: Extract<ImportCommand, { kind: "import" }>, logger: ReturnType<typeof createLogger>): Promise<number> {
+type Logger = ReturnType<typeof createLogger>;
+
+/** PostgreSQL: stage the file in the database, enqueue its chunks, follow the job the workers run. */
+async function importThroughQueue(runtime: WorkerRuntime, config: WorkerConfig, command: Extract<ImportCommand, { kind: "import" }>, orgId: string, file: string, logger: Logger): Promise<ImportOutcome & { job: string }> {
+  const deps = { store: runtime.store, hasher: runtime.hasher, logger };
+  const startedAt = Date.now();
+  const staged = await stageChunkedImport(deps, { orgId, dataset: command.dataset, format: command.format, file }, command.chunkRows ? { chunkRecords: command.chunkRows } : {});
+  if (staged.job.state !== "failed") {
+    const queue = await openImportQueue({ connectionString: config.database.url ?? "", schema: config.importQueueSchema, logger });
+    try {
+      await queue.enqueue(staged.job.id, Array.from({ length: staged.chunks }, (_, i) => i));
+    } finally {
+      await queue.stop();
+    }
+    err(`import ${staged.job.id}: ${staged.records} records staged in ${staged.chunks} chunks, queued for the workers\n`);
+  }
+  const progress = progressReporter(process.stderr, staged.job.id);
+  const job = await followJob(runtime.store, staged.job.id, {
+    progress: (j) => progress.update({ rows: j.rows, position: { bytesRead: j.rows.read, totalBytes: staged.records }, startedAt }),
+    noWorker: () => err(`no worker has taken import ${staged.job.id} after ${NO_WORKER_NOTICE_MS / 1000} s: start one with npm run worker (same DATABASE_URL)\n`),
+  });
+  progress.done();
+  return { job: job.id, state: job.state === "succeeded" ? "succeeded" : "failed", error: job.error, rows: job.rows, seconds: (Date.now() - startedAt) / 1000 };
+}
+
+async function importFile(runtime: WorkerRuntime, config: WorkerConfig, command: Extract<ImportCommand, { kind: "import" }>, logger: Logger): Promise<number> {
+  const dataDir = config.dataDir;
   const file = resolve(command.file);
   await access(file).catch(() => {
     throw new UsageError(`cannot read ${command.file}`);
@@ -72,6 +99,10 @@ async function importFile(runtime: WorkerRuntime, dataDir: string, command: Extr
       ...(command.batchSize ? { batchSize: command.batchSize } : {}),
     });
     progress.done();
+  } else if (config.database.url) {
+    const queued = await importThroughQueue(runtime, config, command, orgId, file, logger);
+    jobId = queued.job;
+    outcome = queued;
   } else {
     const job = await stageImport(runtime.store, dataDir, { orgId, dataset: command.dataset, format: command.format, body: fileBody(file) });
     jobId = job.id;
@@ -104,7 +135,7 @@ async function main(argv: string[]): Promise<number> {
   const runtime = await openWorkerRuntime(config, logger);
   try {
     if (command.kind === "rejects") return await printRejects(runtime.store, command.job);
-    return await importFile(runtime, config.dataDir, command, logger);
+    return await importFile(runtime, config, command, logger);
   } finally {
     await runtime.close();
   }
