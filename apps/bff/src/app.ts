@@ -18,13 +18,15 @@ import { mountContract } from "./http/ts-rest-adapter.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { TtlCache } from "./ttl-cache.js";
 import { categoriesHandlers } from "./categories/handlers.js";
+import { importsHandlers } from "./imports/handlers.js";
+import { createImportService, type ImportService } from "./imports/import-service.js";
 import { profilesHandlers } from "./profiles/handlers.js";
 import { scoringHandlers } from "./scoring/handlers.js";
 import { segmentsHandlers } from "./segments/handlers.js";
 import { systemHandlers } from "./system/handlers.js";
 
 export type AppDependencies = {
-  config: Pick<Config, "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus" | "scoring" | "segments" | "credentialCacheTtlMs">;
+  config: Pick<Config, "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus" | "scoring" | "segments" | "credentialCacheTtlMs" | "dataDir">;
   store: Store;
   hasher: IdentifierHasher;
   verifyToken: TokenVerifier;
@@ -32,6 +34,8 @@ export type AppDependencies = {
   lifecycle: Lifecycle;
   /** Shared counters (Redis); in-memory when absent. */
   rateLimitStore?: RateLimitStore;
+  /** Runs admin-API imports; without one, imports run in this process on `store` (staged under dataDir). */
+  imports?: ImportService;
   now?: () => Date;
 };
 
@@ -77,7 +81,7 @@ export function createApp(deps: AppDependencies): Express {
   );
   const { max, windowMs } = deps.config.rateLimit;
   app.use(rateLimiter({ max, windowMs, ...(deps.rateLimitStore ? { store: deps.rateLimitStore } : {}) }, routes));
-  app.use(jsonBody(deps.config.bodyLimit));
+  app.use(jsonBody(deps.config.bodyLimit, (req) => routes.isStreamed(req.method, req.path)));
 
   mountContract(
     app,
@@ -88,6 +92,11 @@ export function createApp(deps: AppDependencies): Express {
       segments: segmentsHandlers(deps.store, deps.hasher, deps.config.segments, now, deps.config.credentialCacheTtlMs),
       categories: categoriesHandlers(deps.store),
       profiles: profilesHandlers(deps.store),
+      imports: importsHandlers(
+        deps.store,
+        deps.imports ?? createImportService({ store: deps.store, hasher: deps.hasher, logger: deps.logger, dataDir: deps.config.dataDir, queue: undefined }),
+        now,
+      ),
     },
     { enforcePolicy },
   );

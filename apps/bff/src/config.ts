@@ -74,6 +74,7 @@ export type Config = {
   bodyLimit: string;
   trustProxyHops: number;
   logLevel: Env["LOG_LEVEL"];
+  importQueueSchema: string;
   shutdownTimeoutMs: number;
   profilesErrorHttpStatus: Env["PROFILES_ERROR_HTTP_STATUS"];
   scoring: ScoringConfig;

@@ -5,6 +5,7 @@ import { loadOrCreateDevelopmentKeys } from "./auth/development-keys.js";
 import { createTokenVerifier, type TokenVerifier } from "./auth/token-verifier.js";
 import type { Config } from "./config.js";
 import { connectRedisRateLimitStore } from "./http/rate-limit-store.js";
+import { createImportService, type ImportService } from "./imports/import-service.js";
 
 /** Everything the app needs that outlives a request, opened from configuration. */
 export type Runtime = {
@@ -12,6 +13,7 @@ export type Runtime = {
   hasher: IdentifierHasher;
   verifyToken: TokenVerifier;
   rateLimitStore: RateLimitStore | undefined;
+  imports: ImportService;
   /** Releases, in order, what open() acquired. */
   release: (() => Promise<void>)[];
   demoDataLoaded: boolean;
@@ -50,7 +52,15 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
       rateLimitStore = shared.store;
       release.unshift(() => shared.close());
     }
-    return { store, hasher, verifyToken, rateLimitStore, release, demoDataLoaded };
+    const imports = createImportService({
+      store,
+      hasher,
+      logger,
+      dataDir: config.dataDir,
+      queue: config.database.url ? { connectionString: config.database.url, schema: config.importQueueSchema } : undefined,
+    });
+    release.unshift(() => imports.close());
+    return { store, hasher, verifyToken, rateLimitStore, imports, release, demoDataLoaded };
   } catch (error) {
     for (const r of release) await r().catch(() => undefined);
     throw error;

@@ -31,6 +31,11 @@ export const sharedEnvShape = {
     .regex(/^[0-9a-fA-F]{64,}$/, "must be at least 32 bytes, hex-encoded")
     .optional(),
   LOG_LEVEL: z.enum(logLevels).default("info"),
+  /** With DATABASE_URL, import chunks are jobs on a pg-boss queue kept in this schema of the same database. */
+  IMPORT_QUEUE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,49}$/, "must be a PostgreSQL schema name (lower case, digits, _)")
+    .default("pgboss"),
 };
 
 export type LogLevel = (typeof logLevels)[number];
@@ -42,6 +47,7 @@ export type StoreSettings = {
   identifierHashKey: Buffer | undefined;
   loadDemoData: boolean;
   logLevel: LogLevel;
+  importQueueSchema: string;
 };
 
 export function storeSettings(env: {
@@ -53,6 +59,7 @@ export function storeSettings(env: {
   DATABASE_STATEMENT_TIMEOUT_MS: number;
   IDENTIFIER_HASH_KEY?: string | undefined;
   LOG_LEVEL: LogLevel;
+  IMPORT_QUEUE_SCHEMA: string;
 }): StoreSettings {
   return {
     dataDir: resolve(env.DATA_DIR),
@@ -60,6 +67,7 @@ export function storeSettings(env: {
     identifierHashKey: env.IDENTIFIER_HASH_KEY ? Buffer.from(env.IDENTIFIER_HASH_KEY, "hex") : undefined,
     loadDemoData: env.LOAD_DEMO_DATA ?? env.NODE_ENV !== "production",
     logLevel: env.LOG_LEVEL,
+    importQueueSchema: env.IMPORT_QUEUE_SCHEMA,
   };
 }
 

@@ -88,26 +88,26 @@ export async function applyCustomerRows(tx: Transaction<Database>, ctx: ImportCo
   );
   const pairs = [...new Map(wanted.flat().map(([kind, value]) => [ownerKey(kind, value), [kind, value] as const])).values()];
   const storedIds = [...byExternalId.values()].map((c) => c.id);
-  const owned =
-    pairs.length === 0 && storedIds.length === 0
+  // Two index look-ups (by (kind, value), and by customer), not one OR that would scan the table.
+  const owned = [
+    ...(pairs.length === 0
       ? []
-      : await tx
-          .selectFrom("customer_identifiers")
-          .select(["kind", "value", "customer_id"])
-          .where("org_id", "=", ctx.orgId)
-          .where((eb) =>
-            eb.or([
-              ...(pairs.length > 0
-                ? [sql<boolean>`(kind, value) in (select * from unnest(${pairs.map(([k]) => k)}::text[], ${pairs.map(([, v]) => v)}::text[]))`]
-                : []),
-              ...(storedIds.length > 0 ? [eb("customer_id", "in", storedIds)] : []),
-            ]),
-          )
-          .orderBy("value")
-          .execute();
+      : (
+          await sql<{ kind: IdentifierKind; value: string; customer_id: string }>`
+            select i.kind, i.value, i.customer_id
+            from unnest(${pairs.map(([k]) => k)}::text[], ${pairs.map(([, v]) => v)}::text[]) as w(kind, value)
+            join customer_identifiers i on i.org_id = ${ctx.orgId} and i.kind = w.kind and i.value = w.value
+          `.execute(tx)
+        ).rows),
+    ...(storedIds.length === 0
+      ? []
+      : await tx.selectFrom("customer_identifiers").select(["kind", "value", "customer_id"]).where("customer_id", "in", storedIds).orderBy("kind").orderBy("value").execute()),
+  ];
   const owners = new Map<string, string>();
   const byId = new Map([...byExternalId.values()].map((c) => [c.id, c]));
   for (const o of owned) {
+    // A customer's own identifier may come back from both look-ups: count it once.
+    if (owners.has(ownerKey(o.kind, o.value))) continue;
     owners.set(ownerKey(o.kind, o.value), o.customer_id);
     const customer = byId.get(o.customer_id);
     if (!customer) continue;
