@@ -49,7 +49,8 @@ export const importsContract = c.router(
       path: "/admin/v1/imports",
       summary: "Import a file (NDJSON or CSV with a header, optionally gzip), streamed as the body, into the caller's organisation",
       query: z.object({ dataset: z.enum(importDatasets as [string, ...string[]]), format: z.enum(["ndjson", "csv"]) }).strict(),
-      body: c.type<unknown>(),
+      // Not parsed: the handler reads the file as it arrives (see `streamedBody`).
+      body: z.unknown().describe("The file: NDJSON, or CSV with a header row; UTF-8; gzip accepted"),
       responses: { 202: ImportJobSchema, ...errorResponses(ProblemSchema, [400, 401, 403, 429, 500, 503]) },
       metadata: streamedBody(bearerRoute(IMPORTS_WRITE_SCOPE)),
     },
