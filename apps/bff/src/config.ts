@@ -74,7 +74,7 @@ export type Config = {
   bodyLimit: string;
   trustProxyHops: number;
   logLevel: Env["LOG_LEVEL"];
-  importQueueSchema: string;
+  importQueue: { schema: string; chunkExpireSeconds: number };
   shutdownTimeoutMs: number;
   profilesErrorHttpStatus: Env["PROFILES_ERROR_HTTP_STATUS"];
   scoring: ScoringConfig;

@@ -57,7 +57,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
       hasher,
       logger,
       dataDir: config.dataDir,
-      queue: config.database.url ? { connectionString: config.database.url, schema: config.importQueueSchema } : undefined,
+      queue: config.database.url ? { connectionString: config.database.url, ...config.importQueue } : undefined,
     });
     release.unshift(() => imports.close());
     return { store, hasher, verifyToken, rateLimitStore, imports, release, demoDataLoaded };

@@ -27,7 +27,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   try {
     await runtime.store.ping();
     if (config.database.url) {
-      queue = await openImportQueue({ connectionString: config.database.url, schema: config.importQueueSchema, logger });
+      queue = await openImportQueue({ connectionString: config.database.url, schema: config.importQueue.schema, chunkExpireSeconds: config.importQueue.chunkExpireSeconds, logger });
       await queue.work(async ({ jobId, seq }, { lastAttempt }) => {
         try {
           await runImportChunk(deps, jobId, seq);
@@ -42,7 +42,7 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     await runtime.close();
     throw error;
   }
-  logger.info({ store: runtime.store.kind, queue: queue ? config.importQueueSchema : null, datasets: importDatasets }, "worker ready");
+  logger.info({ store: runtime.store.kind, queue: queue ? config.importQueue.schema : null, datasets: importDatasets }, "worker ready");
   const resumed = resumeUnfinishedJobs(deps);
   return {
     store: runtime.store,

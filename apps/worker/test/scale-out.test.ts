@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { announceSkip } from "@insights/store/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IMPORT_CLI, run, WORKER_MAIN, type Running } from "./processes.js";
+import { checkpointOf, IMPORT_CLI, run, WORKER_MAIN, type Running } from "./processes.js";
 
 /**
  * On PostgreSQL an import is staged in the database, cut into chunks that are jobs on pg-boss,
@@ -68,4 +68,44 @@ describe.skipIf(!databaseUrl)("imports on PostgreSQL", () => {
       await Promise.all(workers.map((w) => w.finished));
     }
   }, 240_000);
+
+  it("loses and doubles nothing when workers are killed with SIGKILL mid-chunk", async () => {
+    const rows = 1800;
+    const bad = 9;
+    const sample = await run(IMPORT_CLI, ["--sample", "customers", "--rows", String(rows), "--bad", String(bad), "--seed", "8", "--format", "csv"], {}).finished;
+    const file = join(root, "crash.csv");
+    await writeFile(file, sample.stdout);
+    const crashSchema = `${schema}_crash`;
+    await admin.query(`create schema ${crashSchema}`);
+    const url = `${databaseUrl}${databaseUrl!.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${crashSchema}`)}`;
+    const crashEnv = { ...env, DATABASE_URL: url, IMPORT_QUEUE_SCHEMA: `${crashSchema}_q`, IMPORT_CHUNK_EXPIRE_SECONDS: "3", LOG_LEVEL: "debug" };
+    try {
+      const cli = run(IMPORT_CLI, [file, "--dataset", "customers", "--org", "telco", "--json", "--chunk-rows", "300", "--batch-size", "50"], { ...crashEnv, LOG_LEVEL: "warn" });
+      await cli.waitFor((line) => line.includes("queued for the workers"), 90_000);
+      for (const atLeast of [150, 900]) {
+        const doomed = run(WORKER_MAIN, [], crashEnv);
+        await doomed.waitFor((line) => (checkpointOf(line) ?? 0) >= atLeast, 90_000);
+        doomed.child.kill("SIGKILL");
+        expect((await doomed.finished).signal).toBe("SIGKILL");
+      }
+      const survivor = run(WORKER_MAIN, [], { ...crashEnv, LOG_LEVEL: "info" });
+      try {
+        const done = await cli.finished;
+        expect(done.code, done.stderr).toBe(0);
+        expect(JSON.parse(done.stdout.trim().split("\n").at(-1) ?? "")).toMatchObject({ state: "succeeded", rows: { read: rows, imported: rows - bad, unchanged: 0, rejected: bad } });
+      } finally {
+        survivor.child.kill("SIGTERM");
+        await survivor.finished;
+      }
+      const counts = await admin.query(
+        `select (select count(*)::int from ${crashSchema}.customers where external_id like 'CUST-%') as customers,
+                (select count(*)::int from ${crashSchema}.customer_identifiers i join ${crashSchema}.customers c on c.id = i.customer_id where c.external_id like 'CUST-%') as identifiers,
+                (select count(distinct line)::int from ${crashSchema}.import_rejects) as rejected_lines`,
+      );
+      expect(counts.rows[0]).toEqual({ customers: rows - bad, identifiers: 6 * (rows - bad), rejected_lines: bad });
+    } finally {
+      await admin.query(`drop schema if exists ${crashSchema} cascade`);
+      await admin.query(`drop schema if exists ${crashSchema}_q cascade`);
+    }
+  }, 300_000);
 });

@@ -36,6 +36,8 @@ export const sharedEnvShape = {
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,49}$/, "must be a PostgreSQL schema name (lower case, digits, _)")
     .default("pgboss"),
+  /** A queued import chunk whose worker died is handed to another after this long. */
+  IMPORT_CHUNK_EXPIRE_SECONDS: positiveInt.default(300),
 };
 
 export type LogLevel = (typeof logLevels)[number];
@@ -47,7 +49,7 @@ export type StoreSettings = {
   identifierHashKey: Buffer | undefined;
   loadDemoData: boolean;
   logLevel: LogLevel;
-  importQueueSchema: string;
+  importQueue: { schema: string; chunkExpireSeconds: number };
 };
 
 export function storeSettings(env: {
@@ -60,6 +62,7 @@ export function storeSettings(env: {
   IDENTIFIER_HASH_KEY?: string | undefined;
   LOG_LEVEL: LogLevel;
   IMPORT_QUEUE_SCHEMA: string;
+  IMPORT_CHUNK_EXPIRE_SECONDS: number;
 }): StoreSettings {
   return {
     dataDir: resolve(env.DATA_DIR),
@@ -67,7 +70,7 @@ export function storeSettings(env: {
     identifierHashKey: env.IDENTIFIER_HASH_KEY ? Buffer.from(env.IDENTIFIER_HASH_KEY, "hex") : undefined,
     loadDemoData: env.LOAD_DEMO_DATA ?? env.NODE_ENV !== "production",
     logLevel: env.LOG_LEVEL,
-    importQueueSchema: env.IMPORT_QUEUE_SCHEMA,
+    importQueue: { schema: env.IMPORT_QUEUE_SCHEMA, chunkExpireSeconds: env.IMPORT_CHUNK_EXPIRE_SECONDS },
   };
 }
 

@@ -13,21 +13,36 @@ export type ImportQueue = {
   stop(): Promise<void>;
 };
 
-export type ImportQueueOptions = { connectionString: string; schema: string; logger: Logger };
+export type ImportQueueOptions = {
+  connectionString: string;
+  schema: string;
+  /** How long a taken chunk may run before it counts as abandoned (its worker died) and is handed on. */
+  chunkExpireSeconds: number;
+  logger: Logger;
+};
 
 /**
  * Opens the queue (pg-boss creates its schema on first start). A chunk is retried on failure;
- * one whose worker died is handed to another after `expireInSeconds`.
+ * one whose worker died is handed to another after `chunkExpireSeconds`.
  */
 export async function openImportQueue(options: ImportQueueOptions): Promise<ImportQueue> {
-  const boss = new PgBoss({ connectionString: options.connectionString, schema: options.schema, max: 3, application_name: "insights-import-queue" });
+  const boss = new PgBoss({
+    connectionString: options.connectionString,
+    schema: options.schema,
+    max: 3,
+    application_name: "insights-import-queue",
+    // Abandoned chunks are found by pg-boss's maintenance: look often enough for the expiry to mean something.
+    maintenanceIntervalSeconds: Math.max(1, Math.min(120, Math.ceil(options.chunkExpireSeconds / 2))),
+  });
   boss.on("error", (error) => options.logger.warn({ err: error }, "import queue error"));
   await boss.start();
-  await boss.createQueue(IMPORT_CHUNK_QUEUE, { name: IMPORT_CHUNK_QUEUE, retryLimit: 5, retryDelay: 1, retryBackoff: true, expireInSeconds: 300 });
+  await boss.createQueue(IMPORT_CHUNK_QUEUE, { name: IMPORT_CHUNK_QUEUE, retryLimit: 5, retryDelay: 1, retryBackoff: true });
   return {
     enqueue: async (jobId, seqs) => {
       if (seqs.length === 0) return;
-      await boss.insert(seqs.map((seq) => ({ name: IMPORT_CHUNK_QUEUE, data: { jobId, seq } satisfies ChunkMessage })));
+      await boss.insert(
+        seqs.map((seq) => ({ name: IMPORT_CHUNK_QUEUE, data: { jobId, seq } satisfies ChunkMessage, expireInSeconds: options.chunkExpireSeconds, retryLimit: 5, retryDelay: 1, retryBackoff: true })),
+      );
     },
     work: async (handler) => {
       await boss.work<ChunkMessage>(IMPORT_CHUNK_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, async (jobs) => {

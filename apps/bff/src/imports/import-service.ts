@@ -27,7 +27,7 @@ export type ImportServiceOptions = {
   logger: Logger;
   dataDir: string;
   /** With PostgreSQL, chunks go to the pg-boss queue in this schema for `npm run worker` processes. */
-  queue: { connectionString: string; schema: string } | undefined;
+  queue: { connectionString: string; schema: string; chunkExpireSeconds: number } | undefined;
 };
 
 /**
@@ -57,7 +57,7 @@ export function createImportService(options: ImportServiceOptions): ImportServic
         runInBackground(() => executeJob(deps, job, { batchSize: IN_PROCESS_BATCH_SIZE }));
         return job;
       }
-      const { connectionString, schema } = options.queue;
+      const queueOptions = options.queue;
       const dir = stagingDir(options.dataDir);
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const file = join(dir, `upload-${randomUUID()}`);
@@ -65,7 +65,7 @@ export function createImportService(options: ImportServiceOptions): ImportServic
         await pipeline(input.body, createWriteStream(file, { mode: 0o600 }));
         const staged = await stageChunkedImport(deps, { orgId: input.orgId, dataset: input.dataset, format: input.format, file });
         if (staged.job.state !== "failed") {
-          queue ??= openImportQueue({ connectionString, schema, logger: options.logger });
+          queue ??= openImportQueue({ ...queueOptions, logger: options.logger });
           await (await queue).enqueue(staged.job.id, Array.from({ length: staged.chunks }, (_, i) => i));
         }
         return staged.job;

@@ -62,7 +62,7 @@ async function importThroughQueue(runtime: WorkerRuntime, config: WorkerConfig, 
   const startedAt = Date.now();
   const staged = await stageChunkedImport(deps, { orgId, dataset: command.dataset, format: command.format, file }, command.chunkRows ? { chunkRecords: command.chunkRows } : {});
   if (staged.job.state !== "failed") {
-    const queue = await openImportQueue({ connectionString: config.database.url ?? "", schema: config.importQueueSchema, logger });
+    const queue = await openImportQueue({ connectionString: config.database.url ?? "", schema: config.importQueue.schema, chunkExpireSeconds: config.importQueue.chunkExpireSeconds, logger });
     try {
       await queue.enqueue(staged.job.id, Array.from({ length: staged.chunks }, (_, i) => i));
     } finally {
