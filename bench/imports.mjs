@@ -65,7 +65,8 @@ function startWorker(env) {
   return { ready, stop: () => new Promise((resolve) => { clearInterval(timer); child.on("exit", () => resolve(peakKb / 1024)); child.kill("SIGTERM"); }) };
 }
 
-const psql = (url, ...args) => execFileSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-q", ...args], { stdio: ["ignore", "ignore", "inherit"] });
+const psql = (url, ...args) =>
+  execFileSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-q", ...args], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, PGOPTIONS: "-c client_min_messages=warning" } });
 const inSchema = (schema) => `${postgres}${postgres.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 function timed(work) {
   const started = performance.now();
