@@ -1,10 +1,11 @@
 // One lint config for every package. Type-aware rules are left out on purpose:
 // `typecheck` already runs tsc strict, and lint stays fast enough to run on every test.
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "**/.turbo/**", "**/.data/**", "**/.vitest/**"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", "**/.turbo/**", "**/.data/**", "**/.vitest/**", "**/test/fixtures/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -22,6 +23,11 @@ export default tseslint.config(
     rules: {
       "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read configuration through the app's config module." }],
     },
+  },
+  {
+    // Plain Node.js scripts (the TypeScript packages get Node's types from @types/node).
+    files: ["**/*.mjs", "**/*.js"],
+    languageOptions: { globals: globals.node },
   },
   {
     files: ["**/cli/**/*.ts", "scripts/**", "bench/**"],

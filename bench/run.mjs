@@ -36,11 +36,12 @@ function run(title, url, options) {
     autocannon({ url, duration, connections, ...options }, (error, result) => {
       if (error) return reject(error);
       const bad = result.non2xx + result.errors + result.timeouts;
-      resolve({ title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, bad });
+      resolve({ title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, mean: result.latency.mean, bad });
     });
   });
 }
 
+const sections = ["profile", "segment", "categories", "score"];
 const schema = `bench_${process.pid}`;
 const psql = (statement) => execFileSync("psql", [values.postgres, "-qc", statement], { stdio: "ignore" });
 if (values.postgres) psql(`create schema ${schema}`);
@@ -62,6 +63,8 @@ try {
   const scoring = token("--scope", "customer-insights:scoring:read", "--phone", "+34600000001");
   const segments = token("--scope", "segments:read");
   const categories = token("--scope", "categories:read");
+  const mobile = { headers: { authorization: `Bearer ${token("--scope", "customers:read")}` } };
+  const overview = `${bff.url}/mobile/v1/customers/5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a1001/overview`;
   const json = { "content-type": "application/json" };
   const scenarios = [
     ["bare Express baseline (POST JSON)", `${baseline.url}/baseline`, { method: "POST", headers: json, body: "{}" }],
@@ -78,6 +81,9 @@ try {
     ["MasStack list customer categories", `${bff.url}/v4/orgs/telco/customers/123e4567-e89b-12d3-a456-556642440000/categories`, { headers: { authorization: `Bearer ${categories}` } }],
     ["IMIconnect profile (showinwardlinks=2)", `${bff.url}/resources/v1/customerprofile/4545?showinwardlinks=2`, { headers: { key: "demo-telco-profile-key" } }],
     ["BFF /healthz (pipeline only)", `${bff.url}/healthz`, {}],
+    // The mobile overview against each of its sections alone, same run (goal: p50 ≤ 1.2× the slowest section's).
+    ...sections.map((section) => [`mobile overview, ${section} only`, `${overview}?include=${section}`, mobile]),
+    ["mobile overview, all four sections", overview, mobile],
   ];
   // Warm up each path once (JIT, PGlite caches) before measuring.
   for (const [, url, options] of scenarios) await run("warm-up", url, { ...options, duration: 1 });
@@ -89,6 +95,13 @@ try {
   for (const r of results) {
     console.log(r.title.padEnd(42) + r.rps.toFixed(0).padStart(9) + `${(r.rps / base).toFixed(2)}x`.padStart(10) + String(r.p50).padStart(8) + String(r.p99).padStart(8) + String(r.bad).padStart(13));
   }
+  const sectionsAlone = results.filter((r) => r.title.endsWith(" only"));
+  const slowestSection = Math.max(...sectionsAlone.map((r) => r.p50));
+  const slowestMean = Math.max(...sectionsAlone.map((r) => r.mean));
+  const full = results.at(-1);
+  console.log(`\nmobile overview p50 ${full.p50} ms = ${(full.p50 / slowestSection).toFixed(2)}× the slowest single section's (${slowestSection} ms); goal ≤ 1.2×`);
+  // p50 comes in whole milliseconds; the mean tells the same ratio at a finer grain.
+  console.log(`mobile overview mean ${full.mean.toFixed(2)} ms = ${(full.mean / slowestMean).toFixed(2)}× the slowest single section's (${slowestMean.toFixed(2)} ms)`);
   if (results.some((r) => r.bad > 0)) process.exitCode = 1;
 } finally {
   baseline.child.kill("SIGTERM");

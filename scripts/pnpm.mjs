@@ -30,13 +30,17 @@ export function pnpm(args, options = {}) {
   return result.status ?? 1;
 }
 
-/** Installs the workspace's dependencies exactly as locked. */
+/**
+ * Installs the workspace's dependencies exactly as locked. On failure it exits, unless
+ * { exitOnFailure: false }: then it returns whether the install succeeded.
+ */
 export function install(options = {}) {
-  const status = pnpm(["install", "--frozen-lockfile", "--reporter=silent"], options);
-  if (status !== 0) {
-    process.stderr.write("dependency install failed\n");
-    process.exit(status);
-  }
+  const { exitOnFailure = true, ...pnpmOptions } = options;
+  const status = pnpm(["install", "--frozen-lockfile", "--reporter=silent"], pnpmOptions);
+  if (status === 0) return true;
+  process.stderr.write("dependency install failed\n");
+  if (exitOnFailure) process.exit(status);
+  return false;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

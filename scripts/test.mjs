@@ -1,41 +1,67 @@
-// npm test: install, then lint, typecheck and test every package through turbo, and end with
-// one line summing every package's vitest report: "N passed, N failed[, N skipped]".
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+// npm test: install, then build, lint, typecheck and test every workspace package through
+// turbo, and end with one line summing them all: "N passed, N failed[, N skipped]"
+// (scripts/test-summary.mjs says what counts as a failure). With TEST_SUMMARY_FILE set, the
+// counts are also written there as JSON (.ci/run sums the runs on each Node.js version).
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { install, pnpm, repoRoot } from "./pnpm.mjs";
+import { formatCounts, latestTurboSummary, readTestArtifacts, summarise } from "./test-summary.mjs";
 
-const workspaceDirs = ["apps", "packages"].flatMap((group) =>
-  readdirSync(join(repoRoot, group), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => join(repoRoot, group, entry.name)),
-);
-const reportOf = (dir) => join(dir, ".vitest", "report.json");
+const summaryFile = process.env.TEST_SUMMARY_FILE;
 
-install();
-// Reports come back from turbo's cache for unchanged packages, so none may be left from an older run.
-for (const dir of workspaceDirs) rmSync(reportOf(dir), { force: true });
-
-// Two at a time: the machines have two cores, and the process tests time real start-ups.
-const status = pnpm(["exec", "turbo", "run", "lint", "typecheck", "test", "--continue", "--concurrency=2"]);
-
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-const missing = [];
-for (const dir of workspaceDirs) {
-  if (!existsSync(join(dir, "package.json"))) continue;
-  const hasTests = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).scripts?.test;
-  if (!hasTests) continue;
-  if (!existsSync(reportOf(dir))) {
-    missing.push(dir.slice(repoRoot.length + 1));
-    continue;
-  }
-  const report = JSON.parse(readFileSync(reportOf(dir), "utf8"));
-  passed += report.numPassedTests;
-  failed += report.numFailedTests;
-  skipped += report.numPendingTests + report.numTodoTests;
+function finish(result) {
+  for (const problem of result.problems) process.stdout.write(`failed: ${problem}\n`);
+  for (const reason of result.skipReasons) process.stdout.write(`skipped: ${reason}\n`);
+  if (summaryFile) writeFileSync(summaryFile, JSON.stringify({ passed: result.passed, failed: result.failed, skipped: result.skipped }));
+  process.stdout.write(`\n${formatCounts(result)}\n`);
+  process.exit(result.failed > 0 ? 1 : 0);
 }
-if (missing.length > 0) process.stdout.write(`\nno test report from: ${missing.join(", ")} (its test task did not run to the end)\n`);
-if (status !== 0 && failed === 0) process.stdout.write("\na lint, typecheck or test task failed (see above)\n");
-process.stdout.write(`\n${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}\n`);
-process.exit(status !== 0 || missing.length > 0 ? 1 : 0);
+
+/** The workspace's package folders, from pnpm-workspace.yaml's `packages:` globs (`dir/*` or `dir`). */
+function workspaceDirs() {
+  const yaml = readFileSync(join(repoRoot, "pnpm-workspace.yaml"), "utf8");
+  const globs = [...yaml.split(/^catalog:/m)[0].matchAll(/^\s+-\s+["']?([^"'\s]+)["']?\s*$/gm)].map((m) => m[1]);
+  return globs.flatMap((glob) =>
+    glob.endsWith("/*")
+      ? readdirSync(join(repoRoot, glob.slice(0, -2)), { withFileTypes: true })
+          .filter((entry) => entry.isDirectory())
+          .map((entry) => join(repoRoot, glob.slice(0, -2), entry.name))
+      : [join(repoRoot, glob)],
+  );
+}
+
+/**
+ * Inputs of a test's result that turbo cannot see in the package's files, as variables the
+ * test task declares in turbo.json (so they are part of its hash):
+ * - TEST_NODE_MAJOR: a result on one Node.js major is never replayed for another;
+ * - CAMARA_OPENAPI_SHA256: the content of CAMARA's official document (read from outside the
+ *   repository; its path, CAMARA_OPENAPI_PATH, is passed through unhashed), or "absent";
+ * - TEST_OPTIONAL_TOOLS: which optional tools that decide a skip are on this machine.
+ */
+function testInputsEnv(env = process.env) {
+  const camaraPath = env.CAMARA_OPENAPI_PATH ?? join(repoRoot, "..", "shared", "reference", "camara", "customer-insights-v0.2.0.yaml");
+  const camara = existsSync(camaraPath) ? createHash("sha256").update(readFileSync(camaraPath)).digest("hex") : "absent";
+  const tools = [["chromium", "/usr/bin/chromium"]].map(([name, path]) => `${name}=${existsSync(path) ? "present" : "absent"}`).join(",");
+  return { TEST_NODE_MAJOR: process.versions.node.split(".")[0], CAMARA_OPENAPI_SHA256: camara, TEST_OPTIONAL_TOOLS: tools };
+}
+
+if (!install({ exitOnFailure: false })) {
+  finish({ passed: 0, failed: 1, skipped: 0, problems: ["dependency install (pnpm install --frozen-lockfile)"], skipReasons: [] });
+}
+// Results come back from turbo's cache for unchanged packages, so none may be left from an older run.
+for (const dir of workspaceDirs()) rmSync(join(dir, ".vitest"), { recursive: true, force: true });
+
+const startedAt = Date.now();
+// Two at a time: the machines have two cores, and the process tests time real start-ups.
+const turboExitCode = pnpm(["exec", "turbo", "run", "build", "lint", "typecheck", "test", "--continue", "--concurrency=2", "--summarize"], {
+  env: testInputsEnv(),
+});
+const run = latestTurboSummary(repoRoot, startedAt);
+if (!run) {
+  finish({ passed: 0, failed: 1, skipped: 0, problems: [`turbo exited ${turboExitCode} without a run summary`], skipReasons: [] });
+}
+const cacheable = run.tasks.filter((task) => task.command !== "<NONEXISTENT>");
+const replayed = cacheable.filter((task) => task.cache?.status === "HIT").length;
+process.stdout.write(`\nturbo: ${replayed} of ${cacheable.length} tasks replayed from cache in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
+finish(summarise({ tasks: run.tasks, artifactsOf: (dir) => readTestArtifacts(join(repoRoot, dir)), turboExitCode }));

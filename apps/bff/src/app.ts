@@ -1,6 +1,7 @@
 import { apiContract } from "@insights/contracts";
 import { createCodecs } from "@insights/errors";
 import { authenticateApiKeyHash, type ApiKeyOwner, type IdentifierHasher, type Store } from "@insights/store";
+import compression from "compression";
 import express, { type Express } from "express";
 import type { Store as RateLimitStore } from "express-rate-limit";
 import type { Logger } from "pino";
@@ -8,6 +9,8 @@ import { pinoHttp } from "pino-http";
 import type { TokenVerifier } from "./auth/token-verifier.js";
 import type { Config } from "./config.js";
 import { jsonBody } from "./http/body-parsing.js";
+import { API_REFERENCE_ASSETS_PATH, apiReferenceAssets } from "./http/api-reference.js";
+import { conditionalGet } from "./http/conditional-get.js";
 import { policyEnforcer } from "./http/enforce-policy.js";
 import { renderErrors, unmatchedRoute } from "./http/error-pipeline.js";
 import { rateLimiter } from "./http/rate-limit.js";
@@ -20,13 +23,15 @@ import { TtlCache } from "./ttl-cache.js";
 import { categoriesHandlers } from "./categories/handlers.js";
 import { importsHandlers } from "./imports/handlers.js";
 import { createImportService, type ImportService } from "./imports/import-service.js";
+import { mobileHandlers } from "./mobile/handlers.js";
+import { defaultSectionProviders, type SectionProviders } from "./mobile/sections.js";
 import { profilesHandlers } from "./profiles/handlers.js";
 import { scoringHandlers } from "./scoring/handlers.js";
 import { segmentsHandlers } from "./segments/handlers.js";
 import { systemHandlers } from "./system/handlers.js";
 
 export type AppDependencies = {
-  config: Pick<Config, "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus" | "scoring" | "segments" | "credentialCacheTtlMs" | "dataDir">;
+  config: Pick<Config, "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus" | "scoring" | "segments" | "credentialCacheTtlMs" | "mobile" | "dataDir">;
   store: Store;
   hasher: IdentifierHasher;
   verifyToken: TokenVerifier;
@@ -37,6 +42,8 @@ export type AppDependencies = {
   /** Runs admin-API imports; without one, imports run in this process on `store` (staged under dataDir). */
   imports?: ImportService;
   now?: () => Date;
+  /** The mobile overview's section providers, from the defaults (tests make one fail or stall here). */
+  mobileSections?: (defaults: SectionProviders) => SectionProviders;
 };
 
 /** Builds the Express app; it does not listen (see server.ts). */
@@ -82,6 +89,10 @@ export function createApp(deps: AppDependencies): Express {
   const { max, windowMs } = deps.config.rateLimit;
   app.use(rateLimiter({ max, windowMs, ...(deps.rateLimitStore ? { store: deps.rateLimitStore } : {}) }, routes));
   app.use(jsonBody(deps.config.bodyLimit, (req) => routes.isStreamed(req.method, req.path)));
+  // The mobile API's answers are compressed (br or gzip) when the client accepts it, and revalidated by ETag.
+  app.use("/mobile/v1", compression(), conditionalGet());
+  // The API reference page's scripts and styles (the page itself, /docs, is a contract route).
+  app.use(API_REFERENCE_ASSETS_PATH, apiReferenceAssets());
 
   mountContract(
     app,
@@ -92,6 +103,14 @@ export function createApp(deps: AppDependencies): Express {
       segments: segmentsHandlers(deps.store, deps.hasher, deps.config.segments, now, deps.config.credentialCacheTtlMs),
       categories: categoriesHandlers(deps.store),
       profiles: profilesHandlers(deps.store),
+      mobile: mobileHandlers({
+        store: deps.store,
+        hasher: deps.hasher,
+        sections: sectionProviders(deps),
+        sectionTimeoutMs: deps.config.mobile.sectionTimeoutMs,
+        logger: deps.logger,
+        now,
+      }),
       imports: importsHandlers(
         deps.store,
         deps.imports ?? createImportService({ store: deps.store, hasher: deps.hasher, logger: deps.logger, dataDir: deps.config.dataDir, queue: undefined }),
@@ -104,4 +123,9 @@ export function createApp(deps: AppDependencies): Express {
   app.use(unmatchedRoute(routes));
   app.use(renderErrors(createCodecs({ imiconnectHttpStatus: deps.config.profilesErrorHttpStatus }), deps.logger, now));
   return app;
+}
+
+function sectionProviders(deps: AppDependencies): SectionProviders {
+  const defaults = defaultSectionProviders({ store: deps.store, hasher: deps.hasher, scoring: deps.config.scoring });
+  return deps.mobileSections ? deps.mobileSections(defaults) : defaults;
 }

@@ -1,4 +1,4 @@
-import { ConfigError, parseEnvironment, positiveInt, sharedEnvShape, storeSettings } from "@insights/config";
+import { bool, ConfigError, parseEnvironment, positiveInt, sharedEnvShape, storeSettings } from "@insights/config";
 import { scoringScales, ScoringTypeSchema, type ScoringType } from "@insights/contracts/records";
 import { z } from "zod";
 
@@ -21,6 +21,8 @@ const EnvSchema = z
     AUTH_ISSUER: z.string().min(1).optional(),
     AUTH_AUDIENCE: z.string().min(1).optional(),
     AUTH_ALGORITHMS: commaList.pipe(z.array(z.enum(["RS256", "PS256", "ES256", "ES384", "EdDSA"])).min(1)).default("RS256,PS256,ES256,EdDSA"),
+    AUTH_REQUIRE_TYP: bool.optional(),
+    AUTH_MAX_TOKEN_LIFETIME_S: positiveInt.default(86_400),
     CORS_ORIGINS: commaList.pipe(z.array(z.string().url())).default(""),
     RATE_LIMIT_MAX: positiveInt.default(300),
     RATE_LIMIT_WINDOW_MS: positiveInt.default(60_000),
@@ -40,6 +42,7 @@ const EnvSchema = z
     SCORING_ID_DOCUMENT: z.enum(["optional", "required", "unsupported"]).default("optional"),
     SEGMENTS_SESSION_TTL_SECONDS: positiveInt.default(900),
     CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
+    MOBILE_SECTION_TIMEOUT_MS: positiveInt.default(1000),
   })
   .superRefine((env, ctx) => {
     if (!env.SCORING_SCALES.includes(env.SCORING_DEFAULT_SCALE)) {
@@ -51,14 +54,28 @@ const EnvSchema = z
       if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when NODE_ENV=production" });
     }
     if (env.LOAD_DEMO_DATA) ctx.addIssue({ code: "custom", path: ["LOAD_DEMO_DATA"], message: "demo data is never loaded in production" });
+    if (env.AUTH_JWKS_URL && !env.AUTH_JWKS_URL.startsWith("https://")) {
+      ctx.addIssue({ code: "custom", path: ["AUTH_JWKS_URL"], message: "must be an https:// URL when NODE_ENV=production" });
+    }
   });
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/** What every token must satisfy, whoever signed it. */
+export type TokenRules = {
+  issuer: string;
+  audience: string;
+  algorithms: string[];
+  /** `typ: at+jwt` required (RFC 9068); on by default in production. */
+  requireTyp: boolean;
+  /** Longest accepted `exp - iat`. */
+  maxLifetimeSeconds: number;
+};
+
 export type AuthConfig =
-  | { mode: "jwks"; jwksUrl: URL; issuer: string; audience: string; algorithms: string[] }
+  | ({ mode: "jwks"; jwksUrl: URL } & TokenRules)
   /** Embedded default: a development key pair kept in DATA_DIR, refused in production. */
-  | { mode: "development"; issuer: string; audience: string; algorithms: string[] };
+  | ({ mode: "development" } & TokenRules);
 
 export type Config = {
   env: Env["NODE_ENV"];
@@ -81,7 +98,11 @@ export type Config = {
   segments: SegmentsConfig;
   /** How long a found API key or API client is remembered (0: never). */
   credentialCacheTtlMs: number;
+  mobile: MobileConfig;
 };
+
+/** The mobile API: how long each overview section may take before it is answered as an error. */
+export type MobileConfig = { sectionTimeoutMs: number };
 
 /** Citibanamex segments family: how long a key-exchange session (`sid`) lives. */
 export type SegmentsConfig = { sessionTtlSeconds: number };
@@ -103,6 +124,7 @@ export { ConfigError };
 /** Parses configuration from an environment (process.env by default). Throws ConfigError listing every problem. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const env = parseEnvironment(EnvSchema, source);
+  const tokenLimits = { requireTyp: env.AUTH_REQUIRE_TYP ?? env.NODE_ENV === "production", maxLifetimeSeconds: env.AUTH_MAX_TOKEN_LIFETIME_S };
   const auth: AuthConfig = env.AUTH_JWKS_URL
     ? {
         mode: "jwks",
@@ -110,8 +132,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
         issuer: env.AUTH_ISSUER ?? "",
         audience: env.AUTH_AUDIENCE ?? "",
         algorithms: env.AUTH_ALGORITHMS,
+        ...tokenLimits,
       }
-    : { mode: "development", issuer: env.AUTH_ISSUER ?? DEVELOPMENT_ISSUER, audience: env.AUTH_AUDIENCE ?? DEVELOPMENT_AUDIENCE, algorithms: ["ES256"] };
+    : { mode: "development", issuer: env.AUTH_ISSUER ?? DEVELOPMENT_ISSUER, audience: env.AUTH_AUDIENCE ?? DEVELOPMENT_AUDIENCE, algorithms: ["ES256"], ...tokenLimits };
   if (auth.mode === "jwks" && (!auth.issuer || !auth.audience)) {
     throw new ConfigError("invalid configuration:\n  AUTH_ISSUER and AUTH_AUDIENCE are required with AUTH_JWKS_URL");
   }
@@ -130,5 +153,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     scoring: { scales: env.SCORING_SCALES, defaultScale: env.SCORING_DEFAULT_SCALE, idDocument: env.SCORING_ID_DOCUMENT },
     segments: { sessionTtlSeconds: env.SEGMENTS_SESSION_TTL_SECONDS },
     credentialCacheTtlMs: env.CREDENTIAL_CACHE_TTL_MS,
+    mobile: { sectionTimeoutMs: env.MOBILE_SECTION_TIMEOUT_MS },
   };
 }

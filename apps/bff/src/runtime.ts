@@ -36,15 +36,9 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     const demoDataLoaded = config.loadDemoData ? await loadDemoDataIfEmpty(store.db, hasher) : false;
 
     const auth = config.auth;
-    const verifyToken =
-      auth.mode === "jwks"
-        ? createTokenVerifier({ issuer: auth.issuer, audience: auth.audience, algorithms: auth.algorithms, keys: { jwksUrl: auth.jwksUrl } })
-        : createTokenVerifier({
-            issuer: auth.issuer,
-            audience: auth.audience,
-            algorithms: auth.algorithms,
-            keys: { jwks: [(await loadOrCreateDevelopmentKeys(config.dataDir)).publicJwk] },
-          });
+    const keys = auth.mode === "jwks" ? { jwksUrl: auth.jwksUrl } : { jwks: [(await loadOrCreateDevelopmentKeys(config.dataDir)).publicJwk] };
+    const { issuer, audience, algorithms, requireTyp, maxLifetimeSeconds } = auth;
+    const verifyToken = createTokenVerifier({ issuer, audience, algorithms, requireTyp, maxLifetimeSeconds, keys });
 
     let rateLimitStore: RateLimitStore | undefined;
     if (config.rateLimit.redisUrl) {

@@ -4,9 +4,10 @@ import { openPgliteTestStore, testHasher } from "@insights/store/testing";
 import { authenticateApiKey, type Store } from "@insights/store";
 import { initContract } from "@ts-rest/core";
 import express from "express";
-import { SignJWT, UnsecuredJWT, generateKeyPair, type CryptoKey } from "jose";
+import { SignJWT, UnsecuredJWT, decodeProtectedHeader, exportJWK, generateKeyPair, type CryptoKey } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { signDevelopmentToken } from "../src/auth/development-tokens.js";
 import { createTokenVerifier } from "../src/auth/token-verifier.js";
 import { DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER } from "../src/config.js";
 import { jsonBody } from "../src/http/body-parsing.js";
@@ -77,17 +78,19 @@ beforeAll(async () => {
 });
 afterAll(() => close());
 
-async function sign(claims: Record<string, unknown>, options: { issuer?: string; audience?: string; exp?: number; alg?: string; key?: CryptoKey | Uint8Array } = {}) {
+type SignOptions = { issuer?: string; audience?: string; exp?: number; alg?: string; key?: CryptoKey | Uint8Array; kid?: string; typ?: string; iat?: number | null };
+
+async function sign(claims: Record<string, unknown>, options: SignOptions = {}) {
   const { keys } = await developmentKeys();
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: options.alg ?? "ES256", kid: keys.kid })
+  const jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: options.alg ?? "ES256", kid: options.kid ?? keys.kid, ...(options.typ ? { typ: options.typ } : {}) })
     .setIssuer(options.issuer ?? DEVELOPMENT_ISSUER)
     .setAudience(options.audience ?? DEVELOPMENT_AUDIENCE)
     .setSubject("client-1")
-    .setIssuedAt(now)
-    .setExpirationTime(options.exp ?? now + 300)
-    .sign(options.key ?? keys.privateKey);
+    .setExpirationTime(options.exp ?? now + 300);
+  if (options.iat !== null) jwt.setIssuedAt(options.iat ?? now);
+  return jwt.sign(options.key ?? keys.privateKey);
 }
 
 const good = { scope: "probe:read other:scope", org: "telco" };
@@ -181,5 +184,68 @@ describe("verified-token cache", () => {
     const token = await sign(good, { audience: "someone-else" });
     await expect(verify(token)).rejects.toMatchObject({ kind: "unauthenticated" });
     await expect(verify(token)).rejects.toMatchObject({ kind: "unauthenticated" });
+  });
+});
+
+describe("token hardening (RFC 9068, RFC 8725)", () => {
+  const verifierWith = async (options: { requireTyp?: boolean; maxLifetimeSeconds?: number }) => {
+    const { keys } = await developmentKeys();
+    return createTokenVerifier({ issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, algorithms: ["ES256"], keys: { jwks: [keys.publicJwk] }, ...options });
+  };
+
+  it("with requireTyp, accepts typ at+jwt (also as application/at+jwt) and refuses JWT or none", async () => {
+    const verify = await verifierWith({ requireTyp: true });
+    expect((await verify(await sign(good, { typ: "at+jwt" }))).orgId).toBe("telco");
+    expect((await verify(await sign(good, { typ: "application/at+jwt" }))).orgId).toBe("telco");
+    await expect(verify(await sign(good, { typ: "JWT" }))).rejects.toMatchObject({ kind: "unauthenticated" });
+    await expect(verify(await sign(good))).rejects.toMatchObject({ kind: "unauthenticated" });
+  });
+
+  it("with a maximum lifetime, refuses a token meant to live longer, and one without iat", async () => {
+    const verify = await verifierWith({ maxLifetimeSeconds: 3600 });
+    const now = Math.floor(Date.now() / 1000);
+    expect((await verify(await sign(good, { iat: now, exp: now + 3600 }))).orgId).toBe("telco");
+    await expect(verify(await sign(good, { iat: now, exp: now + 3601 }))).rejects.toMatchObject({ kind: "unauthenticated" });
+    await expect(verify(await sign(good, { iat: null, exp: now + 60 }))).rejects.toMatchObject({ kind: "unauthenticated" });
+  });
+
+  it("signs development tokens as typ at+jwt, so they pass where typ is required", async () => {
+    const { keys } = await developmentKeys();
+    const token = await signDevelopmentToken(keys, { scopes: [], orgId: "telco", expiresInSeconds: 60, issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE });
+    expect(decodeProtectedHeader(token).typ).toBe("at+jwt");
+    expect((await (await verifierWith({ requireTyp: true, maxLifetimeSeconds: 60 }))(token)).orgId).toBe("telco");
+  });
+
+  it("forgets every remembered token when the identity provider's key set changes", async () => {
+    const rotatedOut = await generateKeyPair("ES256");
+    const current = await generateKeyPair("ES256");
+    const jwkOf = async (key: CryptoKey, kid: string) => ({ ...(await exportJWK(key)), kid, alg: "ES256", use: "sig" });
+    let published = { keys: [await jwkOf(rotatedOut.publicKey, "old"), await jwkOf(current.publicKey, "new")] };
+    const idp = await listen(
+      express().get("/jwks", (_req, res) => {
+        res.json(published);
+      }),
+      "127.0.0.1",
+      0,
+    );
+    try {
+      const verify = createTokenVerifier({
+        issuer: DEVELOPMENT_ISSUER,
+        audience: DEVELOPMENT_AUDIENCE,
+        algorithms: ["ES256"],
+        keys: { jwksUrl: new URL(`${idp.url}/jwks`) },
+        jwksCache: { maxAgeMs: 0, cooldownMs: 0 },
+      });
+      const signedWithOldKey = await sign(good, { key: rotatedOut.privateKey, kid: "old" });
+      expect((await verify(signedWithOldKey)).orgId).toBe("telco");
+      expect((await verify(signedWithOldKey)).orgId).toBe("telco");
+      // The provider rotates the old key out; the next verification fetches the new set.
+      published = { keys: [await jwkOf(current.publicKey, "new")] };
+      expect((await verify(await sign(good, { key: current.privateKey, kid: "new" }))).orgId).toBe("telco");
+      await expect(verify(signedWithOldKey)).rejects.toMatchObject({ kind: "unauthenticated" });
+    } finally {
+      idp.server.closeAllConnections();
+      idp.server.close();
+    }
   });
 });

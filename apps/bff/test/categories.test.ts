@@ -1,4 +1,4 @@
-import { CATEGORIES_READ_SCOPE, CATEGORIES_WRITE_SCOPE } from "@insights/contracts/categories";
+import { CATEGORIES_READ_SCOPE, CATEGORIES_WRITE_SCOPE, MAX_HISTORY_ENTRIES } from "@insights/contracts/categories";
 import { openStore, type Store } from "@insights/store";
 import { openPgliteTestStore, testStoreVariants } from "@insights/store/testing";
 import { sql } from "kysely";
@@ -181,6 +181,13 @@ describe("customer categories", () => {
       expectMasstackError(await call(app, "GET", `/customers/${LUIS}/categories`, { token: writer }), 403, "MCUS.999.995");
     });
 
+    it.each(["constructor", "__proto__", "toString", "valueOf", "hasOwnProperty"])(
+      "answers 403 MCUS.999.995, not a 500, for the role %s (a name every plain object has)",
+      async (role) => {
+        expectMasstackError(await call(app, "GET", `/customers/${LUIS}/categories`, { token, roles: role }), 403, "MCUS.999.995");
+      },
+    );
+
     it("lets x-auth-roles narrow, never widen, what the token allows", async () => {
       expectMasstackError(await call(app, "PATCH", `/customers/${LUIS}/categories/${CATEGORY}`, { token, roles: "CATEGORIES_READER", body: { reason: "x" } }), 403, "MCUS.999.995");
       expect((await call(app, "GET", `/customers/${LUIS}/categories`, { token, roles: "CATEGORIES_READER" })).status).toBe(200);
@@ -252,6 +259,69 @@ describe("customer categories", () => {
       await broken.close();
       await store.close();
     }
+  });
+});
+
+describe("history paging (ours: the seed defines none)", () => {
+  let store: Store;
+  let app: TestApp;
+  let token: string;
+  const changes = MAX_HISTORY_ENTRIES + 5;
+  beforeAll(async () => {
+    store = await openPgliteTestStore();
+    // A long history, written as the API writes it (the table is append-only).
+    await sql`
+      insert into customer_category_history (org_id, customer_id, category_id, operation, value, reason, actor)
+      select 'telco', i.customer_id, ${CATEGORY}, 'update', 'employee', 'change ' || n, 'agent-7'
+      from customer_identifiers i, generate_series(1, ${changes}) as n
+      where i.org_id = 'telco' and i.kind = 'masstack_customer_id' and i.value = ${LUIS}
+    `.execute(store.db);
+    app = await startTestApp({ store });
+    token = await app.token({ scopes: [CATEGORIES_READ_SCOPE] });
+  });
+  afterAll(() => app.close());
+
+  const history = (query = "") => call(app, "GET", `/customers/${LUIS}/categories/historical${query}`, { token });
+  const reasons = (r: Response) => (r.json.history as { reason: string | null }[]).map((h) => h.reason);
+
+  it(`answers at most ${MAX_HISTORY_ENTRIES} entries without paging parameters, and a Link to the rest`, async () => {
+    const r = await history();
+    expect(r.status).toBe(200);
+    expect(r.json.history).toHaveLength(MAX_HISTORY_ENTRIES);
+    expect(r.headers.get("link")).toMatch(new RegExp(`^</v4/orgs/telco/customers/${LUIS}/categories/historical\\?limit=${MAX_HISTORY_ENTRIES}&cursor=[0-9]+>; rel="next"$`));
+  });
+
+  it("pages through every entry exactly once, in order, by following Link", async () => {
+    const seen: (string | null)[] = [];
+    let next: string | undefined = `/v4/orgs/telco/customers/${LUIS}/categories/historical?limit=400`;
+    let pages = 0;
+    while (next !== undefined) {
+      const r = await send(`${app.url}${next}`, { headers: { Accept: "application/json", Authorization: `Bearer ${token}` } });
+      expect(r.status).toBe(200);
+      seen.push(...reasons(r));
+      next = /^<([^>]+)>; rel="next"$/.exec(r.headers.get("link") ?? "")?.[1];
+      pages += 1;
+    }
+    const seeded = Array.from({ length: changes }, (_, i) => `change ${i + 1}`);
+    // The demo data's own entries come first.
+    expect(seen.slice(-changes)).toEqual(seeded);
+    expect(pages).toBe(Math.ceil(seen.length / 400));
+  });
+
+  it("sends no Link on the last page", async () => {
+    const r = await history(`?limit=${MAX_HISTORY_ENTRIES}&cursor=999999999999`);
+    expect(r.status).toBe(200);
+    expect(r.json.history).toEqual([]);
+    expect(r.headers.get("link")).toBeNull();
+  });
+
+  it.each([
+    ["a limit of 0", "?limit=0"],
+    [`a limit above ${MAX_HISTORY_ENTRIES}`, `?limit=${MAX_HISTORY_ENTRIES + 1}`],
+    ["a limit that is not a number", "?limit=ten"],
+    ["a cursor no Link header gave", "?cursor=abc"],
+  ])("answers 400 MCUS.999.998 for %s", async (_name, query) => {
+    expectMasstackError(await history(query), 400, "MCUS.999.998");
   });
 });
 

@@ -14,6 +14,12 @@ describe("configuration", () => {
     expect(config.credentialCacheTtlMs).toBe(30_000);
   });
 
+  it("gives each mobile overview section a deadline of MOBILE_SECTION_TIMEOUT_MS (1000 ms by default)", () => {
+    expect(loadConfig({}).mobile).toEqual({ sectionTimeoutMs: 1000 });
+    expect(loadConfig({ MOBILE_SECTION_TIMEOUT_MS: "250" }).mobile.sectionTimeoutMs).toBe(250);
+    expect(() => loadConfig({ MOBILE_SECTION_TIMEOUT_MS: "0" })).toThrow(/MOBILE_SECTION_TIMEOUT_MS/);
+  });
+
   it("treats empty variables as unset", () => {
     expect(loadConfig({ DATABASE_URL: "", PORT: "" }).port).toBe(3000);
   });
@@ -45,6 +51,23 @@ describe("configuration", () => {
     expect(loadConfig(production).loadDemoData).toBe(false);
     expect(loadConfig(production).auth.mode).toBe("jwks");
     expect(() => loadConfig({ ...production, LOAD_DEMO_DATA: "true" })).toThrow(/demo data/);
+  });
+
+  it("in production: requires typ at+jwt by default, an https JWKS URL, and bounds token lifetime", () => {
+    const production = {
+      NODE_ENV: "production",
+      AUTH_JWKS_URL: "https://idp.example.com/jwks",
+      AUTH_ISSUER: "https://idp.example.com",
+      AUTH_AUDIENCE: "insights",
+      IDENTIFIER_HASH_KEY: "ab".repeat(32),
+    };
+    expect(loadConfig(production).auth).toMatchObject({ requireTyp: true, maxLifetimeSeconds: 86_400 });
+    expect(loadConfig({ ...production, AUTH_REQUIRE_TYP: "false", AUTH_MAX_TOKEN_LIFETIME_S: "3600" }).auth).toMatchObject({
+      requireTyp: false,
+      maxLifetimeSeconds: 3600,
+    });
+    expect(() => loadConfig({ ...production, AUTH_JWKS_URL: "http://idp.example.com/jwks" })).toThrow(/AUTH_JWKS_URL: must be an https:\/\/ URL/);
+    expect(loadConfig({}).auth).toMatchObject({ requireTyp: false, maxLifetimeSeconds: 86_400 });
   });
 
   it("requires an issuer and audience with a JWKS URL", () => {

@@ -128,9 +128,11 @@ describe("method not allowed", () => {
 });
 
 describe("x-correlator", () => {
-  it("is echoed on CAMARA errors even when it breaks the pattern", async () => {
-    const r = await send(`${app.url}/camara/nothing`, { headers: { "x-correlator": "has space" } });
-    expect(r.headers.get("x-correlator")).toBe("has space");
+  it("is echoed on CAMARA errors when it matches its pattern, and never when it breaks it", async () => {
+    const good = await send(`${app.url}/camara/nothing`, { headers: { "x-correlator": "c-1:{x}" } });
+    expect(good.headers.get("x-correlator")).toBe("c-1:{x}");
+    const bad = await send(`${app.url}/camara/nothing`, { headers: { "x-correlator": "has space" } });
+    expect(bad.headers.get("x-correlator")).toBeNull();
   });
 
   it("is not echoed by other families", async () => {

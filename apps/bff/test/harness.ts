@@ -30,6 +30,7 @@ export type TestAppOptions = {
   store?: Store;
   rateLimitStore?: RateLimitStore;
   now?: () => Date;
+  mobileSections?: AppDependencies["mobileSections"];
 };
 
 let keysPromise: Promise<{ keys: DevelopmentKeyPair; dir: string }> | undefined;
@@ -56,6 +57,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     lifecycle,
     ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.mobileSections ? { mobileSections: options.mobileSections } : {}),
   };
   const { server, url } = await listen(createApp(deps), "127.0.0.1", 0);
   return {

@@ -1,4 +1,4 @@
-import { MAX_CUSTOMER_IDS_PER_REQUEST } from "@insights/contracts/profiles";
+import { MAX_CUSTOMER_IDS_PER_REQUEST, MAX_CUSTOMER_REF_LENGTH } from "@insights/contracts/profiles";
 import { openPgliteTestStore } from "@insights/store/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { send, sendExact, startTestApp, type TestApp } from "./harness.js";
@@ -152,9 +152,19 @@ describe.each([
     ["no customerId", ""],
     ["a showinwardlinks outside 0, 1, 2", "?customerId=4545&showinwardlinks=3"],
     ["a showinwardlinks that is not a number", "?customerId=4545&showinwardlinks=x"],
-    ["a customerId with forbidden characters", "?customerId=45%2045"],
+    ["a customerId with a control character", "?customerId=45%0045"],
+    [`a customerId longer than ${MAX_CUSTOMER_REF_LENGTH} characters`, `?customerId=${"9".repeat(MAX_CUSTOMER_REF_LENGTH + 1)}`],
   ])("7003 Mandatory parameters missing for %s", async (_name, query) => {
     expectCode(await get(app, query), "7003", "Mandatory parameters missing");
+  });
+
+  it.each([
+    ["an e-mail-shaped id", "/john%40example.com"],
+    ["an MSISDN-shaped id", "/%2B919000000000"],
+    ["an id with spaces and accents", "/Jos%C3%A9%20P%C3%A9rez"],
+    [`an id of ${MAX_CUSTOMER_REF_LENGTH} characters`, `/${"9".repeat(MAX_CUSTOMER_REF_LENGTH)}`],
+  ])("7014 Customer not found, not 7003, for %s the seed allows", async (_name, path) => {
+    expectCode(await get(app, path), "7014", "Customer not found");
   });
 
   it(`7012 Batch size limit exceeded above ${MAX_CUSTOMER_IDS_PER_REQUEST} ids`, async () => {

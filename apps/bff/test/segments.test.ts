@@ -252,14 +252,35 @@ describe("key exchange and sid", () => {
     expect(Date.parse(String(r.json.expiresAt)) - clock.getTime()).toBe(900_000);
   });
 
-  it("returns the same key for the same session, and a new one for a new session", async () => {
+  it("returns the same key for the same session", async () => {
     const first = await exchange();
     const sid = first.headers.get("sid")!;
     const again = await exchange({ sid });
     expect(again.headers.get("sid")).toBe(sid);
     expect(again.json.modulus).toBe(first.json.modulus);
-    const other = await exchange();
-    expect(other.json.modulus).not.toBe(first.json.modulus);
+  });
+
+  it("reuses the client's live session until half its lifetime is spent, so repeated calls generate no key pairs", async () => {
+    await sql`delete from e2e_sessions`.execute(app.store.db);
+    const first = await exchange();
+    for (let i = 0; i < 20; i += 1) {
+      const again = await exchange();
+      expect(again.headers.get("sid")).toBe(first.headers.get("sid"));
+      expect(again.json.modulus).toBe(first.json.modulus);
+    }
+    const count = async () => (await sql<{ n: string }>`select count(*) as n from e2e_sessions`.execute(app.store.db)).rows[0]!.n;
+    expect(await count()).toBe("1");
+    clock = new Date(LUIS_BIRTHDAY.getTime() + 451_000);
+    try {
+      const renewed = await exchange();
+      expect(renewed.headers.get("sid")).not.toBe(first.headers.get("sid"));
+      expect(renewed.json.modulus).not.toBe(first.json.modulus);
+      expect(Date.parse(String(renewed.json.expiresAt)) - clock.getTime()).toBe(900_000);
+      expect(await count()).toBe("2");
+    } finally {
+      clock = LUIS_BIRTHDAY;
+      await sql`delete from e2e_sessions`.execute(app.store.db);
+    }
   });
 
   it("is reachable under /api too", async () => {
@@ -297,10 +318,12 @@ describe("key exchange and sid", () => {
     expectError(await exchange({ client_id: "other-app" }), 403, "accessNotConfigured");
   });
 
-  it("stores the session's private key only encrypted", async () => {
-    const rows = await sql<{ private_key_encrypted: string }>`select private_key_encrypted from e2e_sessions`.execute(app.store.db);
-    expect(rows.rows.length).toBeGreaterThan(0);
-    for (const row of rows.rows) expect(row.private_key_encrypted).not.toMatch(/PRIVATE KEY/);
+  it("keeps no private key: a session holds only the public key it published", async () => {
+    await exchange();
+    const columns = await sql<{ column_name: string }>`
+      select column_name from information_schema.columns where table_name = 'e2e_sessions' and table_schema = current_schema()
+    `.execute(app.store.db);
+    expect(columns.rows.map((c) => c.column_name).sort()).toEqual(["client_id", "created_at", "expires_at", "exponent", "modulus", "org_id", "sid"]);
   });
 });
 

@@ -11,7 +11,8 @@ export const positiveInt = z.coerce.number().int().positive();
 
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
-const bool = z
+/** A boolean variable: true/false or 1/0. */
+export const bool = z
   .enum(["true", "false", "1", "0"])
   .transform((v) => v === "true" || v === "1");
 

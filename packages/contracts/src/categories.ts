@@ -87,6 +87,22 @@ export const CustomerCategoryHistoryEntrySchema = z.object({
 });
 export const CustomerCategoryHistorySchema = z.object({ history: z.array(CustomerCategoryHistoryEntrySchema) });
 
+/**
+ * Most history entries one answer carries. The seed defines no paging, so a request without
+ * `limit`/`cursor` gets the history unchanged up to this many entries; a `Link: <…>; rel="next"`
+ * header says when there is more.
+ */
+export const MAX_HISTORY_ENTRIES = 1000;
+
+/** Optional paging of the history (ours, not the vendor's): `cursor` is opaque, taken from a `Link` header. */
+export const HistoryPageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(MAX_HISTORY_ENTRIES).optional(),
+  cursor: z
+    .string()
+    .regex(/^[0-9]{1,18}$/, "must be the cursor of a Link header")
+    .optional(),
+});
+
 export const CategorySchema = z.object({
   id: Int32Schema,
   name: z.string(),
@@ -130,6 +146,7 @@ export const categoriesContract = c.router(
       path: `${base}/customers/:customer_id/categories/historical`,
       summary: "Every change of the customer's categories, in order",
       pathParams: CustomerPathSchema,
+      query: HistoryPageQuerySchema,
       headers: RolesHeaderSchema,
       responses: { 200: CustomerCategoryHistorySchema, ...errors },
       metadata: read,

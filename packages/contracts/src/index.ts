@@ -1,5 +1,6 @@
 import { initContract } from "@ts-rest/core";
 import { categoriesContract } from "./categories.js";
+import { mobileContract } from "./mobile.js";
 import { importsContract } from "./imports.js";
 import { profilesContract } from "./profiles.js";
 import { scoringContract } from "./scoring.js";
@@ -15,10 +16,27 @@ export const apiContract = c.router({
   segments: segmentsContract,
   categories: categoriesContract,
   profiles: profilesContract,
+  mobile: mobileContract,
   imports: importsContract,
 });
 export type ApiContract = typeof apiContract;
 
 export { familyOfPath, familyPrefixes } from "./families.js";
-export { apiKeyRoute, bearerRoute, bearerRouteWithHeaders, documentedHeaderName, hasStreamedBody, policyOf, streamedBody, publicRoute, routePolicy, type AuthPolicy, type RateLimitBucket, type RouteMetadata, type RoutePolicy } from "./policy.js";
+export {
+  apiKeyRoute,
+  bearerRoute,
+  bearerRouteWithHeaders,
+  boundBearerRoute,
+  documentedHeaderName,
+  hasStreamedBody,
+  policyOf,
+  publicRoute,
+  routePolicy,
+  streamedBody,
+  type AuthPolicy,
+  type RateLimitBucket,
+  type RouteMetadata,
+  type RoutePolicy,
+  type TokenBinding,
+} from "./policy.js";
 export { ProblemSchema, type Problem } from "./problem.js";

@@ -5,10 +5,16 @@
 export type AuthPolicy =
   /** Anyone (health checks, the API reference). */
   | { scheme: "public" }
-  /** A bearer JWT carrying every listed scope. */
-  | { scheme: "bearer"; scopes: readonly string[] }
+  /**
+   * A bearer JWT carrying every listed scope. `binding` narrows which tokens: `subscriber` only
+   * 3-legged tokens (with a `phone_number` claim), `client` only 2-legged ones; absent, either.
+   */
+  | { scheme: "bearer"; scopes: readonly string[]; binding?: TokenBinding }
   /** An organisation's API key in one of the listed headers (IMIconnect `key`/`secretKey`). */
   | { scheme: "apiKey"; headers: readonly string[] };
+
+/** Which bearer tokens a route accepts: bound to a subscriber (3-legged) or a client's own (2-legged). */
+export type TokenBinding = "subscriber" | "client";
 
 /** Rate-limit bucket: `default` counts against RATE_LIMIT_MAX per caller; `none` is never limited. */
 export type RateLimitBucket = "default" | "none";
@@ -40,6 +46,11 @@ export function bearerRoute(...scopes: string[]): RouteMetadata {
 /** A bearer route whose errors name headers as the vendor documents them. */
 export function bearerRouteWithHeaders(headerNames: Readonly<Record<string, string>>, ...scopes: string[]): RouteMetadata {
   return routePolicy({ auth: { scheme: "bearer", scopes }, rateLimit: "default" }, headerNames);
+}
+
+/** A bearer route that only a token of the given binding may call (the mobile API). */
+export function boundBearerRoute(binding: TokenBinding, ...scopes: string[]): RouteMetadata {
+  return routePolicy({ auth: { scheme: "bearer", scopes, binding }, rateLimit: "default" });
 }
 
 export function apiKeyRoute(...headers: string[]): RouteMetadata {

@@ -16,6 +16,8 @@ export const MAX_CUSTOMER_IDS_PER_REQUEST = 20;
 
 export const PROFILE_KEY_HEADERS = ["key", "secretkey"] as const;
 
+export { MAX_CUSTOMER_REF_LENGTH } from "./records/identifiers.js";
+
 /** A client-specific customer id (such as a CRN): the record schema the imports use too. */
 export const CustomerRefSchema = ImiconnectCustomerIdSchema;
 

@@ -14,7 +14,9 @@ import { ScoringTypeSchema } from "./records/scoring.js";
 export const SCORING_SCOPE = "customer-insights:scoring:read";
 
 /** Correlation id (CAMARA Commonalities). */
-export const XCorrelatorSchema = z.string().regex(/^[a-zA-Z0-9-_:;./<>{}]{0,256}$/, "must match ^[a-zA-Z0-9-_:;.\\/<>{}]{0,256}$");
+/** CAMARA's XCorrelator: a value that breaks it is refused (400) and never echoed. */
+export const X_CORRELATOR_PATTERN = /^[a-zA-Z0-9-_:;./<>{}]{0,256}$/;
+export const XCorrelatorSchema = z.string().regex(X_CORRELATOR_PATTERN, "must match ^[a-zA-Z0-9-_:;.\\/<>{}]{0,256}$");
 
 export const ScoringRequestSchema = z
   .object({

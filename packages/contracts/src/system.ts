@@ -18,6 +18,14 @@ export const systemContract = c.router(
       responses: { 200: HealthSchema },
       metadata: publicRoute,
     },
+    getApiReference: {
+      method: "GET",
+      path: "/docs",
+      summary: "The interactive API reference (Swagger UI) over /openapi.json",
+      description: "An HTML page; its scripts and styles are served from the `swagger-ui-dist` package under `/docs/assets/`.",
+      responses: { 200: c.otherResponse({ contentType: "text/html", body: z.string() }) },
+      metadata: publicRoute,
+    },
     getOpenApiDocument: {
       method: "GET",
       path: "/openapi.json",

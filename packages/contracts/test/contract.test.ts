@@ -23,6 +23,7 @@ describe("familyOfPath", () => {
     ["/v4/orgs/telco/customers", "masstack"],
     ["/resources/v1/customerprofile/4545", "imiconnect"],
     ["/healthz", "problem"],
+    ["/mobile/v1/customers/5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a1001/overview", "problem"],
     ["/nowhere", "problem"],
   ])("puts %s under %s", (path, family) => {
     expect(familyOfPath(path)).toBe(family);

@@ -41,6 +41,13 @@ describe("OpenAPI document", () => {
     expect(document.paths["/healthz"]!.get!.security).toEqual([]);
   });
 
+  it("documents the ETag of routes that answer 304", () => {
+    const overview = document.paths["/mobile/v1/customers/{customerId}/overview"]!.get!.responses as Record<string, { headers?: Record<string, unknown> }>;
+    expect(Object.keys(overview["200"]!.headers!)).toEqual(["ETag", "Cache-Control"]);
+    expect(Object.keys(overview["304"]!.headers!)).toEqual(["ETag"]);
+    expect((document.paths["/healthz"]!.get!.responses as Record<string, { headers?: unknown }>)["200"]!.headers).toBeUndefined();
+  });
+
   it("documents each family's error body", () => {
     const camara = document.paths["/camara/customerinsights/scoring/retrieve"]!.post!.responses["422"]!;
     expect(Object.keys(camara.content!["application/json"]!.schema.properties!).sort()).toEqual(["code", "message", "status"]);

@@ -93,9 +93,9 @@ describe("running an import", () => {
       .where("c.external_id", "=", "CUST-000001")
       .where("i.kind", "=", "masstack_customer_id")
       .executeTakeFirstOrThrow();
-    const history = await customerCategoryHistory(store.db, "telco", masstack.value);
-    expect(history?.every((h) => h.actor.startsWith("import:"))).toBe(true);
-    expect(history?.length).toBeGreaterThan(0);
+    const history = await customerCategoryHistory(store.db, "telco", masstack.value, { limit: 1000 });
+    expect(history?.entries.every((h) => h.actor.startsWith("import:"))).toBe(true);
+    expect(history?.entries.length).toBeGreaterThan(0);
     expect(job.dataset).toBe("category-assignments");
   });
 });

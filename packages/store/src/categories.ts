@@ -73,25 +73,45 @@ export async function listCustomerCategories(db: Db, orgId: string, masstackId: 
   return rows.map(toCustomerCategory).filter((c): c is CustomerCategory => c !== undefined);
 }
 
-/** Every change of a customer's categories in the order committed; `undefined` for an unknown customer. */
-export async function customerCategoryHistory(db: Db, orgId: string, masstackId: string): Promise<CategoryHistoryEntry[] | undefined> {
+export type CategoryHistoryPage = {
+  entries: CategoryHistoryEntry[];
+  /** Where the next page starts (pass it as `after`), when there is more. */
+  next: string | undefined;
+};
+
+/**
+ * A customer's category changes in the order committed, at most `limit` of them after the
+ * position `after` (a previous page's `next`); `undefined` for an unknown customer.
+ */
+export async function customerCategoryHistory(
+  db: Db,
+  orgId: string,
+  masstackId: string,
+  page: { limit: number; after?: string | undefined },
+): Promise<CategoryHistoryPage | undefined> {
   const customerId = await customerOf(db, orgId, masstackId);
   if (customerId === undefined) return undefined;
-  const rows = await db
+  let query = db
     .selectFrom("customer_category_history")
-    .select(["category_id", "operation", "value", "description", "reason", "actor", "occurred_at"])
+    .select(["seq", "category_id", "operation", "value", "description", "reason", "actor", "occurred_at"])
     .where("customer_id", "=", customerId)
     .orderBy("seq")
-    .execute();
-  return rows.map((r) => ({
-    categoryId: r.category_id,
-    operation: r.operation,
-    value: r.value,
-    description: r.description,
-    reason: r.reason,
-    actor: r.actor,
-    occurredAt: r.occurred_at,
-  }));
+    .limit(page.limit + 1);
+  if (page.after !== undefined) query = query.where("seq", ">", page.after);
+  const rows = await query.execute();
+  const entries = rows.slice(0, page.limit);
+  return {
+    entries: entries.map((r) => ({
+      categoryId: r.category_id,
+      operation: r.operation,
+      value: r.value,
+      description: r.description,
+      reason: r.reason,
+      actor: r.actor,
+      occurredAt: r.occurred_at,
+    })),
+    next: rows.length > page.limit ? String(entries[entries.length - 1]!.seq) : undefined,
+  };
 }
 
 export type CategoryWriteResult =

@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+import { createHmac, hkdfSync } from "node:crypto";
 
 /** What a keyed hash may be taken of; the purpose is mixed into the hash so values of two kinds never collide. */
 export type HashPurpose = "id_document" | "card_number" | "api_key";
@@ -34,16 +34,4 @@ export function createIdentifierHasher(secret: Buffer): IdentifierHasher {
       return Buffer.from(hkdfSync("sha256", secret, Buffer.alloc(0), `insights-bff:${purpose}`, 32));
     },
   };
-}
-
-/** Equal-length comparison in constant time; a length difference is answered without timing the content. */
-export function constantTimeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  if (left.length !== right.length) {
-    // Still spend one comparison so the length check is not the only thing timed.
-    timingSafeEqual(left, left);
-    return false;
-  }
-  return timingSafeEqual(left, right);
 }

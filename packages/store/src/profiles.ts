@@ -1,13 +1,13 @@
 import { sql, type Kysely } from "kysely";
 import type { Database, ProfileAttribute } from "./schema.js";
 
-export type LinkedProfile = { profileId: string; profileName: string; records: ProfileAttribute[][] };
+export type LinkedProfile = { profileId: string; profileName: string; kind: "application" | "channel"; records: ProfileAttribute[][] };
 export type CustomerProfile = { attributes: ProfileAttribute[]; inwardLinks: LinkedProfile[] };
 
 /** 0: master profile only; 1: with application profiles; 2: with every linked profile. */
 export type InwardLinksLevel = 0 | 1 | 2;
 
-type ProfileRow = { ref: string; attributes: ProfileAttribute[]; links: { ProfileID: string; ProfileName: string; Records: ProfileAttribute[][] }[] };
+type ProfileRow = { ref: string; attributes: ProfileAttribute[]; links: { ProfileID: string; ProfileName: string; Kind: LinkedProfile["kind"]; Records: ProfileAttribute[][] }[] };
 
 /**
  * IMIconnect profiles of an organisation's customers by their client customer ids: a map from
@@ -27,7 +27,7 @@ export async function loadProfiles(db: Kysely<Database>, orgId: string, refs: re
         where a.customer_id = i.customer_id
       ), '[]'::json) as attributes,
       coalesce((
-        select json_agg(json_build_object('ProfileID', l.profile_id, 'ProfileName', l.profile_name, 'Records', l.records) order by l.kind, l.profile_id)
+        select json_agg(json_build_object('ProfileID', l.profile_id, 'ProfileName', l.profile_name, 'Kind', l.kind, 'Records', l.records) order by l.kind, l.profile_id)
         from customer_linked_profiles l
         where l.customer_id = i.customer_id and l.kind in ${kinds}
       ), '[]'::json) as links
@@ -37,7 +37,7 @@ export async function loadProfiles(db: Kysely<Database>, orgId: string, refs: re
   for (const row of rows) {
     profiles.set(row.ref, {
       attributes: row.attributes,
-      inwardLinks: row.links.map((l) => ({ profileId: l.ProfileID, profileName: l.ProfileName, records: l.Records })),
+      inwardLinks: row.links.map((l) => ({ profileId: l.ProfileID, profileName: l.ProfileName, kind: l.Kind, records: l.Records })),
     });
   }
   return profiles;

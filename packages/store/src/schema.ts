@@ -109,7 +109,6 @@ export type E2eSessionsTable = {
   client_id: string;
   modulus: string;
   exponent: string;
-  private_key_encrypted: string;
   created_at: CreatedAt;
   expires_at: Date;
 };

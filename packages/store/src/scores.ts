@@ -47,3 +47,37 @@ export async function lookupScoring(db: Kysely<Database>, hasher: IdentifierHash
     score: row?.score ?? undefined,
   };
 }
+
+export type ScoringSubjectLookup = Omit<ScoringLookup, "score"> & {
+  /** The subject's score on each scale it has one on. */
+  scores: Partial<Record<ScoringScale, number>>;
+};
+
+type SubjectRow = Omit<Row, "score"> & { scores: Partial<Record<ScoringScale, number>> | null };
+
+/**
+ * Like lookupScoring, with the subject's scores on every scale at once: one round trip for a
+ * caller that asks for each scale (the mobile overview), whose answers the scoring rules then
+ * judge per scale exactly as for a single one.
+ */
+export async function lookupScoringSubject(db: Kysely<Database>, hasher: IdentifierHasher, request: Omit<ScoringLookupRequest, "scale">): Promise<ScoringSubjectLookup> {
+  const phone = request.phoneNumber ?? null;
+  const document = request.idDocument === undefined ? null : storedIdentifierValue(hasher, "id_document", request.idDocument);
+  const { rows } = await sql<SubjectRow>`
+    select p.customer_id as phone_customer_id,
+           d.customer_id as document_customer_id,
+           c.line_type,
+           (select json_object_agg(s.scale, s.value) from customer_scores s where s.customer_id = c.id) as scores
+    from (select 1) as one
+    left join customer_identifiers p on p.org_id = ${request.orgId} and p.kind = 'phone' and p.value = ${phone}
+    left join customer_identifiers d on d.org_id = ${request.orgId} and d.kind = 'id_document' and d.value = ${document}
+    left join customers c on c.id = coalesce(p.customer_id, d.customer_id)
+  `.execute(db);
+  const row = rows[0];
+  return {
+    phoneCustomerId: row?.phone_customer_id ?? undefined,
+    documentCustomerId: row?.document_customer_id ?? undefined,
+    lineType: row?.line_type ?? undefined,
+    scores: row?.scores ?? {},
+  };
+}

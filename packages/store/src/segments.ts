@@ -55,10 +55,7 @@ export async function findApiClient(db: Kysely<Database>, orgId: string, clientI
 
 export type E2eSession = { sid: string; orgId: string; clientId: string; modulus: string; exponent: string; expiresAt: Date };
 
-export async function insertE2eSession(
-  db: Kysely<Database>,
-  session: E2eSession & { privateKeyEncrypted: string },
-): Promise<void> {
+export async function insertE2eSession(db: Kysely<Database>, session: E2eSession): Promise<void> {
   await db
     .insertInto("e2e_sessions")
     .values({
@@ -67,10 +64,27 @@ export async function insertE2eSession(
       client_id: session.clientId,
       modulus: session.modulus,
       exponent: session.exponent,
-      private_key_encrypted: session.privateKeyEncrypted,
       expires_at: session.expiresAt,
     })
     .execute();
+}
+
+/** The client's session that lives longest, if it lives past `until`; otherwise undefined. */
+export async function findE2eSessionLivingPast(db: Kysely<Database>, orgId: string, clientId: string, until: Date): Promise<E2eSession | undefined> {
+  const row = await db
+    .selectFrom("e2e_sessions")
+    .select(["sid", "org_id", "client_id", "modulus", "exponent", "expires_at"])
+    .where("org_id", "=", orgId)
+    .where("client_id", "=", clientId)
+    .where("expires_at", ">", until)
+    .orderBy("expires_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row && toE2eSession(row);
+}
+
+function toE2eSession(row: { sid: string; org_id: string; client_id: string; modulus: string; exponent: string; expires_at: Date }): E2eSession {
+  return { sid: row.sid, orgId: row.org_id, clientId: row.client_id, modulus: row.modulus, exponent: row.exponent, expiresAt: row.expires_at };
 }
 
 /** A session that has not expired at `now`, of that organisation and client; otherwise undefined. */
@@ -83,7 +97,7 @@ export async function findLiveE2eSession(db: Kysely<Database>, sid: string, orgI
     .where("client_id", "=", clientId)
     .where("expires_at", ">", now)
     .executeTakeFirst();
-  return row && { sid: row.sid, orgId: row.org_id, clientId: row.client_id, modulus: row.modulus, exponent: row.exponent, expiresAt: row.expires_at };
+  return row && toE2eSession(row);
 }
 
 /** Deletes sessions that expired before `now`; returns how many. */

@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { appendFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import pg from "pg";
 import { loadDemoDataIfEmpty } from "./demo-data.js";
 import { createIdentifierHasher } from "./identifier-hasher.js";
@@ -68,9 +70,19 @@ export function testStoreVariants(databaseUrl: string | undefined): TestStoreVar
 }
 
 const announced = new Set<string>();
-/** Prints (to stderr, once per process) that a family of tests is skipped and why. */
-export function announceSkip(what: string, variable: string): void {
+/**
+ * Says (once per process) that a family of tests is skipped and why: on stderr, and as a line
+ * of `.vitest/skipped.ndjson` in the package, which `npm test` prints beside its summary.
+ */
+export function reportSkip(what: string, reason: string): void {
   if (announced.has(what)) return;
   announced.add(what);
-  process.stderr.write(`\n[skipped] ${what} tests: ${variable} is unset\n`);
+  process.stderr.write(`\n[skipped] ${what} tests: ${reason}\n`);
+  mkdirSync(".vitest", { recursive: true });
+  appendFileSync(join(".vitest", "skipped.ndjson"), `${JSON.stringify({ what, reason })}\n`);
+}
+
+/** The same, for tests that need a service named by an environment variable. */
+export function announceSkip(what: string, variable: string): void {
+  reportSkip(what, `${variable} is unset`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { constantTimeEqual, createIdentifierHasher } from "../src/index.js";
+import { createIdentifierHasher } from "../src/index.js";
 
 describe("identifier hasher", () => {
   const hasher = createIdentifierHasher(Buffer.alloc(32, 1));
@@ -20,11 +20,5 @@ describe("identifier hasher", () => {
 
   it("refuses a secret shorter than 32 bytes", () => {
     expect(() => createIdentifierHasher(Buffer.alloc(16))).toThrow(/32 bytes/);
-  });
-
-  it("compares equal and unequal strings correctly", () => {
-    expect(constantTimeEqual("abc", "abc")).toBe(true);
-    expect(constantTimeEqual("abc", "abd")).toBe(false);
-    expect(constantTimeEqual("abc", "abcd")).toBe(false);
   });
 });

@@ -124,8 +124,8 @@ describe.each(testStoreVariants(process.env.DATABASE_URL))("imports on $name", (
       expect(first).toEqual({ applied: true, imported: 1, unchanged: 0, rejected: 2 });
       const again = await newJob("category-assignments");
       expect(await apply(again, { dataset: "category-assignments", rows: rows.slice(0, 1), lastLine: 1, read: 1, rejects: [] })).toMatchObject({ imported: 0, unchanged: 1 });
-      const history = await customerCategoryHistory(store.db, "telco", LUIS_MASSTACK);
-      const fromImports = history?.filter((h) => h.actor.startsWith("import:")) ?? [];
+      const history = await customerCategoryHistory(store.db, "telco", LUIS_MASSTACK, { limit: 1000 });
+      const fromImports = history?.entries.filter((h) => h.actor.startsWith("import:")) ?? [];
       expect(fromImports).toEqual([
         expect.objectContaining({ categoryId: 214748364, operation: "update", value: "employee", description: "staff", reason: job.id, actor: `import:${job.id}` }),
       ]);

@@ -4,8 +4,10 @@ import {
   authenticateApiKey,
   createApiKey,
   findCustomerByIdentifier,
+  findCustomerKeys,
   loadProfiles,
   lookupScoring,
+  lookupScoringSubject,
   type Store,
 } from "../src/index.js";
 import { testHasher, testStoreVariants } from "../src/testing.js";
@@ -110,6 +112,19 @@ describe.each(testStoreVariants(process.env.DATABASE_URL))("store on $name", (va
         expect((await lookup({ phoneNumber: "+34600000009" })).phoneCustomerId).toBeUndefined();
         expect((await lookup({ orgId: "other", phoneNumber: "+34600000009" })).score).toBe(420);
       });
+
+      it("answers every scale of the subject in one look-up, with the same identifier resolution", async () => {
+        const luis = await lookupScoringSubject(store.db, testHasher, { orgId: "telco", phoneNumber: "+34600000001", idDocument: undefined });
+        expect(luis).toMatchObject({ phoneCustomerId: expect.any(String), documentCustomerId: undefined, lineType: "consumer", scores: { gaugeMetric: 600, veritasIndex: 4 } });
+        const business = await lookupScoringSubject(store.db, testHasher, { orgId: "telco", phoneNumber: undefined, idDocument: "11111111H" });
+        expect(business).toMatchObject({ lineType: "business", scores: { gaugeMetric: 710, veritasIndex: 2 } });
+        expect(await lookupScoringSubject(store.db, testHasher, { orgId: "telco", phoneNumber: "+34600000009", idDocument: undefined })).toEqual({
+          phoneCustomerId: undefined,
+          documentCustomerId: undefined,
+          lineType: undefined,
+          scores: {},
+        });
+      });
     });
 
     it("loads IMIconnect profiles in one query: attributes in column order, linked profiles by level", async () => {
@@ -121,8 +136,28 @@ describe.each(testStoreVariants(process.env.DATABASE_URL))("store on $name", (va
       expect(john.inwardLinks).toEqual([]);
       expect((await loadProfiles(store.db, "telco", ["4545"], 1)).get("4545")!.inwardLinks.map((l) => l.profileName)).toEqual(["Telco Mobile App"]);
       const full = (await loadProfiles(store.db, "telco", ["4545"], 2)).get("4545")!.inwardLinks;
-      expect(full.map((l) => l.profileId)).toEqual(["app-telco-mobile", "channel-twitter"]);
+      expect(full.map((l) => [l.profileId, l.kind])).toEqual([["app-telco-mobile", "application"], ["channel-twitter", "channel"]]);
       expect(full[0]!.records[0]![0]).toEqual({ Name: "userId", Value: "john4545", ID: 9001 });
+    });
+
+    it("finds a customer's vendor keys by BFF id or by a vendor identifier, within the organisation only", async () => {
+      const luis = {
+        id: "5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a1001",
+        fullName: "Luis Diaz Salinas",
+        phone: "+34600000001",
+        citibanamexCustomerId: "321116471234",
+        masstackCustomerId: "123e4567-e89b-12d3-a456-556642440000",
+        imiconnectCustomerId: "100001",
+      };
+      expect(await findCustomerKeys(store.db, testHasher, "telco", { customerId: luis.id })).toEqual(luis);
+      expect(await findCustomerKeys(store.db, testHasher, "telco", { kind: "phone", value: "+34600000001" })).toEqual(luis);
+      expect(await findCustomerKeys(store.db, testHasher, "telco", { kind: "card_number", value: "4969452123456110" })).toEqual(luis);
+      expect(await findCustomerKeys(store.db, testHasher, "telco", { customerId: "5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a9999" })).toBeUndefined();
+      expect(await findCustomerKeys(store.db, testHasher, "other", { customerId: "5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a9999" })).toMatchObject({ fullName: "Ana Torres Vidal" });
+      expect(await findCustomerKeys(store.db, testHasher, "telco", { customerId: "not-a-uuid" })).toBeUndefined();
+      expect(await findCustomerKeys(store.db, testHasher, "telco", { kind: "phone", value: "+34600000009" })).toBeUndefined();
+      const john = await findCustomerKeys(store.db, testHasher, "telco", { kind: "imiconnect_customer_id", value: "4545" });
+      expect(john).toEqual({ id: "5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a4545", fullName: "john", phone: undefined, citibanamexCustomerId: undefined, masstackCustomerId: undefined, imiconnectCustomerId: "4545" });
     });
 
     it("isolates a transaction from concurrent queries", async () => {

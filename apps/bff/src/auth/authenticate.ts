@@ -26,6 +26,12 @@ export async function authenticate(policy: AuthPolicy, req: Request, authenticat
       if (missing.length > 0) {
         throw new AppError("permission_denied", { field: "Authorization", detail: `The access token lacks the scope ${missing.join(" ")}.` });
       }
+      if (policy.binding === "subscriber" && caller.phoneNumber === undefined) {
+        throw new AppError("permission_denied", { field: "Authorization", detail: "This route needs a token bound to a subscriber (3-legged, with a phone_number claim)." });
+      }
+      if (policy.binding === "client" && caller.phoneNumber !== undefined) {
+        throw new AppError("permission_denied", { field: "Authorization", detail: "A token bound to a subscriber may not call this route; it needs a client (2-legged) token." });
+      }
       return caller;
     }
     case "apiKey": {

@@ -19,7 +19,7 @@ export async function signDevelopmentToken(keys: DevelopmentKeyPair, request: De
   const claims: Record<string, unknown> = { scope: request.scopes.join(" "), org: request.orgId };
   if (request.phoneNumber) claims.phone_number = request.phoneNumber;
   return new SignJWT(claims)
-    .setProtectedHeader({ alg: DEVELOPMENT_ALGORITHM, kid: keys.kid, typ: "JWT" })
+    .setProtectedHeader({ alg: DEVELOPMENT_ALGORITHM, kid: keys.kid, typ: "at+jwt" })
     .setIssuer(request.issuer)
     .setAudience(request.audience)
     // The subject is opaque on purpose: it is recorded as an actor and must not be personal data.

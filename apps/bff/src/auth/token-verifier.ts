@@ -10,6 +10,12 @@ export type TokenVerifierOptions = {
   algorithms: string[];
   keys: { jwksUrl: URL } | { jwks: JWK[] };
   clockToleranceSeconds?: number;
+  /** Refuse a token whose header is not `typ: at+jwt` (RFC 9068 access tokens). */
+  requireTyp?: boolean;
+  /** Refuse a token meant to live longer than this (`exp - iat`); `iat` is then required. */
+  maxLifetimeSeconds?: number;
+  /** How long a fetched key set is used, and the least time between two fetches (jose's defaults: 10 min, 30 s). */
+  jwksCache?: { maxAgeMs: number; cooldownMs: number };
   /** The clock (tests). */
   now?: () => number;
 };
@@ -22,23 +28,47 @@ type TokenCaller = Extract<Caller, { kind: "token" }>;
 const CACHE_SIZE = 10_000;
 
 /**
- * Verifies a bearer JWT (signature, algorithm, issuer, audience, expiry) and reads our claims
- * from it. A token that verified is remembered until it expires: a JWT cannot change, so the
- * signature check (about a third of a millisecond) is done once per token, not per request.
+ * Verifies a bearer JWT (signature, algorithm, issuer, audience, expiry, and as configured its
+ * `typ` and lifetime) and reads our claims from it. A token that verified is remembered until it
+ * expires: a JWT cannot change, so the signature check (about a third of a millisecond) is done
+ * once per token, not per request — unless the key set changes (a key rotated out, say): then
+ * everything remembered is forgotten and each token is verified again against the new keys.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const keySet = "jwksUrl" in options.keys ? createRemoteJWKSet(options.keys.jwksUrl) : createLocalJWKSet({ keys: options.keys.jwks });
+  const keySet =
+    "jwksUrl" in options.keys
+      ? createRemoteJWKSet(options.keys.jwksUrl, options.jwksCache ? { cacheMaxAge: options.jwksCache.maxAgeMs, cooldownDuration: options.jwksCache.cooldownMs } : {})
+      : createLocalJWKSet({ keys: options.keys.jwks });
   const verified = new Map<string, { caller: TokenCaller; expiresAtMs: number }>();
   const now = options.now ?? Date.now;
+  let keySetSeen = currentKeySet();
   return async (token) => {
     const cached = verified.get(token);
     if (cached && cached.expiresAtMs > now()) return cached.caller;
     verified.delete(token);
-    const { caller, expiresAtMs } = await verify(token);
+    let result;
+    try {
+      result = await verify(token);
+    } finally {
+      forgetAllIfKeySetChanged();
+    }
     if (verified.size >= CACHE_SIZE) verified.delete(verified.keys().next().value!);
-    verified.set(token, { caller, expiresAtMs });
-    return caller;
+    verified.set(token, result);
+    return result.caller;
   };
+
+  /** A verification is when jose fetches the key set again (when stale, or for an unknown kid). */
+  function forgetAllIfKeySetChanged(): void {
+    const keys = currentKeySet();
+    if (keys === keySetSeen) return;
+    keySetSeen = keys;
+    verified.clear();
+  }
+
+  /** The remote key set as last fetched (serialised, to compare), or "" for a local one. */
+  function currentKeySet(): string {
+    return "jwks" in keySet ? JSON.stringify(keySet.jwks() ?? null) : "";
+  }
 
   async function verify(token: string): Promise<{ caller: TokenCaller; expiresAtMs: number }> {
     let payload;
@@ -47,13 +77,17 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         issuer: options.issuer,
         audience: options.audience,
         algorithms: options.algorithms,
-        requiredClaims: ["exp", "sub"],
+        requiredClaims: options.maxLifetimeSeconds === undefined ? ["exp", "sub"] : ["exp", "sub", "iat"],
         clockTolerance: options.clockToleranceSeconds ?? 5,
         currentDate: new Date(now()),
+        ...(options.requireTyp ? { typ: "at+jwt" } : {}),
       }));
     } catch (error) {
       if (error instanceof joseErrors.JOSEError) throw new AppError("unauthenticated", { detail: "The access token is missing, invalid or expired.", cause: error });
       throw error;
+    }
+    if (options.maxLifetimeSeconds !== undefined && (payload.exp ?? 0) - (payload.iat ?? 0) > options.maxLifetimeSeconds) {
+      throw new AppError("unauthenticated", { detail: "The access token lives longer than this server accepts." });
     }
     const org = payload.org;
     if (typeof org !== "string" || org === "") throw new AppError("unauthenticated", { detail: "The access token has no organisation." });

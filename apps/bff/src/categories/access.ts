@@ -9,11 +9,11 @@ export type CategoryAccess = "read" | "write";
  * `API_KEY` (the value the vendor's examples send) keeps the token's rights, `CATEGORIES_READER`
  * keeps reading, `CATEGORIES_WRITER` reading and writing. Unknown roles allow nothing.
  */
-const allowedByRole: Record<string, readonly CategoryAccess[]> = {
-  API_KEY: ["read", "write"],
-  CATEGORIES_READER: ["read"],
-  CATEGORIES_WRITER: ["read", "write"],
-};
+const allowedByRole: ReadonlyMap<string, readonly CategoryAccess[]> = new Map([
+  ["API_KEY", ["read", "write"]],
+  ["CATEGORIES_READER", ["read"]],
+  ["CATEGORIES_WRITER", ["read", "write"]],
+]);
 
 const scopeOf: Record<CategoryAccess, string> = { read: CATEGORIES_READ_SCOPE, write: CATEGORIES_WRITE_SCOPE };
 
@@ -27,7 +27,7 @@ export function authorizeCategoryAccess(caller: Caller, orgId: string, access: C
   if (caller.orgId !== orgId) throw masstackCodes.error("MCUS.999.995", { detail: "The token does not belong to this organisation" });
   if (rolesHeader !== undefined) {
     const roles = rolesHeader.split(",").map((r) => r.trim());
-    if (!roles.some((role) => allowedByRole[role]?.includes(access))) {
+    if (!roles.some((role) => allowedByRole.get(role)?.includes(access))) {
       throw masstackCodes.error("MCUS.999.995", { detail: `x-auth-roles does not allow ${access}` });
     }
   }

@@ -1,4 +1,4 @@
-import type { categoriesContract } from "@insights/contracts/categories";
+import { MAX_HISTORY_ENTRIES, type categoriesContract } from "@insights/contracts/categories";
 import { masstackCodes } from "@insights/errors";
 import {
   addCatalogueCategories,
@@ -15,6 +15,7 @@ import {
 } from "@insights/store";
 import type { RouterHandlers } from "../http/ts-rest-adapter.js";
 import { authorizeCategoryAccess } from "./access.js";
+import { findCustomerCategories } from "./customer-categories.js";
 
 type Contract = typeof categoriesContract;
 
@@ -60,14 +61,17 @@ function requireDone(result: CategoryWriteResult): void {
 export function categoriesHandlers(store: Store): RouterHandlers<Contract> {
   const db = store.db;
   return {
-    getCustomerCategoryHistory: async ({ params, headers, caller }) => {
+    getCustomerCategoryHistory: async ({ params, query, headers, caller }) => {
       authorizeCategoryAccess(caller, params.org_id, "read", headers["x-auth-roles"]);
-      const history = await customerCategoryHistory(db, params.org_id, params.customer_id);
-      if (!history) throw notFound();
+      const limit = query.limit ?? MAX_HISTORY_ENTRIES;
+      const page = await customerCategoryHistory(db, params.org_id, params.customer_id, { limit, after: query.cursor });
+      if (!page) throw notFound();
+      const nextPage = `/v4/orgs/${encodeURIComponent(params.org_id)}/customers/${params.customer_id}/categories/historical?limit=${limit}&cursor=${page.next}`;
       return {
         status: 200,
+        ...(page.next !== undefined ? { headers: { link: `<${nextPage}>; rel="next"` } } : {}),
         body: {
-          history: history.map((h) => ({
+          history: page.entries.map((h) => ({
             category_id: h.categoryId,
             operation: h.operation,
             value: h.value,
@@ -81,8 +85,7 @@ export function categoriesHandlers(store: Store): RouterHandlers<Contract> {
     },
     listCustomerCategories: async ({ params, headers, caller }) => {
       authorizeCategoryAccess(caller, params.org_id, "read", headers["x-auth-roles"]);
-      const categories = await listCustomerCategories(db, params.org_id, params.customer_id);
-      if (!categories) throw notFound();
+      const categories = await findCustomerCategories(store, params.org_id, params.customer_id);
       return { status: 200, body: { categories: categories.map(toWire) } };
     },
     addCustomerCategory: async ({ params, headers, body, caller }) => {

@@ -45,6 +45,9 @@ async function main(): Promise<void> {
   if (values.phone !== undefined && !E164_PATTERN.test(values.phone)) throw new Error("--phone must be E.164, e.g. +34600000001");
   const keys = await loadOrCreateDevelopmentKeys(config.dataDir);
   const lifetime = seconds(values["expires-in"]);
+  if (lifetime > config.auth.maxLifetimeSeconds) {
+    throw new Error(`--expires-in: the BFF accepts tokens of at most ${config.auth.maxLifetimeSeconds} s (AUTH_MAX_TOKEN_LIFETIME_S)`);
+  }
   const token = await signDevelopmentToken(keys, {
     scopes: values.scope ?? [],
     orgId: values.org,

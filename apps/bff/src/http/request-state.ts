@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { familyOfPath } from "@insights/contracts";
+import { X_CORRELATOR_PATTERN } from "@insights/contracts/scoring";
 import type { AppError, Family, RenderContext } from "@insights/errors";
 import type { Request, RequestHandler } from "express";
 import { anonymous, type Caller } from "../auth/caller.js";
@@ -46,13 +47,13 @@ export function requestState(): RequestHandler {
 }
 
 /**
- * CAMARA echoes a non-empty x-correlator on every response, errors included — even one that
- * breaks its pattern (the 400 that follows says so). Node's parser already refused control
- * characters, so the value is a legal header value as received.
+ * CAMARA echoes a non-empty x-correlator on every response, errors included — but only one that
+ * matches its pattern: the official document's header schema allows no other value, so a
+ * correlator that breaks it gets its 400 without the echo.
  */
 function echoableCorrelator(req: Request): string | undefined {
   const value = req.get("x-correlator");
-  return value ? value : undefined;
+  return value && X_CORRELATOR_PATTERN.test(value) ? value : undefined;
 }
 
 /** What the error codecs may echo for this request. Values that break their pattern are never echoed. */

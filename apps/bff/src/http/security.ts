@@ -2,10 +2,7 @@ import cors from "cors";
 import type { RequestHandler } from "express";
 import helmet from "helmet";
 
-/**
- * Security headers for a JSON API. The CSP is strict but lets a same-origin API reference
- * page load its own script and styles.
- */
+/** Security headers for a JSON API; the CSP lets a response load nothing but same-origin resources. */
 export function securityHeaders(): RequestHandler[] {
   return [
     helmet({

@@ -74,8 +74,23 @@ function issueToAppError(issue: ZodIssue, root: string | undefined, rename: (nam
   const field = path.length > 0 ? rename(path.join(".")) : (root ?? "request");
   const missing = issue.code === "invalid_type" && issue.received === "undefined";
   const reason = unknownKey ? "unknown_field" : missing ? "missing" : "invalid_value";
-  const detail = unknownKey ? `${field}: unknown property` : missing ? `${field}: is required` : `${field}: ${issue.message}`;
+  const detail = unknownKey ? `${field}: unknown property` : missing ? `${field}: is required` : `${field}: ${messageOf(issue)}`;
   return new AppError("invalid_argument", { field, reason, detail });
+}
+
+/**
+ * What is wrong, never the value received: Zod's enum message quotes it ("received '+34…'"),
+ * and error bodies and logs must not carry what a caller put in the wrong field.
+ */
+function messageOf(issue: ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_enum_value":
+      return `must be one of ${issue.options.map((option) => `'${String(option)}'`).join(", ")}`;
+    case "invalid_union_discriminator":
+      return `must be one of ${issue.options.map((option) => `'${String(option)}'`).join(", ")}`;
+    default:
+      return issue.message;
+  }
 }
 
 export type MountOptions = {

@@ -3,6 +3,7 @@ import { AppError, imiconnectCodes } from "@insights/errors";
 import { loadProfiles, type CustomerProfile, type InwardLinksLevel, type Store } from "@insights/store";
 import type { Caller } from "../auth/caller.js";
 import type { RouterHandlers } from "../http/ts-rest-adapter.js";
+import { findCustomerProfile } from "./customer-profile.js";
 
 type Contract = typeof profilesContract;
 
@@ -30,9 +31,7 @@ function success(records: ReturnType<typeof toRecord>[], transid: string) {
 export function profilesHandlers(store: Store): RouterHandlers<Contract> {
   return {
     getCustomerProfile: async ({ params, query, caller, transid }) => {
-      const profiles = await loadProfiles(store.db, orgOf(caller), [params.customerid], Number(query.showinwardlinks) as InwardLinksLevel);
-      const profile = profiles.get(params.customerid);
-      if (!profile) throw imiconnectCodes.error("7014");
+      const profile = await findCustomerProfile(store, orgOf(caller), params.customerid, Number(query.showinwardlinks) as InwardLinksLevel);
       return success([toRecord(profile)], transid);
     },
     getCustomerProfiles: async ({ query, caller, transid }) => {

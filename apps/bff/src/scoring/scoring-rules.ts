@@ -4,7 +4,8 @@ import type { ScoringLookup, ScoringLookupRequest } from "@insights/store";
 import type { Caller } from "../auth/caller.js";
 import type { ScoringConfig } from "../config.js";
 
-type TokenCaller = Extract<Caller, { kind: "token" }>;
+/** Whom a scoring request is for: the caller's organisation, and the subscriber a 3-legged token is bound to. */
+export type ScoringSubject = Pick<Extract<Caller, { kind: "token" }>, "orgId" | "phoneNumber">;
 
 /**
  * CAMARA Customer Insights scoring, in the documented order once auth and syntax have passed:
@@ -15,7 +16,7 @@ type TokenCaller = Extract<Caller, { kind: "token" }>;
  *  4. the score (a subject with no score on that scale: NOT_FOUND).
  */
 export async function retrieveScoring(
-  caller: TokenCaller,
+  caller: ScoringSubject,
   request: ScoringRequest,
   config: ScoringConfig,
   lookup: (request: ScoringLookupRequest) => Promise<ScoringLookup>,

@@ -1,30 +1,36 @@
-import { createCipheriv, generateKeyPair, randomBytes } from "node:crypto";
+import { generateKeyPair, randomBytes } from "node:crypto";
 import { promisify } from "node:util";
-import { deleteExpiredE2eSessions, findLiveE2eSession, insertE2eSession, type E2eSession, type IdentifierHasher, type Store } from "@insights/store";
+import { deleteExpiredE2eSessions, findE2eSessionLivingPast, findLiveE2eSession, insertE2eSession, type E2eSession, type Store } from "@insights/store";
 
 const generateRsaKeyPair = promisify(generateKeyPair);
 
-/** AES-256-GCM under a key derived from the identifier secret: iv | tag | ciphertext, base64url. */
-function encrypt(key: Buffer, plaintext: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv("aes-256-gcm", key, iv);
-  const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString("base64url");
-}
-
 export type E2eSessions = {
-  /** A new session with a fresh RSA-2048 key pair for this organisation and client. */
-  create(orgId: string, clientId: string, now: Date): Promise<E2eSession>;
+  /**
+   * A session for this organisation and client: the client's live session while it still has
+   * at least half its lifetime ahead, else a new one with a fresh RSA-2048 public key.
+   */
+  open(orgId: string, clientId: string, now: Date): Promise<E2eSession>;
   /** The session if it is live and belongs to this organisation and client. */
   findLive(sid: string, orgId: string, clientId: string, now: Date): Promise<E2eSession | undefined>;
 };
 
-/** The key exchange's sessions, kept in the store so every replica knows every `sid`. */
-export function e2eSessions(store: Store, hasher: IdentifierHasher, ttlSeconds: number): E2eSessions {
-  const keyEncryptionKey = hasher.deriveKey("e2e-session-private-keys");
+/**
+ * The key exchange's sessions, kept in the store so every replica knows every `sid`.
+ *
+ * Generating an RSA key pair costs tens of milliseconds of CPU, so a caller that asks again and
+ * again must not get a new one each time: a client's live session is reused until half its
+ * lifetime is spent, which bounds key generation to about two per client per lifetime however
+ * often the exchange is called. The private half is never kept — the seed's only operation
+ * carries no field encrypted with the session key, so nothing would ever read it
+ * (docs/decisions.md).
+ */
+export function e2eSessions(store: Store, ttlSeconds: number): E2eSessions {
+  const ttlMs = ttlSeconds * 1000;
   return {
-    async create(orgId, clientId, now) {
-      const { publicKey, privateKey } = await generateRsaKeyPair("rsa", { modulusLength: 2048 });
+    async open(orgId, clientId, now) {
+      const reusable = await findE2eSessionLivingPast(store.db, orgId, clientId, new Date(now.getTime() + ttlMs / 2));
+      if (reusable) return reusable;
+      const { publicKey } = await generateRsaKeyPair("rsa", { modulusLength: 2048 });
       const jwk = publicKey.export({ format: "jwk" });
       const session: E2eSession = {
         sid: randomBytes(24).toString("base64url"),
@@ -32,11 +38,10 @@ export function e2eSessions(store: Store, hasher: IdentifierHasher, ttlSeconds: 
         clientId,
         modulus: Buffer.from(jwk.n ?? "", "base64url").toString("hex"),
         exponent: Buffer.from(jwk.e ?? "", "base64url").toString("hex"),
-        expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+        expiresAt: new Date(now.getTime() + ttlMs),
       };
-      const privatePem = privateKey.export({ format: "pem", type: "pkcs8" }).toString();
       await deleteExpiredE2eSessions(store.db, now);
-      await insertE2eSession(store.db, { ...session, privateKeyEncrypted: encrypt(keyEncryptionKey, privatePem) });
+      await insertE2eSession(store.db, session);
       return session;
     },
     findLive: (sid, orgId, clientId, now) => findLiveE2eSession(store.db, sid, orgId, clientId, now),

@@ -1,11 +1,11 @@
 import type { segmentsContract } from "@insights/contracts/segments";
 import { AppError, citibanamexCodes } from "@insights/errors";
-import { lookupSegment, type IdentifierHasher, type Store } from "@insights/store";
+import type { IdentifierHasher, Store } from "@insights/store";
 import type { Caller } from "../auth/caller.js";
 import type { SegmentsConfig } from "../config.js";
 import type { RouteHandler, RouterHandlers } from "../http/ts-rest-adapter.js";
-import { isBirthdayToday } from "./birthday.js";
 import { clientAccess } from "./client-access.js";
+import { findCustomerSegment } from "./customer-segment.js";
 import { e2eSessions } from "./e2e-sessions.js";
 
 type Contract = typeof segmentsContract;
@@ -17,7 +17,7 @@ function tokenCaller(caller: Caller): Extract<Caller, { kind: "token" }> {
 
 /** Segment retrieval and the key exchange, each served at its documented path and under `/api`. */
 export function segmentsHandlers(store: Store, hasher: IdentifierHasher, config: SegmentsConfig, now: () => Date, clientCacheTtlMs: number): RouterHandlers<Contract> {
-  const sessions = e2eSessions(store, hasher, config.sessionTtlSeconds);
+  const sessions = e2eSessions(store, config.sessionTtlSeconds);
   const clients = clientAccess(store, clientCacheTtlMs);
 
   async function requireLiveSession(sid: string | undefined, orgId: string, clientId: string, at: Date) {
@@ -37,34 +37,15 @@ export function segmentsHandlers(store: Store, hasher: IdentifierHasher, config:
       businessCode: headers.businesscode,
       channelId: headers.channelid,
     });
-    const customerId = body.customerId || undefined;
-    const cardNumber = body.cardNumber || undefined;
-    const found = await lookupSegment(store.db, hasher, { orgId, customerId, cardNumber });
-    if (customerId !== undefined && cardNumber !== undefined) {
-      if (found.byCustomerId === undefined && found.byCardNumber === undefined) throw citibanamexCodes.error("resourceNotFound");
-      if (found.byCustomerId !== found.byCardNumber) {
-        throw citibanamexCodes.error("businessValidationFailed", { field: "cardNumber", detail: "customerId and cardNumber belong to different customers" });
-      }
-    }
-    const customer = found.customer;
-    if (!customer || customer.segment === null) throw citibanamexCodes.error("resourceNotFound");
-    return {
-      status: 200,
-      body: {
-        customer: {
-          fullName: customer.fullName,
-          customerSegment: customer.segment,
-          birthdayTodayFlag: isBirthdayToday(customer.birthDate, customer.timeZone, at),
-        },
-      },
-    };
+    const customer = await findCustomerSegment(store, hasher, { orgId, customerId: body.customerId || undefined, cardNumber: body.cardNumber || undefined }, at);
+    return { status: 200, body: { customer } };
   };
 
   const retrievePublicKey: RouteHandler<Contract["retrievePublicKey"]> = async ({ headers, caller }) => {
     const { orgId } = tokenCaller(caller);
     const at = now();
     await clients.checkRegistered(orgId, headers.client_id);
-    const session = (await requireLiveSession(headers.sid, orgId, headers.client_id, at)) ?? (await sessions.create(orgId, headers.client_id, at));
+    const session = (await requireLiveSession(headers.sid, orgId, headers.client_id, at)) ?? (await sessions.open(orgId, headers.client_id, at));
     return {
       status: 200,
       headers: { sid: session.sid },

@@ -2,6 +2,7 @@ import { buildOpenApiDocument } from "@insights/contracts/openapi";
 import { AppError } from "@insights/errors";
 import type { systemContract } from "@insights/contracts/system";
 import type { Store } from "@insights/store";
+import { apiReferencePage } from "../http/api-reference.js";
 import type { RouterHandlers } from "../http/ts-rest-adapter.js";
 import type { Lifecycle } from "../lifecycle.js";
 
@@ -12,6 +13,7 @@ export function systemHandlers(store: Store, lifecycle: Lifecycle): RouterHandle
   let openApi: Record<string, unknown> | undefined;
   return {
     getHealth: async () => ({ status: 200, body: { status: "ok" } }),
+    getApiReference: async () => ({ status: 200, body: apiReferencePage }),
     getOpenApiDocument: async () => {
       // Built on first request: generating it costs a few milliseconds nobody needs at start.
       openApi ??= buildOpenApiDocument(API_VERSION) as Record<string, unknown>;

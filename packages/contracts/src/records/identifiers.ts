@@ -19,7 +19,15 @@ export const CardNumberSchema = z.string({ invalid_type_error: "must be text" })
 /** MasStack customer id. */
 export const MasstackCustomerIdSchema = z.string({ invalid_type_error: "must be text" }).uuid("must be a UUID");
 
-/** IMIconnect client-specific customer id (such as a CRN). */
+/** Longest client-specific customer id accepted (the seed sets none; documented in docs/profiles.md). */
+export const MAX_CUSTOMER_REF_LENGTH = 128;
+
+/**
+ * IMIconnect client-specific customer id ("such as CRN", the seed says, with no pattern): any
+ * printable text up to MAX_CUSTOMER_REF_LENGTH characters, so e-mail- or MSISDN-shaped ids work.
+ * Control characters are refused. (A pattern without Unicode classes, so the OpenAPI document
+ * carries it as is.)
+ */
 export const ImiconnectCustomerIdSchema = z
   .string({ invalid_type_error: "must be text" })
-  .regex(/^[A-Za-z0-9._:-]{1,64}$/, "must be 1 to 64 letters, digits, '.', '_', ':' or '-'");
+  .regex(new RegExp(`^[^\\u0000-\\u001F\\u007F-\\u009F]{1,${MAX_CUSTOMER_REF_LENGTH}}$`), `must be 1 to ${MAX_CUSTOMER_REF_LENGTH} printable characters`);

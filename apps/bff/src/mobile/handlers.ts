@@ -1,0 +1,68 @@
+import { overviewSections, type CustomerSearchKey, type mobileContract, type OverviewSectionName } from "@insights/contracts/mobile";
+import { AppError } from "@insights/errors";
+import { findCustomerKeys, type CustomerSelector, type IdentifierHasher, type IdentifierKind, type Store } from "@insights/store";
+import type { Logger } from "pino";
+import type { Caller } from "../auth/caller.js";
+import type { RouterHandlers } from "../http/ts-rest-adapter.js";
+import { gatherSections } from "./overview.js";
+import type { SectionProviders } from "./sections.js";
+
+type Contract = typeof mobileContract;
+
+export type MobileHandlerDependencies = {
+  store: Store;
+  hasher: IdentifierHasher;
+  sections: SectionProviders;
+  sectionTimeoutMs: number;
+  logger: Logger;
+  now: () => Date;
+};
+
+/** The app may keep an overview, but must revalidate it (ETag / If-None-Match) before using it. */
+const CACHEABLE = { "cache-control": "private, no-cache" };
+
+const identifierOfSearchKey: Record<CustomerSearchKey, IdentifierKind> = {
+  phoneNumber: "phone",
+  externalId: "citibanamex_customer_id",
+  imiconnectCustomerId: "imiconnect_customer_id",
+  masstackCustomerId: "masstack_customer_id",
+};
+
+function orgOf(caller: Caller): string {
+  if (caller.kind !== "token") throw new AppError("unauthenticated");
+  return caller.orgId;
+}
+
+/** The mobile API: one subscriber's or one customer's overview, and the search an agent app needs. */
+export function mobileHandlers(deps: MobileHandlerDependencies): RouterHandlers<Contract> {
+  async function overview(orgId: string, selector: CustomerSelector, include: readonly OverviewSectionName[] | undefined, requestId: string) {
+    const customer = await findCustomerKeys(deps.store.db, deps.hasher, orgId, selector);
+    // Unknown and another organisation's customer are answered alike.
+    if (!customer) throw new AppError("not_found", { detail: "No such customer." });
+    const sections = await gatherSections(include ?? overviewSections, customer, { orgId, at: deps.now() }, {
+      providers: deps.sections,
+      timeoutMs: deps.sectionTimeoutMs,
+      logger: deps.logger,
+      requestId,
+    });
+    return { status: 200 as const, headers: CACHEABLE, body: { customer: { id: customer.id, fullName: customer.fullName }, sections } };
+  }
+
+  return {
+    getMyOverview: async ({ query, caller, requestId }) => {
+      const orgId = orgOf(caller);
+      // The route's policy admits only tokens bound to a subscriber.
+      const phoneNumber = caller.kind === "token" ? caller.phoneNumber : undefined;
+      if (phoneNumber === undefined) throw new AppError("permission_denied", { detail: "This route needs a token bound to a subscriber." });
+      return overview(orgId, { kind: "phone", value: phoneNumber }, query.include, requestId);
+    },
+    getCustomerOverview: async ({ params, query, caller, requestId }) => overview(orgOf(caller), { customerId: params.customerId }, query.include, requestId),
+    searchCustomers: async ({ query, caller }) => {
+      const orgId = orgOf(caller);
+      const key = (Object.keys(identifierOfSearchKey) as CustomerSearchKey[]).find((k) => query[k] !== undefined);
+      if (key === undefined) throw new AppError("invalid_argument", { field: "phoneNumber", reason: "missing", detail: "One search key is required." });
+      const found = await findCustomerKeys(deps.store.db, deps.hasher, orgId, { kind: identifierOfSearchKey[key], value: query[key] as string });
+      return { status: 200, body: { customers: found ? [{ id: found.id, fullName: found.fullName }] : [] } };
+    },
+  };
+}
