@@ -1,4 +1,4 @@
-// npm run bench -- imports [--rows N] [--postgres postgres://…]: customer rows/s and peak RSS of
+// npm run bench -- imports [--rows N] [--postgres postgres://…] [--only embedded|postgres]: customer rows/s and peak RSS of
 // our import against PostgreSQL COPY of the same data, in one run (see bench/README.md).
 // Without --postgres (or DATABASE_URL) only the embedded store is measured.
 import { execFileSync, spawn } from "node:child_process";
@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 
-const { values } = parseArgs({ options: { rows: { type: "string", default: "20000" }, postgres: { type: "string" } } });
+const { values } = parseArgs({ options: { rows: { type: "string", default: "20000" }, postgres: { type: "string" }, only: { type: "string" } } });
 const rows = Number(values.rows);
 const postgres = values.postgres ?? process.env.DATABASE_URL;
 const root = new URL("..", import.meta.url).pathname;
@@ -82,13 +82,13 @@ try {
   const importJson = (stdout) => JSON.parse(stdout.trim().split("\n").at(-1));
 
   // Our import into the embedded store, in the CLI's own process.
-  {
+  if (values.only !== "postgres") {
     const run = await measure([cli, sampleFile, "--dataset", "customers", "--org", "telco", "--json"], { DATA_DIR: join(work, "embedded"), IDENTIFIER_HASH_KEY: hashKey, LOG_LEVEL: "warn" });
     const job = importJson(run.stdout);
     results.push({ scenario: "our import, embedded store (PGlite)", rowsPerSecond: rows / job.seconds, peakMb: run.peakMb });
   }
 
-  if (postgres) {
+  if (postgres && values.only !== "embedded") {
     const schema = (name) => {
       const s = `bench_${name}_${process.pid}`;
       schemas.push(s, `${s}_queue`);
