@@ -1,4 +1,4 @@
-/** The file is not what it was declared to be (format, compression, header): the job fails with this message. */
+/** The file cannot be imported as declared (format, compression, header, or gone): the job fails with this message. */
 export class ImportFormatError extends Error {
   override name = "ImportFormatError";
 }

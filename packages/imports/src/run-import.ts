@@ -105,7 +105,12 @@ export async function runImport(deps: ImportDeps, job: JobToRun, options: RunOpt
   });
   let rows = total({ read: 0, imported: 0, unchanged: 0, rejected: 0 });
   try {
-    position.totalBytes = (await stat(job.source)).size;
+    const staged = await stat(job.source).catch((error: NodeJS.ErrnoException) => {
+      // A job whose staged file was removed can never run: fail it rather than retry it at every start.
+      if (error.code === "ENOENT") throw new ImportFormatError("the staged file of this import is gone; import the file again");
+      throw error;
+    });
+    position.totalBytes = staged.size;
     const counted = await importRecords(deps, { job, skipThrough: job.checkpointLine }, readRecords(job.source, job.dataset, job.format, position), {
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
       dryRun,
@@ -117,7 +122,7 @@ export async function runImport(deps: ImportDeps, job: JobToRun, options: RunOpt
     rows = total(counted);
   } catch (error) {
     if (!(error instanceof ImportFormatError)) throw error;
-    log.warn({ reason: error.message }, "import failed: the file is not the declared format");
+    log.warn({ reason: error.message }, "import failed: the file cannot be imported");
     if (!dryRun) await finishImportJob(deps.store.db, job.id, { state: "failed", error: error.message });
     return { state: "failed", error: error.message, rows, seconds: (Date.now() - startedAt) / 1000 };
   }

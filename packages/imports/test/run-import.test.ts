@@ -6,7 +6,7 @@ import { customerCategoryHistory, findImportJob, listImportRejects, type Store }
 import { openPgliteTestStore, testHasher } from "@insights/store/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeJob, fileBody, runImport, sampleLines, stageImport, type ImportFormat } from "../src/index.js";
+import { executeJob, fileBody, resumeUnfinishedJobs, runImport, sampleLines, stageImport, type ImportFormat } from "../src/index.js";
 
 const logger = pino({ level: "silent" });
 let dir: string;
@@ -97,5 +97,16 @@ describe("running an import", () => {
     expect(history?.entries.every((h) => h.actor.startsWith("import:"))).toBe(true);
     expect(history?.entries.length).toBeGreaterThan(0);
     expect(job.dataset).toBe("category-assignments");
+  });
+});
+
+describe("a staged file that is gone", () => {
+  it("fails its job instead of failing every resumption", async () => {
+    const file = join(dir, "gone.ndjson");
+    await writeFile(file, '{"externalId":"CUST-000001","scoringType":"gaugeMetric","scoringValue":500}\n');
+    const job = await stageImport(store, dir, { orgId: "telco", dataset: "scores", format: "ndjson", body: fileBody(file) });
+    await rm(job.source);
+    expect(await resumeUnfinishedJobs({ store, hasher: testHasher, logger })).toBeGreaterThan(0);
+    expect(await findImportJob(store.db, job.id)).toMatchObject({ state: "failed", error: expect.stringContaining("staged file of this import is gone") });
   });
 });
