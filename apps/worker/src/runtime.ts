@@ -36,7 +36,8 @@ export async function openWorkerRuntime(config: WorkerConfig, logger: Logger): P
     const holder = Number.isInteger(pid) && pid > 0 ? await describeProcess(pid) : "another process";
     throw new StoreBusyError(
       `the embedded store in ${config.dataDir} is held by ${holder}, probably the BFF (npm start). ` +
-        "Stop it and import again, or run the BFF and the worker on PostgreSQL (DATABASE_URL).",
+        "Upload the file to the running BFF instead (POST /admin/v1/imports?dataset=…&format=…, a token with scope imports:write), " +
+        "or stop it and import again, or run the BFF and the worker on PostgreSQL (DATABASE_URL).",
     );
   }
   try {

@@ -82,6 +82,7 @@ describe("npm run import", () => {
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain(`is held by process ${worker.child.pid}`);
       expect(refused.stderr).toContain("main.ts");
+      expect(refused.stderr).toContain("POST /admin/v1/imports");
     } finally {
       worker.child.kill("SIGTERM");
       await worker.finished;
