@@ -1,6 +1,13 @@
 // npm run bench: install, build the BFF, then run bench/run.mjs (see bench/README.md).
+// npm run bench -- imports [--rows N] [--postgres URL]: build the worker, then run bench/imports.mjs.
 import { build, install, runNode } from "./pnpm.mjs";
 
+const [first, ...rest] = process.argv.slice(2);
 install();
-build("@insights/bff");
-runNode("bench/run.mjs", process.argv.slice(2), { cwd: new URL("../bench/", import.meta.url).pathname });
+if (first === "imports") {
+  build("@insights/worker");
+  runNode("bench/imports.mjs", rest, { cwd: new URL("../bench/", import.meta.url).pathname });
+} else {
+  build("@insights/bff");
+  runNode("bench/run.mjs", process.argv.slice(2), { cwd: new URL("../bench/", import.meta.url).pathname });
+}

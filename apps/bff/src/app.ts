@@ -20,6 +20,8 @@ import { mountContract } from "./http/ts-rest-adapter.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { TtlCache } from "./ttl-cache.js";
 import { categoriesHandlers } from "./categories/handlers.js";
+import { importsHandlers } from "./imports/handlers.js";
+import { createImportService, type ImportService } from "./imports/import-service.js";
 import { mobileHandlers } from "./mobile/handlers.js";
 import { defaultSectionProviders, type SectionProviders } from "./mobile/sections.js";
 import { profilesHandlers } from "./profiles/handlers.js";
@@ -28,7 +30,7 @@ import { segmentsHandlers } from "./segments/handlers.js";
 import { systemHandlers } from "./system/handlers.js";
 
 export type AppDependencies = {
-  config: Pick<Config, "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus" | "scoring" | "segments" | "credentialCacheTtlMs" | "mobile">;
+  config: Pick<Config, "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus" | "scoring" | "segments" | "credentialCacheTtlMs" | "mobile" | "dataDir">;
   store: Store;
   hasher: IdentifierHasher;
   verifyToken: TokenVerifier;
@@ -36,6 +38,8 @@ export type AppDependencies = {
   lifecycle: Lifecycle;
   /** Shared rate-limit counters (Redis); in-memory when absent. */
   rateLimitStores?: RateLimitStores;
+  /** Runs admin-API imports; without one, imports run in this process on `store` (staged under dataDir). */
+  imports?: ImportService;
   now?: () => Date;
   /** The mobile overview's section providers, from the defaults (tests make one fail or stall here). */
   mobileSections?: (defaults: SectionProviders) => SectionProviders;
@@ -91,7 +95,7 @@ export function createApp(deps: AppDependencies): Express {
     }),
   );
   app.use(addressRateLimiter(rateLimits, routes));
-  app.use(jsonBody(deps.config.bodyLimit));
+  app.use(jsonBody(deps.config.bodyLimit, (req) => routes.isStreamed(req.method, req.path)));
   // The mobile API's answers are compressed (br or gzip) when the client accepts it, and revalidated by ETag.
   app.use("/mobile/v1", compression(), conditionalGet());
   // The API reference page's scripts and styles (the page itself, /docs, is a contract route).
@@ -114,6 +118,11 @@ export function createApp(deps: AppDependencies): Express {
         logger: deps.logger,
         now,
       }),
+      imports: importsHandlers(
+        deps.store,
+        deps.imports ?? createImportService({ store: deps.store, hasher: deps.hasher, logger: deps.logger, dataDir: deps.config.dataDir, queue: undefined }),
+        now,
+      ),
     },
     { enforcePolicy },
   );

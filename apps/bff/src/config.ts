@@ -1,4 +1,4 @@
-import { resolve } from "node:path";
+import { bool, ConfigError, parseEnvironment, positiveInt, sharedEnvShape, storeSettings } from "@insights/config";
 import { scoringScales, ScoringTypeSchema, type ScoringType } from "@insights/contracts/records";
 import { z } from "zod";
 
@@ -7,31 +7,16 @@ import { z } from "zod";
  * with a message naming the variable. Every variable is in the README's configuration table.
  */
 
-const bool = z
-  .enum(["true", "false", "1", "0"])
-  .transform((v) => v === "true" || v === "1");
-const positiveInt = z.coerce.number().int().positive();
 const commaList = z
   .string()
   .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean));
 
 const EnvSchema = z
   .object({
-    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     HOST: z.string().min(1).default("0.0.0.0"),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    DATA_DIR: z.string().min(1).default("./.data"),
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
-      .optional(),
-    DATABASE_POOL_MAX: positiveInt.default(10),
-    DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.default(5000),
-    IDENTIFIER_HASH_KEY: z
-      .string()
-      .regex(/^[0-9a-fA-F]{64,}$/, "must be at least 32 bytes, hex-encoded")
-      .optional(),
-    LOAD_DEMO_DATA: bool.optional(),
+    // NODE_ENV, LOAD_DEMO_DATA, DATA_DIR, DATABASE_*, IDENTIFIER_HASH_KEY, LOG_LEVEL: read alike by the worker.
+    ...sharedEnvShape,
     AUTH_JWKS_URL: z.string().url().optional(),
     AUTH_ISSUER: z.string().min(1).optional(),
     AUTH_AUDIENCE: z.string().min(1).optional(),
@@ -51,7 +36,6 @@ const EnvSchema = z
       .regex(/^\d+(b|kb|mb)$/i, "a size such as 100kb")
       .default("100kb"),
     TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(0),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
     PROFILES_ERROR_HTTP_STATUS: z.enum(["vendor", "http"]).default("vendor"),
     SCORING_SCALES: commaList.pipe(z.array(ScoringTypeSchema).min(1)).default(scoringScales.join(",")),
@@ -109,6 +93,7 @@ export type Config = {
   bodyLimit: string;
   trustProxyHops: number;
   logLevel: Env["LOG_LEVEL"];
+  importQueue: { schema: string; chunkExpireSeconds: number };
   shutdownTimeoutMs: number;
   profilesErrorHttpStatus: Env["PROFILES_ERROR_HTTP_STATUS"];
   scoring: ScoringConfig;
@@ -136,20 +121,11 @@ export type ScoringConfig = {
 export const DEVELOPMENT_ISSUER = "insights-bff-dev";
 export const DEVELOPMENT_AUDIENCE = "insights-bff";
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
-}
+export { ConfigError };
 
 /** Parses configuration from an environment (process.env by default). Throws ConfigError listing every problem. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
-  // Empty strings mean "unset", as in most deployment tools.
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
-  const parsed = EnvSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(environment)"}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
-  }
-  const env = parsed.data;
+  const env = parseEnvironment(EnvSchema, source);
   const tokenLimits = { requireTyp: env.AUTH_REQUIRE_TYP ?? env.NODE_ENV === "production", maxLifetimeSeconds: env.AUTH_MAX_TOKEN_LIFETIME_S };
   const auth: AuthConfig = env.AUTH_JWKS_URL
     ? {
@@ -168,10 +144,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     env: env.NODE_ENV,
     host: env.HOST,
     port: env.PORT,
-    dataDir: resolve(env.DATA_DIR),
-    database: { url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS },
-    identifierHashKey: env.IDENTIFIER_HASH_KEY ? Buffer.from(env.IDENTIFIER_HASH_KEY, "hex") : undefined,
-    loadDemoData: env.LOAD_DEMO_DATA ?? env.NODE_ENV !== "production",
+    ...storeSettings(env),
     auth,
     corsOrigins: env.CORS_ORIGINS,
     rateLimit: {
@@ -182,7 +155,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     bodyLimit: env.BODY_LIMIT,
     trustProxyHops: env.TRUST_PROXY_HOPS,
-    logLevel: env.LOG_LEVEL,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     profilesErrorHttpStatus: env.PROFILES_ERROR_HTTP_STATUS,
     scoring: { scales: env.SCORING_SCALES, defaultScale: env.SCORING_DEFAULT_SCALE, idDocument: env.SCORING_ID_DOCUMENT },

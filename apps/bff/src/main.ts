@@ -22,6 +22,8 @@ async function main(): Promise<void> {
   const lifecycle = createLifecycle();
   const app = createApp({ config, ...runtime, logger, lifecycle });
   const { server, url } = await listen(app, config.host, config.port);
+  // Imports a previous run of the embedded store left unfinished go on from their checkpoints.
+  void runtime.imports.resume();
 
   const store = config.database.url ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${config.dataDir}`;
   logger.info({ url, store, demoData: runtime.demoDataLoaded }, "insights-bff listening");

@@ -5,6 +5,7 @@ import { createTokenVerifier, type TokenVerifier } from "./auth/token-verifier.j
 import type { Config } from "./config.js";
 import type { RateLimitStores } from "./http/rate-limit.js";
 import { connectRedisRateLimitStores } from "./http/rate-limit-store.js";
+import { createImportService, type ImportService } from "./imports/import-service.js";
 
 /** Everything the app needs that outlives a request, opened from configuration. */
 export type Runtime = {
@@ -12,6 +13,7 @@ export type Runtime = {
   hasher: IdentifierHasher;
   verifyToken: TokenVerifier;
   rateLimitStores: RateLimitStores | undefined;
+  imports: ImportService;
   /** Releases, in order, what open() acquired. */
   release: (() => Promise<void>)[];
   demoDataLoaded: boolean;
@@ -44,7 +46,15 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
       rateLimitStores = shared.stores;
       release.unshift(() => shared.close());
     }
-    return { store, hasher, verifyToken, rateLimitStores, release, demoDataLoaded };
+    const imports = createImportService({
+      store,
+      hasher,
+      logger,
+      dataDir: config.dataDir,
+      queue: config.database.url ? { connectionString: config.database.url, ...config.importQueue } : undefined,
+    });
+    release.unshift(() => imports.close());
+    return { store, hasher, verifyToken, rateLimitStores, imports, release, demoDataLoaded };
   } catch (error) {
     for (const r of release) await r().catch(() => undefined);
     throw error;

@@ -31,6 +31,7 @@ export type TestAppOptions = {
   rateLimitStores?: RateLimitStores;
   now?: () => Date;
   mobileSections?: AppDependencies["mobileSections"];
+  imports?: AppDependencies["imports"];
 };
 
 let keysPromise: Promise<{ keys: DevelopmentKeyPair; dir: string }> | undefined;
@@ -56,6 +57,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     logger,
     lifecycle,
     ...(options.rateLimitStores ? { rateLimitStores: options.rateLimitStores } : {}),
+    ...(options.imports ? { imports: options.imports } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.mobileSections ? { mobileSections: options.mobileSections } : {}),
   };

@@ -193,7 +193,7 @@ describe("mobile API", () => {
   describe("search", () => {
     it.each([
       ["phoneNumber", "%2B34600000001"],
-      ["externalId", "321116471234"],
+      ["externalId", "CRM-0001"],
       ["imiconnectCustomerId", "100001"],
       ["masstackCustomerId", "123E4567-E89B-12D3-A456-556642440000"],
     ])("finds a customer by %s", async (key, value) => {
@@ -217,7 +217,7 @@ describe("mobile API", () => {
 
     it.each([
       ["no key", ""],
-      ["two keys", "?phoneNumber=%2B34600000001&externalId=321116471234"],
+      ["two keys", "?phoneNumber=%2B34600000001&externalId=CRM-0001"],
       ["an unknown key", "?name=Luis"],
       ["a malformed phone number", "?phoneNumber=600000001"],
     ])("refuses %s with a 400", async (_what, query) => {

@@ -1,30 +1,58 @@
-import { importRecordSchemas } from "@insights/contracts/records";
-import { openConfiguredStore, type Store } from "@insights/store";
+import { importDatasets } from "@insights/contracts/records";
+import { failImportForChunk, openImportQueue, resumeUnfinishedJobs, runImportChunk, type ImportQueue } from "@insights/imports";
+import type { IdentifierHasher, Store } from "@insights/store";
 import type { Logger } from "pino";
 import type { WorkerConfig } from "./config.js";
+import { openWorkerRuntime } from "./runtime.js";
 
-export type Worker = { store: Store; recordKinds: string[]; stop(): Promise<void> };
+export type Worker = {
+  store: Store;
+  hasher: IdentifierHasher;
+  datasets: readonly string[];
+  /** Resolves when the file-staged jobs found unfinished at start have run. */
+  resumed: Promise<number>;
+  stop(): Promise<void>;
+};
 
 /**
- * Connects to the store the BFF uses (running its migrations if it is first) and knows the
- * record schemas it will import, from the contracts. Import jobs arrive in a later issue.
+ * Connects to the store the BFF uses (running its migrations if it is first) and resumes every
+ * file-staged import that was queued or interrupted (a crashed run goes on from its checkpoint).
+ * With DATABASE_URL it also takes chunks of imports from the pg-boss queue, alongside any number
+ * of other workers.
  */
 export async function startWorker(config: WorkerConfig, logger: Logger): Promise<Worker> {
-  const store = await openConfiguredStore({
-    databaseUrl: config.database.url,
-    dataDir: config.dataDir,
-    poolMax: config.database.poolMax,
-    statementTimeoutMs: config.database.statementTimeoutMs,
-    onPoolError: (error) => logger.warn({ err: { message: error.message } }, "idle database connection failed"),
-  });
-  await store.ping();
-  const recordKinds = Object.keys(importRecordSchemas);
-  logger.info({ store: store.kind, recordKinds }, "worker ready");
+  const runtime = await openWorkerRuntime(config, logger);
+  const deps = { store: runtime.store, hasher: runtime.hasher, logger };
+  let queue: ImportQueue | undefined;
+  try {
+    await runtime.store.ping();
+    if (config.database.url) {
+      queue = await openImportQueue({ connectionString: config.database.url, schema: config.importQueue.schema, chunkExpireSeconds: config.importQueue.chunkExpireSeconds, logger });
+      await queue.work(async ({ jobId, seq }, { lastAttempt }) => {
+        try {
+          await runImportChunk(deps, jobId, seq);
+        } catch (error) {
+          logger.warn({ err: error, job: jobId, chunk: seq, lastAttempt }, "import chunk failed");
+          if (lastAttempt) await failImportForChunk(deps, jobId, seq);
+          throw error;
+        }
+      });
+    }
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+  logger.info({ store: runtime.store.kind, queue: queue ? config.importQueue.schema : null, datasets: importDatasets }, "worker ready");
+  const resumed = resumeUnfinishedJobs(deps);
   return {
-    store,
-    recordKinds,
+    store: runtime.store,
+    hasher: runtime.hasher,
+    datasets: importDatasets,
+    resumed,
     stop: async () => {
-      await store.close();
+      await queue?.stop();
+      await resumed.catch(() => undefined);
+      await runtime.close();
       logger.info("worker stopped");
     },
   };

@@ -15,12 +15,13 @@ describe("worker", () => {
   });
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
-  it("starts on the embedded store, migrated, knowing the contracts' record kinds", async () => {
+  it("starts on the embedded store, migrated, with the demo data as the BFF would load it, knowing the contracts' datasets", async () => {
     const worker = await startWorker(loadWorkerConfig({ DATA_DIR: dataDir }), pino({ level: "silent" }));
     try {
-      expect(worker.recordKinds).toContain("score");
-      const migrations = await worker.store.db.selectFrom("organisations").select("id").execute();
-      expect(migrations).toEqual([]);
+      expect(worker.datasets).toEqual(["customers", "scores", "profile-attributes", "category-assignments"]);
+      expect(await worker.resumed).toBe(0);
+      const organisations = await worker.store.db.selectFrom("organisations").select("id").orderBy("id").execute();
+      expect(organisations.map((o) => o.id)).toEqual(["other", "telco"]);
     } finally {
       await worker.stop();
     }
@@ -36,7 +37,7 @@ describe("worker", () => {
     await admin.query(`create schema ${schema}`);
     try {
       const url = `${databaseUrl}${databaseUrl!.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-      const worker = await startWorker(loadWorkerConfig({ DATABASE_URL: url }), pino({ level: "silent" }));
+      const worker = await startWorker(loadWorkerConfig({ DATABASE_URL: url, LOAD_DEMO_DATA: "false", IMPORT_QUEUE_SCHEMA: `${schema}_queue` }), pino({ level: "silent" }));
       try {
         expect(worker.store.kind).toBe("postgres");
         const tables = await admin.query("select count(*)::int as n from information_schema.tables where table_schema = $1", [schema]);
@@ -46,6 +47,7 @@ describe("worker", () => {
       }
     } finally {
       await admin.query(`drop schema ${schema} cascade`);
+      await admin.query(`drop schema if exists ${schema}_queue cascade`);
       await admin.end();
     }
   });

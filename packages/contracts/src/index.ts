@@ -1,6 +1,7 @@
 import { initContract } from "@ts-rest/core";
 import { categoriesContract } from "./categories.js";
 import { mobileContract } from "./mobile.js";
+import { importsContract } from "./imports.js";
 import { profilesContract } from "./profiles.js";
 import { scoringContract } from "./scoring.js";
 import { segmentsContract } from "./segments.js";
@@ -16,9 +17,26 @@ export const apiContract = c.router({
   categories: categoriesContract,
   profiles: profilesContract,
   mobile: mobileContract,
+  imports: importsContract,
 });
 export type ApiContract = typeof apiContract;
 
 export { familyOfPath, familyPrefixes } from "./families.js";
-export { apiKeyRoute, bearerRoute, bearerRouteWithHeaders, boundBearerRoute, documentedHeaderName, policyOf, publicRoute, routePolicy, type AuthPolicy, type RateLimitBucket, type RouteMetadata, type RoutePolicy, type TokenBinding } from "./policy.js";
+export {
+  apiKeyRoute,
+  bearerRoute,
+  bearerRouteWithHeaders,
+  boundBearerRoute,
+  documentedHeaderName,
+  hasStreamedBody,
+  policyOf,
+  publicRoute,
+  routePolicy,
+  streamedBody,
+  type AuthPolicy,
+  type RateLimitBucket,
+  type RouteMetadata,
+  type RoutePolicy,
+  type TokenBinding,
+} from "./policy.js";
 export { ProblemSchema, type Problem } from "./problem.js";

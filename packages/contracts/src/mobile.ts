@@ -4,6 +4,7 @@ import { errorResponses } from "./error-responses.js";
 import { boundBearerRoute } from "./policy.js";
 import { ProblemSchema } from "./problem.js";
 import { CustomerRefSchema } from "./profiles.js";
+import { ExternalIdSchema } from "./records/fields.js";
 import { PhoneNumberSchema } from "./records/phone-number.js";
 import { ScoringTypeSchema } from "./records/scoring.js";
 
@@ -104,8 +105,8 @@ export type CustomerSearchKey = (typeof customerSearchKeys)[number];
 export const CustomerSearchQuerySchema = z
   .object({
     phoneNumber: PhoneNumberSchema.optional(),
-    /** The bank's (Citibanamex) 12-digit customer id. */
-    externalId: z.string().regex(/^[0-9]{1,12}$/, "must be 1 to 12 digits").optional(),
+    /** The organisation's own customer reference, as its imports name the customer. */
+    externalId: ExternalIdSchema.optional(),
     imiconnectCustomerId: CustomerRefSchema.optional(),
     masstackCustomerId: z.string().uuid("must be a UUID").optional(),
   })

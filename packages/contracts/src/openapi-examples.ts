@@ -11,6 +11,18 @@ export type OperationExample = {
 };
 
 const LUIS = "5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a1001";
+const importJob = {
+  id: "0b7e3d1c-6a0f-4d8e-9b42-3c5d7e9f1a20",
+  dataset: "scores",
+  format: "ndjson",
+  state: "succeeded",
+  error: null,
+  rows: { read: 3, imported: 2, unchanged: 0, rejected: 1 },
+  rowsPerSecond: 1500,
+  createdAt: "2026-03-14T10:00:00.000Z",
+  startedAt: "2026-03-14T10:00:00.100Z",
+  finishedAt: "2026-03-14T10:00:00.102Z",
+};
 const AT = "2026-03-14T10:00:00.000Z";
 
 const scoring: OperationExample = {
@@ -95,4 +107,10 @@ export const operationExamples: Readonly<Record<string, OperationExample>> = {
   getMyOverview: overview,
   searchCustomers: { response: { status: 200, body: { customers: [{ id: LUIS, fullName: "Luis Diaz Salinas" }] } } },
   getCustomerOverview: overview,
+  createImport: {
+    request: '{"externalId":"CRM-0001","scoringType":"gaugeMetric","scoringValue":610}\n{"externalId":"CRM-0002","scoringType":"veritasIndex","scoringValue":3}\n',
+    response: { status: 202, body: { ...importJob, state: "queued", rows: { read: 0, imported: 0, unchanged: 0, rejected: 0 }, rowsPerSecond: 0, startedAt: null, finishedAt: null } },
+  },
+  getImport: { response: { status: 200, body: importJob } },
+  listImportRejects: { response: { status: 200, body: { rejects: [{ line: 3, field: "scoringValue", message: "gaugeMetric is between 300 and 850" }], next: null } } },
 };

@@ -28,6 +28,8 @@ export type RouteMetadata = {
    * lower-case wire name: errors name the offending header the way the vendor's clients know it.
    */
   headerNames?: Readonly<Record<string, string>>;
+  /** The body is a file streamed to the handler as it arrives (never parsed as JSON first). */
+  streamedBody?: true;
 };
 
 /** Builds a route's metadata; use it on every route. */
@@ -53,6 +55,16 @@ export function boundBearerRoute(binding: TokenBinding, ...scopes: string[]): Ro
 
 export function apiKeyRoute(...headers: string[]): RouteMetadata {
   return routePolicy({ auth: { scheme: "apiKey", headers }, rateLimit: "default" });
+}
+
+/** Marks a route whose body is a streamed file (an import upload). */
+export function streamedBody(metadata: RouteMetadata): RouteMetadata {
+  return { ...metadata, streamedBody: true };
+}
+
+/** Whether a route's body is streamed rather than parsed. */
+export function hasStreamedBody(metadata: unknown): boolean {
+  return (metadata as Partial<RouteMetadata> | undefined)?.streamedBody === true;
 }
 
 /** Reads a route's policy, or undefined when the route declares none. */

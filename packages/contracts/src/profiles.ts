@@ -3,6 +3,7 @@ import { initContract } from "@ts-rest/core";
 import { z } from "zod";
 import { errorResponses } from "./error-responses.js";
 import { apiKeyRoute } from "./policy.js";
+import { ImiconnectCustomerIdSchema } from "./records/identifiers.js";
 
 /**
  * IMIconnect customer profile (seed 003): one customer by path, or several by repeated
@@ -15,17 +16,10 @@ export const MAX_CUSTOMER_IDS_PER_REQUEST = 20;
 
 export const PROFILE_KEY_HEADERS = ["key", "secretkey"] as const;
 
-/** Longest client-specific customer id accepted (the seed sets none; documented in docs/profiles.md). */
-export const MAX_CUSTOMER_REF_LENGTH = 128;
+export { MAX_CUSTOMER_REF_LENGTH } from "./records/identifiers.js";
 
-/**
- * A client-specific customer id ("such as CRN", the seed says, with no pattern): any printable
- * text up to MAX_CUSTOMER_REF_LENGTH characters, so e-mail- or MSISDN-shaped ids work. Control
- * characters are refused. (A pattern without Unicode classes, so the OpenAPI document carries it as is.)
- */
-export const CustomerRefSchema = z
-  .string()
-  .regex(new RegExp(`^[^\\u0000-\\u001F\\u007F-\\u009F]{1,${MAX_CUSTOMER_REF_LENGTH}}$`), `must be 1 to ${MAX_CUSTOMER_REF_LENGTH} printable characters`);
+/** A client-specific customer id (such as a CRN): the record schema the imports use too. */
+export const CustomerRefSchema = ImiconnectCustomerIdSchema;
 
 /** 0: master profile only; 1: master and application profiles; 2: the full profile. */
 export const ShowInwardLinksSchema = z.enum(["0", "1", "2"]).default("0");

@@ -13,8 +13,8 @@ export type CustomerKeys = {
   imiconnectCustomerId: string | undefined;
 };
 
-/** A customer by the BFF's own id, or by one vendor identifier. */
-export type CustomerSelector = { customerId: string } | { kind: IdentifierKind; value: string };
+/** A customer by the BFF's own id, the organisation's own reference, or one vendor identifier. */
+export type CustomerSelector = { customerId: string } | { externalId: string } | { kind: IdentifierKind; value: string };
 
 type Row = { id: string; full_name: string; keys: Partial<Record<IdentifierKind, string>> | null };
 
@@ -30,6 +30,8 @@ export async function findCustomerKeys(db: Kysely<Database>, hasher: IdentifierH
     // Not a UUID: no customer has that id (and PostgreSQL would refuse the cast).
     if (!UUID.test(selector.customerId)) return undefined;
     match = sql`c.id = ${selector.customerId.toLowerCase()}::uuid`;
+  } else if ("externalId" in selector) {
+    match = sql`c.external_id = ${selector.externalId}`;
   } else {
     match = sql`c.id = (select customer_id from customer_identifiers
       where org_id = ${orgId} and kind = ${selector.kind} and value = ${storedIdentifierValue(hasher, selector.kind, selector.value)})`;

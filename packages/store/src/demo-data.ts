@@ -11,6 +11,8 @@ import type { Database, IdentifierKind, LineType, ProfileAttribute, ScoringScale
 
 type DemoCustomer = {
   id: string;
+  /** The organisation's own reference: the key an import addresses the customer by. */
+  externalId: string;
   orgId: string;
   fullName: string;
   segment?: string;
@@ -42,6 +44,7 @@ export const DEMO_ORGANISATIONS = [
 export const DEMO_CUSTOMERS: DemoCustomer[] = [
   {
     id: "5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a1001",
+    externalId: "CRM-0001",
     orgId: "telco",
     fullName: "Luis Diaz Salinas",
     segment: "20",
@@ -79,6 +82,7 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
   },
   {
     id: "5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a1002",
+    externalId: "CRM-0002",
     orgId: "telco",
     fullName: "Demo Business Line SL",
     segment: "40",
@@ -90,6 +94,7 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
   },
   {
     id: "5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a4545",
+    externalId: "CRM-4545",
     orgId: "telco",
     fullName: "john",
     identifiers: { imiconnect_customer_id: "4545" },
@@ -111,6 +116,7 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
   },
   {
     id: "5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a2134",
+    externalId: "CRM-2134",
     orgId: "telco",
     fullName: "jagadeesh",
     identifiers: { imiconnect_customer_id: "2134" },
@@ -118,6 +124,7 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
   },
   {
     id: "5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a2142",
+    externalId: "CRM-2142",
     orgId: "telco",
     fullName: "balaji",
     identifiers: { imiconnect_customer_id: "2142" },
@@ -125,6 +132,7 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
   },
   {
     id: "5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a9999",
+    externalId: "OTH-0001",
     orgId: "other",
     fullName: "Ana Torres Vidal",
     segment: "10",
@@ -188,6 +196,7 @@ export async function loadDemoDataIfEmpty(db: Kysely<Database>, hasher: Identifi
         .insertInto("customers")
         .values({
           id: c.id,
+          external_id: c.externalId,
           org_id: c.orgId,
           full_name: c.fullName,
           segment: c.segment ?? null,

@@ -13,3 +13,22 @@ export { deleteExpiredE2eSessions, findApiClient, findE2eSessionLivingPast, find
 export * from "./categories.js";
 export { loadProfiles, type CustomerProfile, type InwardLinksLevel, type LinkedProfile } from "./profiles.js";
 export { findCustomerKeys, type CustomerKeys, type CustomerSelector } from "./customer-keys.js";
+export { applyImportBatch, type ImportBatch, type ImportBatchResult, type ImportRows } from "./import-batch.js";
+export type { CustomerImportRow } from "./import-customers.js";
+export type { ScoreImportRow } from "./import-scores.js";
+export type { ProfileAttributeImportRow } from "./import-profile-attributes.js";
+export type { CategoryAssignmentImportRow } from "./import-category-assignments.js";
+export {
+  createImportJob,
+  findImportJob,
+  finishImportJob,
+  listImportRejects,
+  listUnfinishedImportJobs,
+  markImportJobRunning,
+  organisationExists,
+  type ImportJob,
+  type ImportReject,
+  type ImportRowCounts,
+  type NewImportJob,
+} from "./import-jobs.js";
+export { completeImportChunk, loadImportChunk, pendingImportChunks, stageChunkedImportJob, type ImportChunk } from "./import-chunks.js";

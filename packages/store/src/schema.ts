@@ -30,6 +30,8 @@ export type OrganisationsTable = { id: string; name: string; created_at: Created
 export type CustomersTable = {
   id: string;
   org_id: string;
+  /** The organisation's own reference (unique per organisation): the natural key of imports. */
+  external_id: ColumnType<string | null, string | null | undefined, string | null>;
   full_name: string;
   segment: string | null;
   birth_date: DateText | null;
@@ -122,6 +124,47 @@ export type CustomerLinkedProfilesTable = {
   records: Json<ProfileAttribute[][]>;
 };
 
+export const importDatasets = ["customers", "scores", "profile-attributes", "category-assignments"] as const;
+export type ImportDatasetName = (typeof importDatasets)[number];
+export type ImportFormat = "ndjson" | "csv";
+export type ImportJobState = "queued" | "running" | "succeeded" | "failed";
+
+/** bigint counters come back as text on both drivers; the store converts them. */
+type Counter = ColumnType<string, number | undefined, number | string>;
+
+export type ImportJobsTable = {
+  id: string;
+  org_id: string;
+  dataset: ImportDatasetName;
+  format: ImportFormat;
+  staged_in: ColumnType<"file" | "chunks", "file" | "chunks" | undefined, "file" | "chunks">;
+  source: string;
+  header: string | null;
+  chunks: ColumnType<number, number | undefined, number>;
+  state: ColumnType<ImportJobState, ImportJobState | undefined, ImportJobState>;
+  error: string | null;
+  checkpoint_line: Counter;
+  rows_read: Counter;
+  rows_imported: Counter;
+  rows_unchanged: Counter;
+  rows_rejected: Counter;
+  created_at: CreatedAt;
+  started_at: Date | null;
+  finished_at: Date | null;
+  updated_at: UpdatedAt;
+};
+
+export type ImportChunksTable = {
+  job_id: string;
+  seq: number;
+  first_line: ColumnType<string, number, number>;
+  body: string;
+  checkpoint_line: Counter;
+  done: ColumnType<boolean, boolean | undefined, boolean>;
+};
+
+export type ImportRejectsTable = { job_id: string; line: ColumnType<string, number, number>; field: string; message: string };
+
 export type Database = {
   organisations: OrganisationsTable;
   customers: CustomersTable;
@@ -136,6 +179,9 @@ export type Database = {
   api_keys: ApiKeysTable;
   e2e_sessions: E2eSessionsTable;
   customer_linked_profiles: CustomerLinkedProfilesTable;
+  import_jobs: ImportJobsTable;
+  import_rejects: ImportRejectsTable;
+  import_chunks: ImportChunksTable;
 };
 
 export type Customer = Selectable<CustomersTable>;

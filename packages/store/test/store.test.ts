@@ -167,8 +167,10 @@ describe.each(testStoreVariants(process.env.DATABASE_URL))("store on $name", (va
         await new Promise((r) => setTimeout(r, 50));
         throw new Error("roll back");
       });
+      // Handled from the start: on PGlite the outside query waits for the transaction, which may fail first.
+      const rolledBack = expect(inside).rejects.toThrow("roll back");
       const outside = await store.db.selectFrom("customers").select("segment").where("id", "=", luis!.id).executeTakeFirstOrThrow();
-      await expect(inside).rejects.toThrow("roll back");
+      await rolledBack;
       expect(outside.segment).toBe("20");
       const after = await store.db.selectFrom("customers").select("segment").where("id", "=", luis!.id).executeTakeFirstOrThrow();
       expect(after.segment).toBe("20");

@@ -33,10 +33,12 @@ function parseJson(text: string, family: Family): unknown {
  * route that requires one answers 400). Failures are not thrown here: they are kept on the
  * request state and raised after authentication, so 401/403 still come first.
  */
-export function jsonBody(limit: string): RequestHandler {
+export function jsonBody(limit: string, isStreamed: (req: Request) => boolean = () => false): RequestHandler {
   const readText = express.text({ limit, type: JSON_TYPES, defaultCharset: "utf-8" });
   return (req, res, next) => {
     const state = stateOf(req);
+    // A streamed body (an import upload) is left unread for its handler.
+    if (isStreamed(req)) return next();
     if (!hasBody(req)) {
       req.body = undefined;
       return next();

@@ -1,7 +1,7 @@
-import { policyOf, type RoutePolicy } from "@insights/contracts";
+import { hasStreamedBody, policyOf, type RoutePolicy } from "@insights/contracts";
 import { isAppRoute, type AppRoute, type AppRouter } from "@ts-rest/core";
 
-type IndexedRoute = { method: string; pattern: RegExp; policy: RoutePolicy };
+type IndexedRoute = { method: string; pattern: RegExp; policy: RoutePolicy; streamedBody: boolean };
 
 /** An Express-style path (`/v4/orgs/:org_id/…`) as an anchored regular expression. */
 function pathPattern(path: string): RegExp {
@@ -16,7 +16,8 @@ function collect(router: AppRouter | AppRoute, prefixes: readonly string[]): Ind
   if (isAppRoute(router)) {
     const policy = policyOf(router.metadata);
     if (!policy) throw new Error(`${router.method} ${router.path} declares no policy`);
-    return prefixes.map((prefix) => ({ method: router.method, pattern: pathPattern(prefix + router.path), policy }));
+    const streamedBody = hasStreamedBody(router.metadata);
+    return prefixes.map((prefix) => ({ method: router.method, pattern: pathPattern(prefix + router.path), policy, streamedBody }));
   }
   return Object.values(router).flatMap((child) => collect(child as AppRouter | AppRoute, prefixes));
 }
@@ -26,6 +27,8 @@ export type RouteIndex = {
   allowedMethods(path: string): string[];
   /** Whether a request to this path is exempt from rate limiting. */
   isUnlimited(method: string, path: string): boolean;
+  /** Whether the route takes its body as a stream (the handler reads it; it is not parsed). */
+  isStreamed(method: string, path: string): boolean;
 };
 
 /** Knows every mounted route before Express routes the request (for 405 and rate-limit buckets). */
@@ -42,6 +45,9 @@ export function buildRouteIndex(mounted: readonly { contract: AppRouter; prefixe
       const effective = method === "HEAD" ? "GET" : method;
       const route = matching(path).find((r) => r.method === effective);
       return route?.policy.rateLimit === "none";
+    },
+    isStreamed(method, path) {
+      return matching(path).some((r) => r.method === method && r.streamedBody);
     },
   };
 }

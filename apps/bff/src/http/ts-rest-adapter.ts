@@ -2,6 +2,7 @@ import { documentedHeaderName, policyOf, type RoutePolicy } from "@insights/cont
 import { AppError } from "@insights/errors";
 import { isAppRoute, type AppRoute, type AppRouter, type ServerInferRequest, type ServerInferResponses } from "@ts-rest/core";
 import { createExpressEndpoints, type RequestValidationError } from "@ts-rest/express";
+import type { Readable } from "node:stream";
 import type { Express, Request, RequestHandler, Response, Router } from "express";
 import type { ZodError, ZodIssue } from "zod";
 import type { Caller } from "../auth/caller.js";
@@ -17,6 +18,8 @@ export type HandlerInput<R extends AppRoute> = ServerInferRequest<R> & {
   requestId: string;
   /** The IMIconnect transaction id of this request (logged with it). */
   transid: string;
+  /** The request body as it arrives, for routes whose body is streamed (unread otherwise). */
+  rawBody: Readable;
 };
 
 export type HandlerResult<R extends AppRoute> = ServerInferResponses<R> & { headers?: Record<string, string> };
@@ -35,7 +38,7 @@ function adapt(router: AppRouter | AppRoute, handlers: unknown, path: string): u
     const handler = handlers as AnyHandler;
     return async ({ params, query, body, headers, req, res }: { params: unknown; query: unknown; body: unknown; headers: unknown; req: Request; res: { setHeader(n: string, v: string): void } }) => {
       const state = stateOf(req);
-      const result = await handler({ params, query, body, headers, caller: state.caller, requestId: state.requestId, transid: state.transid });
+      const result = await handler({ params, query, body, headers, caller: state.caller, requestId: state.requestId, transid: state.transid, rawBody: req });
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       return { status: result.status, body: result.body };
     };

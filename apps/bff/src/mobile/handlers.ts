@@ -1,6 +1,6 @@
-import { overviewSections, type CustomerSearchKey, type mobileContract, type OverviewSectionName } from "@insights/contracts/mobile";
+import { customerSearchKeys, overviewSections, type CustomerSearchKey, type mobileContract, type OverviewSectionName } from "@insights/contracts/mobile";
 import { AppError } from "@insights/errors";
-import { findCustomerKeys, type CustomerSelector, type IdentifierHasher, type IdentifierKind, type Store } from "@insights/store";
+import { findCustomerKeys, type CustomerSelector, type IdentifierHasher, type Store } from "@insights/store";
 import type { Logger } from "pino";
 import type { Caller } from "../auth/caller.js";
 import type { RouterHandlers } from "../http/ts-rest-adapter.js";
@@ -21,11 +21,12 @@ export type MobileHandlerDependencies = {
 /** The app may keep an overview, but must revalidate it (ETag / If-None-Match) before using it. */
 const CACHEABLE = { "cache-control": "private, no-cache" };
 
-const identifierOfSearchKey: Record<CustomerSearchKey, IdentifierKind> = {
-  phoneNumber: "phone",
-  externalId: "citibanamex_customer_id",
-  imiconnectCustomerId: "imiconnect_customer_id",
-  masstackCustomerId: "masstack_customer_id",
+/** How each search key selects a customer: the organisation's own reference, or a vendor identifier. */
+const selectorOfSearchKey: Record<CustomerSearchKey, (value: string) => CustomerSelector> = {
+  phoneNumber: (value) => ({ kind: "phone", value }),
+  externalId: (externalId) => ({ externalId }),
+  imiconnectCustomerId: (value) => ({ kind: "imiconnect_customer_id", value }),
+  masstackCustomerId: (value) => ({ kind: "masstack_customer_id", value }),
 };
 
 function orgOf(caller: Caller): string {
@@ -59,9 +60,9 @@ export function mobileHandlers(deps: MobileHandlerDependencies): RouterHandlers<
     getCustomerOverview: async ({ params, query, caller, requestId }) => overview(orgOf(caller), { customerId: params.customerId }, query.include, requestId),
     searchCustomers: async ({ query, caller }) => {
       const orgId = orgOf(caller);
-      const key = (Object.keys(identifierOfSearchKey) as CustomerSearchKey[]).find((k) => query[k] !== undefined);
+      const key = customerSearchKeys.find((k) => query[k] !== undefined);
       if (key === undefined) throw new AppError("invalid_argument", { field: "phoneNumber", reason: "missing", detail: "One search key is required." });
-      const found = await findCustomerKeys(deps.store.db, deps.hasher, orgId, { kind: identifierOfSearchKey[key], value: query[key] as string });
+      const found = await findCustomerKeys(deps.store.db, deps.hasher, orgId, selectorOfSearchKey[key](query[key] as string));
       return { status: 200, body: { customers: found ? [{ id: found.id, fullName: found.fullName }] : [] } };
     },
   };

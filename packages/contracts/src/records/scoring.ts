@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { PhoneNumberSchema } from "./phone-number.js";
+import { ExternalIdSchema, integerField } from "./fields.js";
 
 /** Domain records shared by the API contracts and the worker's imports. */
 
@@ -13,13 +13,12 @@ export const scoringRanges: Record<ScoringType, { min: number; max: number }> = 
   veritasIndex: { min: 0, max: 19 },
 };
 
-
-/** One score of one customer, as imported in bulk. */
+/** One score of one customer (by the organisation's externalId), as imported in bulk. */
 export const ScoreRecordSchema = z
   .object({
-    phoneNumber: PhoneNumberSchema,
-    scoringType: ScoringTypeSchema,
-    scoringValue: z.number().int(),
+    externalId: ExternalIdSchema,
+    scoringType: z.enum(scoringScales, { errorMap: () => ({ message: `must be one of ${scoringScales.join(", ")}` }) }),
+    scoringValue: integerField("must be an integer"),
   })
   .strict()
   .superRefine((record, ctx) => {

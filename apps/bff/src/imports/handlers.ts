@@ -1,0 +1,60 @@
+import type { importsContract } from "@insights/contracts/imports";
+import type { ImportDataset } from "@insights/contracts/records";
+import { AppError } from "@insights/errors";
+import type { ImportFormat } from "@insights/imports";
+import { findImportJob, listImportRejects, type ImportJob, type Store } from "@insights/store";
+import type { Caller } from "../auth/caller.js";
+import type { RouterHandlers } from "../http/ts-rest-adapter.js";
+import type { ImportService } from "./import-service.js";
+
+type Contract = typeof importsContract;
+
+/** The organisation imports act on: always the caller's own, from its token. */
+function orgOf(caller: Caller): string {
+  if (caller.kind === "anonymous") throw new AppError("unauthenticated");
+  return caller.orgId;
+}
+
+const notFound = () => new AppError("not_found", { detail: "No import job with this id in your organisation." });
+
+function toWire(job: ImportJob, now: Date) {
+  const end = job.finishedAt ?? now;
+  const seconds = job.startedAt ? Math.max((end.getTime() - job.startedAt.getTime()) / 1000, 0.001) : 0;
+  return {
+    id: job.id,
+    dataset: job.dataset,
+    format: job.format,
+    state: job.state,
+    error: job.error,
+    rows: job.rows,
+    rowsPerSecond: seconds > 0 ? Math.round(job.rows.read / seconds) : 0,
+    createdAt: job.createdAt.toISOString(),
+    startedAt: job.startedAt?.toISOString() ?? null,
+    finishedAt: job.finishedAt?.toISOString() ?? null,
+  };
+}
+
+/** The admin import API: organisation from the token, never from the request. */
+export function importsHandlers(store: Store, imports: ImportService, now: () => Date): RouterHandlers<Contract> {
+  return {
+    createImport: async ({ query, caller, rawBody }) => {
+      const job = await imports.start({ orgId: orgOf(caller), dataset: query.dataset as ImportDataset, format: query.format as ImportFormat, body: rawBody });
+      return { status: 202, body: toWire(job, now()) };
+    },
+    getImport: async ({ params, caller }) => {
+      const job = await findImportJob(store.db, params.id, orgOf(caller));
+      if (!job) throw notFound();
+      return { status: 200, body: toWire(job, now()) };
+    },
+    listImportRejects: async ({ params, query, caller }) => {
+      const job = await findImportJob(store.db, params.id, orgOf(caller));
+      if (!job) throw notFound();
+      const [line, field] = query.cursor ? query.cursor.split(":") : [];
+      const after = line !== undefined && field !== undefined ? { line: Number(line), field } : undefined;
+      const page = await listImportRejects(store.db, job.id, { ...(after ? { after } : {}), limit: query.limit + 1 });
+      const rejects = page.slice(0, query.limit);
+      const last = rejects.at(-1);
+      return { status: 200, body: { rejects, next: page.length > query.limit && last ? `${last.line}:${last.field}` : null } };
+    },
+  };
+}

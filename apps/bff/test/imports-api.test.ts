@@ -1,0 +1,108 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileBody, sampleLines, stageImport } from "@insights/imports";
+import { findImportJob } from "@insights/store";
+import { testHasher } from "@insights/store/testing";
+import { pino } from "pino";
+import { createImportService } from "../src/imports/import-service.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { send, startTestApp, type TestApp } from "./harness.js";
+
+/** The admin import API on the embedded store: the BFF stages the upload and runs the job itself. */
+
+let dataDir: string;
+let app: TestApp;
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "bff-imports-api-"));
+  app = await startTestApp({ env: { DATA_DIR: dataDir } });
+});
+afterAll(async () => {
+  await app.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const csv = (dataset: "customers" | "scores", rows: number, bad: number) => `${[...sampleLines({ dataset, rows, bad, seed: 21, org: "telco", format: "csv" })].join("\n")}\n`;
+
+async function upload(query: string, body: string, scopes = ["imports:write"], org = "telco") {
+  const token = await app.token({ scopes, orgId: org });
+  return send(`${app.url}/admin/v1/imports?${query}`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "text/csv" }, body });
+}
+
+async function read(path: string, org = "telco") {
+  const token = await app.token({ scopes: ["imports:read"], orgId: org });
+  return send(`${app.url}/admin/v1/imports${path}`, { headers: { Authorization: `Bearer ${token}` } });
+}
+
+async function finished(id: string) {
+  for (;;) {
+    const r = await read(`/${id}`);
+    expect(r.status, r.text).toBe(200);
+    if (r.json.state === "succeeded" || r.json.state === "failed") return r.json;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("admin import API", () => {
+  it("accepts a streamed file larger than BODY_LIMIT with 202, runs it, and reports counts and rows/s", async () => {
+    const body = csv("customers", 1500, 3);
+    expect(body.length).toBeGreaterThan(100 * 1024);
+    const created = await upload("dataset=customers&format=csv", body);
+    expect(created.status, created.text).toBe(202);
+    expect(created.json).toMatchObject({ dataset: "customers", format: "csv", state: "queued", rows: { read: 0 } });
+    const job = await finished(String(created.json.id));
+    expect(job).toMatchObject({ state: "succeeded", error: null, rows: { read: 1500, imported: 1497, unchanged: 0, rejected: 3 } });
+    expect(job.rowsPerSecond).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("pages through the rejects with a cursor", async () => {
+    const created = await upload("dataset=scores&format=csv", csv("scores", 30, 5));
+    const id = String(created.json.id);
+    await finished(id);
+    const first = await read(`/${id}/rejects?limit=3`);
+    expect(first.status).toBe(200);
+    const firstPage = first.json.rejects as { line: number; field: string; message: string }[];
+    expect(firstPage).toHaveLength(3);
+    expect(typeof first.json.next).toBe("string");
+    const second = await read(`/${id}/rejects?limit=3&cursor=${encodeURIComponent(String(first.json.next))}`);
+    const secondPage = second.json.rejects as { line: number }[];
+    expect(secondPage).toHaveLength(2);
+    expect(second.json.next).toBeNull();
+    expect(secondPage[0]!.line).toBeGreaterThan(firstPage[2]!.line);
+  }, 60_000);
+
+  it("answers RFC 9457 problems: 401 without a token, 403 without the scope, 400 for an unknown dataset", async () => {
+    const anonymous = await send(`${app.url}/admin/v1/imports?dataset=scores&format=csv`, { method: "POST", body: "x" });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get("content-type")).toContain("application/problem+json");
+    expect((await upload("dataset=scores&format=csv", "x", ["imports:read"])).status).toBe(403);
+    const unknown = await upload("dataset=pets&format=csv", "x");
+    expect(unknown.status).toBe(400);
+    expect(unknown.json).toMatchObject({ status: 400 });
+    expect((await read("/not-a-uuid")).status).toBe(400);
+  });
+
+  it("keeps each organisation to its own jobs and rows", async () => {
+    const created = await upload("dataset=scores&format=csv", "externalId,scoringType,scoringValue\nCRM-0001,gaugeMetric,300\n", ["imports:write"], "other");
+    expect(created.status).toBe(202);
+    const id = String(created.json.id);
+    expect((await read(`/${id}`)).status).toBe(404);
+    let job: Record<string, unknown>;
+    do {
+      job = (await read(`/${id}`, "other")).json;
+    } while (job.state !== "succeeded" && job.state !== "failed");
+    expect(job.rows).toEqual({ read: 1, imported: 0, unchanged: 0, rejected: 1 });
+    const luis = await app.store.db.selectFrom("customer_scores").select("value").where("customer_id", "=", "5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a1001").where("scale", "=", "gaugeMetric").executeTakeFirst();
+    expect(luis?.value).toBe(600);
+  }, 60_000);
+
+  it("resumes, at start, an import a previous process left unfinished", async () => {
+    const file = join(dataDir, "left-over.csv");
+    await writeFile(file, csv("scores", 8, 0));
+    const job = await stageImport(app.store, dataDir, { orgId: "telco", dataset: "scores", format: "csv", body: fileBody(file) });
+    const service = createImportService({ store: app.store, hasher: testHasher, logger: pino({ level: "silent" }), dataDir, queue: undefined });
+    await service.resume();
+    await service.close();
+    expect(await findImportJob(app.store.db, job.id)).toMatchObject({ state: "succeeded", rows: { read: 8 } });
+  }, 60_000);
+});

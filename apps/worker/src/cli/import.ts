@@ -1,0 +1,160 @@
+import { randomUUID } from "node:crypto";
+import { access } from "node:fs/promises";
+import { resolve } from "node:path";
+import { ConfigError, createLogger } from "@insights/config";
+import { findImportJob, listImportRejects, organisationExists, type ImportReject, type Store } from "@insights/store";
+import { loadWorkerConfig, type WorkerConfig } from "../config.js";
+import { executeJob, fileBody, openImportQueue, runImport, sampleLines, stageChunkedImport, stageImport, type ImportOutcome } from "@insights/imports";
+import { openWorkerRuntime, StoreBusyError, type WorkerRuntime } from "../runtime.js";
+import { parseImportArguments, USAGE, UsageError, type ImportCommand } from "./import-arguments.js";
+import { followJob, NO_WORKER_NOTICE_MS } from "./follow.js";
+import { progressReporter } from "./progress.js";
+
+/** `npm run import -- …`: imports a file, writes a sample, or lists a job's rejects. Exit 0 / 1 failed / 2 usage. */
+
+const out = (text: string) => process.stdout.write(text);
+const err = (text: string) => process.stderr.write(text);
+
+async function write(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once("drain", resolve));
+}
+
+async function writeSample(command: Extract<ImportCommand, { kind: "sample" }>): Promise<number> {
+  let chunk = "";
+  for (const line of sampleLines(command)) {
+    chunk += `${line}\n`;
+    if (chunk.length >= 64 * 1024) {
+      await write(chunk);
+      chunk = "";
+    }
+  }
+  await write(chunk);
+  return 0;
+}
+
+async function printRejects(store: Store, jobId: string): Promise<number> {
+  if (!/^[0-9a-f-]{36}$/i.test(jobId) || !(await findImportJob(store.db, jobId))) throw new UsageError(`no import job ${jobId}`);
+  let after: ImportReject | undefined;
+  for (;;) {
+    const page = await listImportRejects(store.db, jobId, { ...(after ? { after } : {}), limit: 1000 });
+    if (page.length === 0) return 0;
+    await write(page.map((r) => `${r.line}\t${r.field}\t${r.message}\n`).join(""));
+    after = page.at(-1);
+  }
+}
+
+async function resolveOrg(store: Store, org: string | undefined): Promise<string> {
+  if (org !== undefined) {
+    if (!(await organisationExists(store.db, org))) throw new UsageError(`no organisation ${JSON.stringify(org)} in the store`);
+    return org;
+  }
+  const all = await store.db.selectFrom("organisations").select("id").orderBy("id").limit(2).execute();
+  const only = all.length === 1 ? all[0] : undefined;
+  if (!only) throw new UsageError("name the organisation to import into with --org");
+  return only.id;
+}
+
+type Logger = ReturnType<typeof createLogger>;
+
+/** PostgreSQL: stage the file in the database, enqueue its chunks, follow the job the workers run. */
+async function importThroughQueue(runtime: WorkerRuntime, config: WorkerConfig, command: Extract<ImportCommand, { kind: "import" }>, orgId: string, file: string, logger: Logger): Promise<ImportOutcome & { job: string }> {
+  const deps = { store: runtime.store, hasher: runtime.hasher, logger };
+  const startedAt = Date.now();
+  const staged = await stageChunkedImport(deps, { orgId, dataset: command.dataset, format: command.format, file }, command.chunkRows ? { chunkRecords: command.chunkRows } : {});
+  if (staged.job.state !== "failed") {
+    const queue = await openImportQueue({ connectionString: config.database.url ?? "", schema: config.importQueue.schema, chunkExpireSeconds: config.importQueue.chunkExpireSeconds, logger });
+    try {
+      await queue.enqueue(staged.job.id, Array.from({ length: staged.chunks }, (_, i) => i));
+    } finally {
+      await queue.stop();
+    }
+    err(`import ${staged.job.id}: ${staged.records} records staged in ${staged.chunks} chunks, queued for the workers\n`);
+  }
+  const progress = progressReporter(process.stderr, staged.job.id);
+  const job = await followJob(runtime.store, staged.job.id, {
+    progress: (j) => progress.update({ rows: j.rows, position: { bytesRead: j.rows.read, totalBytes: staged.records }, startedAt }),
+    noWorker: () => err(`no worker has taken import ${staged.job.id} after ${NO_WORKER_NOTICE_MS / 1000} s: start one with npm run worker (same DATABASE_URL)\n`),
+  });
+  progress.done();
+  return { job: job.id, state: job.state === "succeeded" ? "succeeded" : "failed", error: job.error, rows: job.rows, seconds: (Date.now() - startedAt) / 1000 };
+}
+
+async function importFile(runtime: WorkerRuntime, config: WorkerConfig, command: Extract<ImportCommand, { kind: "import" }>, logger: Logger): Promise<number> {
+  const dataDir = config.dataDir;
+  const file = resolve(command.file);
+  await access(file).catch(() => {
+    throw new UsageError(`cannot read ${command.file}`);
+  });
+  const orgId = await resolveOrg(runtime.store, command.org);
+  const deps = { store: runtime.store, hasher: runtime.hasher, logger };
+  const zero = { read: 0, imported: 0, unchanged: 0, rejected: 0 };
+  let jobId: string;
+  let outcome: ImportOutcome;
+  if (command.dryRun) {
+    jobId = randomUUID();
+    const progress = progressReporter(process.stderr, jobId);
+    outcome = await runImport(deps, { id: jobId, orgId, dataset: command.dataset, format: command.format, source: file, checkpointLine: 0, rows: zero }, {
+      dryRun: true,
+      onProgress: progress.update,
+      ...(command.batchSize ? { batchSize: command.batchSize } : {}),
+    });
+    progress.done();
+  } else if (config.database.url) {
+    const queued = await importThroughQueue(runtime, config, command, orgId, file, logger);
+    jobId = queued.job;
+    outcome = queued;
+  } else {
+    const job = await stageImport(runtime.store, dataDir, { orgId, dataset: command.dataset, format: command.format, body: fileBody(file) });
+    jobId = job.id;
+    logger.debug({ job: job.id }, "import staged");
+    const progress = progressReporter(process.stderr, jobId);
+    outcome = await executeJob(deps, job, { onProgress: progress.update, ...(command.batchSize ? { batchSize: command.batchSize } : {}) });
+    progress.done();
+  }
+  const { rows } = outcome;
+  const seconds = Math.round(outcome.seconds * 1000) / 1000;
+  const verb = command.dryRun ? "would import" : "imported";
+  out(
+    `${command.dryRun ? "dry run " : ""}job ${jobId} ${outcome.state}${outcome.error ? `: ${outcome.error}` : ""}\n` +
+      `  read ${rows.read}, ${verb} ${rows.imported}, unchanged ${rows.unchanged}, rejected ${rows.rejected} in ${seconds} s\n`,
+  );
+  if (rows.rejected > 0 && !command.dryRun) out(`  rejected rows: npm run import -- --rejects ${jobId}\n`);
+  if (command.json) out(`${JSON.stringify({ job: jobId, state: outcome.state, rows, seconds })}\n`);
+  return outcome.state === "succeeded" ? 0 : 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const command = parseImportArguments(argv);
+  if (command.kind === "help") {
+    out(`${USAGE}\n`);
+    return 0;
+  }
+  if (command.kind === "sample") return writeSample(command);
+  const config = loadWorkerConfig();
+  const logger = createLogger("insights-worker", config.logLevel, process.stderr);
+  const runtime = await openWorkerRuntime(config, logger);
+  try {
+    if (command.kind === "rejects") return await printRejects(runtime.store, command.job);
+    return await importFile(runtime, config, command, logger);
+  } finally {
+    await runtime.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      err(`${error.message}\n\n${USAGE}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof StoreBusyError || error instanceof ConfigError) {
+      err(`${error.message}\n`);
+      process.exitCode = 1;
+    } else {
+      err(`import failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,35 @@
+import type { ImportProgress } from "@insights/imports";
+
+/**
+ * Import progress on stderr: a redrawn bar on a terminal (rows done, rows/s, rejected, ETA),
+ * otherwise a plain line every few seconds.
+ */
+export function progressReporter(stream: NodeJS.WriteStream, jobId: string): { update(progress: ImportProgress): void; done(): void } {
+  const tty = stream.isTTY === true;
+  const intervalMs = tty ? 100 : 3000;
+  let last = 0;
+  let drawn = false;
+  return {
+    update({ rows, position, startedAt }) {
+      const now = Date.now();
+      if (now - last < intervalMs) return;
+      last = now;
+      const seconds = Math.max((now - startedAt) / 1000, 0.001);
+      const rate = Math.round(rows.read / seconds);
+      const fraction = position.totalBytes > 0 ? Math.min(position.bytesRead / position.totalBytes, 1) : 0;
+      const eta = fraction > 0 ? Math.round((seconds * (1 - fraction)) / fraction) : undefined;
+      const counts = `${rows.read.toLocaleString("en")} rows, ${rate.toLocaleString("en")} rows/s, ${rows.rejected.toLocaleString("en")} rejected`;
+      if (tty) {
+        const width = 24;
+        const filled = Math.round(fraction * width);
+        stream.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${Math.round(fraction * 100)}% ${counts}, ETA ${eta ?? "?"}s \u001b[K`);
+        drawn = true;
+      } else {
+        stream.write(`import ${jobId}: ${counts}, ${Math.round(fraction * 100)}% of the file\n`);
+      }
+    },
+    done() {
+      if (drawn) stream.write("\n");
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import { readFile } from "node:fs/promises";
+import { DataDirInUseError, loadDemoDataIfEmpty, loadIdentifierHasher, openConfiguredStore, type IdentifierHasher, type Store } from "@insights/store";
+import type { Logger } from "pino";
+import type { WorkerConfig } from "./config.js";
+
+export type WorkerRuntime = { store: Store; hasher: IdentifierHasher; close(): Promise<void> };
+
+/** The store is in use by another process: the message names it and says what to do instead. */
+export class StoreBusyError extends Error {
+  override name = "StoreBusyError";
+}
+
+async function describeProcess(pid: number): Promise<string> {
+  const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+  const command = cmdline.split("\u0000").filter(Boolean).join(" ");
+  return command ? `process ${pid} (${command.length > 120 ? `${command.slice(0, 117)}...` : command})` : `process ${pid}`;
+}
+
+/**
+ * Opens the store the BFF uses (migrating it if first, loading the demo data into an empty one
+ * as the BFF would) and the identifier hasher. The embedded store is one process at a time.
+ */
+export async function openWorkerRuntime(config: WorkerConfig, logger: Logger): Promise<WorkerRuntime> {
+  let store: Store;
+  try {
+    store = await openConfiguredStore({
+      databaseUrl: config.database.url,
+      dataDir: config.dataDir,
+      poolMax: config.database.poolMax,
+      statementTimeoutMs: config.database.statementTimeoutMs,
+      onPoolError: (error) => logger.warn({ err: error }, "idle database connection failed"),
+    });
+  } catch (error) {
+    if (!(error instanceof DataDirInUseError)) throw error;
+    const pid = Number(/process (\d+)/.exec(error.message)?.[1]);
+    const holder = Number.isInteger(pid) && pid > 0 ? await describeProcess(pid) : "another process";
+    throw new StoreBusyError(
+      `the embedded store in ${config.dataDir} is held by ${holder}, probably the BFF (npm start). ` +
+        "Upload the file to the running BFF instead (POST /admin/v1/imports?dataset=…&format=…, a token with scope imports:write), " +
+        "or stop it and import again, or run the BFF and the worker on PostgreSQL (DATABASE_URL).",
+    );
+  }
+  try {
+    const hasher = await loadIdentifierHasher(config.identifierHashKey, config.dataDir);
+    if (config.loadDemoData) await loadDemoDataIfEmpty(store.db, hasher);
+    return { store, hasher, close: () => store.close() };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,79 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const appRoot = fileURLToPath(new URL("..", import.meta.url));
+
+/** Hex, 32 bytes: every process of a test hashes identifiers alike, so their tables compare. */
+export const TEST_HASH_KEY = "07".repeat(32);
+
+/**
+ * Runs one of the worker's entry points from source as its own process (`tsx` compiles; the
+ * workspace packages resolve to their source through the `@insights/source` condition).
+ */
+export function spawnEntry(entry: string, args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ["--conditions=@insights/source", "--import", "tsx", entry, ...args], {
+    cwd: appRoot,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", IDENTIFIER_HASH_KEY: TEST_HASH_KEY, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+export type Finished = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };
+
+export type Running = {
+  child: ChildProcess;
+  output(): { stdout: string; stderr: string };
+  finished: Promise<Finished>;
+  /** Resolves when a line of stdout or stderr satisfies the test (rejects if the process ends first). */
+  waitFor(test: (line: string) => boolean, timeoutMs?: number): Promise<string>;
+};
+
+export function run(entry: string, args: string[], env: Record<string, string>): Running {
+  const child = spawnEntry(entry, args, env);
+  let stdout = "";
+  let stderr = "";
+  const watchers = new Set<(line: string) => void>();
+  const onLines = (chunk: string, previous: string) => {
+    const start = previous.lastIndexOf("\n") + 1;
+    for (const line of (previous.slice(start) + chunk).split("\n").slice(0, -1)) for (const w of watchers) w(line);
+  };
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    onLines(chunk, stdout);
+    stdout += chunk;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    onLines(chunk, stderr);
+    stderr += chunk;
+  });
+  const finished = new Promise<Finished>((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return {
+    child,
+    output: () => ({ stdout, stderr }),
+    finished,
+    waitFor: (test, timeoutMs = 60_000) =>
+      new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting; output so far:\n${stdout}\n${stderr}`)), timeoutMs);
+        const watcher = (line: string) => {
+          if (!test(line)) return;
+          clearTimeout(timer);
+          watchers.delete(watcher);
+          resolve(line);
+        };
+        watchers.add(watcher);
+        void finished.then(() => {
+          if (!watchers.has(watcher)) return;
+          clearTimeout(timer);
+          reject(new Error(`the process ended first:\n${stdout}\n${stderr}`));
+        });
+      }),
+  };
+}
+
+export const IMPORT_CLI = "src/cli/import.ts";
+export const WORKER_MAIN = "src/main.ts";
+
+/** A pino line of a committed batch, with its checkpoint line. */
+export function checkpointOf(line: string): number | undefined {
+  if (!line.includes("import batch committed")) return undefined;
+  return (JSON.parse(line) as { checkpointLine: number }).checkpointLine;
+}

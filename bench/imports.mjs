@@ -1,0 +1,165 @@
+// npm run bench -- imports [--rows N] [--postgres postgres://…] [--only embedded|postgres]: customer rows/s and peak RSS of
+// our import against PostgreSQL COPY of the same data, in one run (see bench/README.md).
+// Without --postgres (or DATABASE_URL) only the embedded store is measured.
+import { execFileSync, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({ options: { rows: { type: "string", default: "20000" }, postgres: { type: "string" }, only: { type: "string" } } });
+const rows = Number(values.rows);
+const postgres = values.postgres ?? process.env.DATABASE_URL;
+const root = new URL("..", import.meta.url).pathname;
+const work = mkdtempSync(join(tmpdir(), "insights-bench-imports-"));
+const hashKey = "5a".repeat(32);
+const cli = join(root, "apps/worker/dist/cli/import.js");
+const workerMain = join(root, "apps/worker/dist/main.js");
+const { createIdentifierHasher, storedIdentifierValue } = await import(join(root, "packages/store/dist/index.js"));
+
+/** Runs a process to its end, sampling its peak resident set (VmHWM) from /proc. */
+function measure(args, env, { stdoutFile } = {}) {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", stdoutFile ? "pipe" : "pipe", "inherit"] });
+    let stdout = "";
+    if (stdoutFile) child.stdout.pipe(createWriteStream(stdoutFile));
+    else child.stdout.on("data", (c) => (stdout += c));
+    let peakKb = 0;
+    const sample = () => {
+      try {
+        const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0);
+        peakKb = Math.max(peakKb, kb);
+      } catch {
+        // the process has ended
+      }
+    };
+    const timer = setInterval(sample, 100);
+    child.on("exit", (code) => {
+      clearInterval(timer);
+      if (code !== 0) return reject(new Error(`${args.join(" ")} exited with ${code}`));
+      resolve({ stdout, seconds: (performance.now() - started) / 1000, peakMb: peakKb / 1024 });
+    });
+  });
+}
+
+function startWorker(env) {
+  const child = spawn(process.execPath, [workerMain], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  let peakKb = 0;
+  const timer = setInterval(() => {
+    try {
+      peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0));
+    } catch {
+      // ended
+    }
+  }, 100);
+  const ready = new Promise((resolve) => {
+    let out = "";
+    child.stdout.on("data", (c) => {
+      out += c;
+      if (out.includes("worker ready")) resolve();
+    });
+  });
+  return { ready, stop: () => new Promise((resolve) => { clearInterval(timer); child.on("exit", () => resolve(peakKb / 1024)); child.kill("SIGTERM"); }) };
+}
+
+const psql = (url, ...args) =>
+  execFileSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-q", ...args], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, PGOPTIONS: "-c client_min_messages=warning" } });
+const inSchema = (schema) => `${postgres}${postgres.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+function timed(work) {
+  const started = performance.now();
+  work();
+  return (performance.now() - started) / 1000;
+}
+
+const sampleFile = join(work, "customers.ndjson");
+const results = [];
+const schemas = [];
+try {
+  await measure([cli, "--sample", "customers", "--rows", String(rows), "--seed", "1"], {}, { stdoutFile: sampleFile });
+  const importJson = (stdout) => JSON.parse(stdout.trim().split("\n").at(-1));
+
+  // Our import into the embedded store, in the CLI's own process.
+  if (values.only !== "postgres") {
+    const run = await measure([cli, sampleFile, "--dataset", "customers", "--org", "telco", "--json"], { DATA_DIR: join(work, "embedded"), IDENTIFIER_HASH_KEY: hashKey, LOG_LEVEL: "warn" });
+    const job = importJson(run.stdout);
+    results.push({ scenario: "our import, embedded store (PGlite)", rowsPerSecond: rows / job.seconds, peakMb: run.peakMb });
+  }
+
+  if (postgres && values.only !== "embedded") {
+    const schema = (name) => {
+      const s = `bench_${name}_${process.pid}`;
+      schemas.push(s, `${s}_queue`);
+      psql(postgres, "-c", `create schema ${s}`);
+      return s;
+    };
+    const envFor = (s) => ({ DATABASE_URL: inSchema(s), IMPORT_QUEUE_SCHEMA: `${s}_queue`, IDENTIFIER_HASH_KEY: hashKey, LOG_LEVEL: "warn", DATA_DIR: join(work, s) });
+    const migrate = async (s) => {
+      const worker = startWorker({ ...envFor(s), LOG_LEVEL: "info" });
+      await worker.ready;
+      await worker.stop();
+    };
+
+    // The physical reference: COPY of the same customers, already shaped as our tables hold them
+    // (keyed hashes precomputed), into empty copies of customers and customer_identifiers with
+    // their indexes and constraints.
+    {
+      const s = schema("reference");
+      await migrate(s);
+      const hasher = createIdentifierHasher(Buffer.from(hashKey, "hex"));
+      const customersCsv = join(work, "ref-customers.csv");
+      const identifiersCsv = join(work, "ref-identifiers.csv");
+      const customers = createWriteStream(customersCsv);
+      const identifiers = createWriteStream(identifiersCsv);
+      const kinds = { phoneNumber: "phone", idDocument: "id_document", citibanamexCustomerId: "citibanamex_customer_id", cardNumber: "card_number", masstackCustomerId: "masstack_customer_id", imiconnectCustomerId: "imiconnect_customer_id" };
+      const q = (v) => (v === undefined || v === null ? "" : `"${String(v).replaceAll('"', '""')}"`);
+      for await (const line of createInterface({ input: createReadStream(sampleFile) })) {
+        const r = JSON.parse(line);
+        const id = randomUUID();
+        customers.write(`${id},telco,${q(r.externalId)},${q(r.fullName)},${q(r.segment)},${q(r.birthDate)},${q(r.timeZone)},${q(r.lineType)}\n`);
+        for (const [field, kind] of Object.entries(kinds)) if (r[field]) identifiers.write(`telco,${kind},${q(storedIdentifierValue(hasher, kind, r[field]))},${id}\n`);
+      }
+      await Promise.all([customers, identifiers].map((w) => new Promise((resolve) => w.end(resolve))));
+      const url = inSchema(s);
+      psql(url, "-c", "create table ref_customers (like customers including all); alter table ref_customers add foreign key (org_id) references organisations (id)");
+      psql(url, "-c", "create table ref_identifiers (like customer_identifiers including all); alter table ref_identifiers add foreign key (org_id, customer_id) references ref_customers (org_id, id) on delete cascade");
+      const seconds =
+        timed(() => psql(url, "-c", `\\copy ref_customers (id, org_id, external_id, full_name, segment, birth_date, time_zone, line_type) from '${customersCsv}' with (format csv)`)) +
+        timed(() => psql(url, "-c", `\\copy ref_identifiers (org_id, kind, value, customer_id) from '${identifiersCsv}' with (format csv)`));
+      results.push({ scenario: "physical reference: COPY into customers + identifiers (hashes precomputed)", rowsPerSecond: rows / seconds, peakMb: undefined, reference: true });
+
+      psql(url, "-c", "create table raw_lines (line text)");
+      const raw = timed(() => psql(url, "-c", `\\copy raw_lines from '${sampleFile}' with (format csv, quote e'\\x01', delimiter e'\\x02')`));
+      results.push({ scenario: "raw COPY of the file into a bare table (context)", rowsPerSecond: rows / raw, peakMb: undefined });
+    }
+
+    for (const workers of [1, 2]) {
+      const s = schema(`w${workers}`);
+      await migrate(s);
+      const running = Array.from({ length: workers }, () => startWorker({ ...envFor(s), LOG_LEVEL: "info" }));
+      await Promise.all(running.map((w) => w.ready));
+      // Enough chunks for the workers to share (a chunk is the unit of parallelism).
+      const chunkRows = String(Math.max(1000, Math.ceil(rows / 16)));
+      const run = await measure([cli, sampleFile, "--dataset", "customers", "--org", "telco", "--json", "--chunk-rows", chunkRows], envFor(s));
+      const job = importJson(run.stdout);
+      const peaks = await Promise.all(running.map((w) => w.stop()));
+      results.push({ scenario: `our import, PostgreSQL, ${workers} worker${workers > 1 ? "s" : ""}`, rowsPerSecond: rows / job.seconds, peakMb: Math.max(run.peakMb, ...peaks) });
+    }
+  } else {
+    process.stderr.write("no --postgres (or DATABASE_URL): PostgreSQL scenarios skipped\n");
+  }
+
+  const reference = results.find((r) => r.reference)?.rowsPerSecond;
+  console.log(`\nimports of ${rows} customer rows (Node ${process.version})\n`);
+  console.log("| scenario | customer rows/s | of the physical reference | peak RSS (MB) |");
+  console.log("| --- | ---: | ---: | ---: |");
+  for (const r of results) {
+    const share = reference ? `${((100 * r.rowsPerSecond) / reference).toFixed(1)}%` : "–";
+    console.log(`| ${r.scenario} | ${Math.round(r.rowsPerSecond).toLocaleString("en")} | ${share} | ${r.peakMb === undefined ? "–" : Math.round(r.peakMb)} |`);
+  }
+} finally {
+  for (const s of schemas) psql(postgres, "-c", `drop schema if exists ${s} cascade`);
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,91 @@
+import { resolve } from "node:path";
+import { z } from "zod";
+
+/**
+ * Variables every process of the system reads the same way (the BFF, the worker, their CLIs):
+ * where the store is and how to log. Each app spreads `sharedEnvShape` into its own schema and
+ * parses its environment once with `parseEnvironment`.
+ */
+
+export const positiveInt = z.coerce.number().int().positive();
+
+export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** A boolean variable: true/false or 1/0. */
+export const bool = z
+  .enum(["true", "false", "1", "0"])
+  .transform((v) => v === "true" || v === "1");
+
+export const sharedEnvShape = {
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** Demo data goes into an empty store (never in production; the BFF refuses it there). */
+  LOAD_DEMO_DATA: bool.optional(),
+  DATA_DIR: z.string().min(1).default("./.data"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional(),
+  DATABASE_POOL_MAX: positiveInt.default(10),
+  DATABASE_STATEMENT_TIMEOUT_MS: positiveInt.default(5000),
+  IDENTIFIER_HASH_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64,}$/, "must be at least 32 bytes, hex-encoded")
+    .optional(),
+  LOG_LEVEL: z.enum(logLevels).default("info"),
+  /** With DATABASE_URL, import chunks are jobs on a pg-boss queue kept in this schema of the same database. */
+  IMPORT_QUEUE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,49}$/, "must be a PostgreSQL schema name (lower case, digits, _)")
+    .default("pgboss"),
+  /** A queued import chunk whose worker died is handed to another after this long. */
+  IMPORT_CHUNK_EXPIRE_SECONDS: positiveInt.default(300),
+};
+
+export type LogLevel = (typeof logLevels)[number];
+
+/** The store section of a configuration, as the BFF and the worker both hold it. */
+export type StoreSettings = {
+  dataDir: string;
+  database: { url: string | undefined; poolMax: number; statementTimeoutMs: number };
+  identifierHashKey: Buffer | undefined;
+  loadDemoData: boolean;
+  logLevel: LogLevel;
+  importQueue: { schema: string; chunkExpireSeconds: number };
+};
+
+export function storeSettings(env: {
+  NODE_ENV: "development" | "production" | "test";
+  LOAD_DEMO_DATA?: boolean | undefined;
+  DATA_DIR: string;
+  DATABASE_URL?: string | undefined;
+  DATABASE_POOL_MAX: number;
+  DATABASE_STATEMENT_TIMEOUT_MS: number;
+  IDENTIFIER_HASH_KEY?: string | undefined;
+  LOG_LEVEL: LogLevel;
+  IMPORT_QUEUE_SCHEMA: string;
+  IMPORT_CHUNK_EXPIRE_SECONDS: number;
+}): StoreSettings {
+  return {
+    dataDir: resolve(env.DATA_DIR),
+    database: { url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS },
+    identifierHashKey: env.IDENTIFIER_HASH_KEY ? Buffer.from(env.IDENTIFIER_HASH_KEY, "hex") : undefined,
+    loadDemoData: env.LOAD_DEMO_DATA ?? env.NODE_ENV !== "production",
+    logLevel: env.LOG_LEVEL,
+    importQueue: { schema: env.IMPORT_QUEUE_SCHEMA, chunkExpireSeconds: env.IMPORT_CHUNK_EXPIRE_SECONDS },
+  };
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Parses an environment; empty strings count as unset. Throws ConfigError naming every bad variable. */
+export function parseEnvironment<T extends z.ZodTypeAny>(schema: T, source: Record<string, string | undefined>): z.output<T> {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(environment)"}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}

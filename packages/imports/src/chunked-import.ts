@@ -1,0 +1,111 @@
+import { randomUUID } from "node:crypto";
+import type { ImportDataset } from "@insights/contracts/records";
+import {
+  completeImportChunk,
+  createImportJob,
+  findImportJob,
+  finishImportJob,
+  loadImportChunk,
+  markImportJobRunning,
+  stageChunkedImportJob,
+  type ImportJob,
+} from "@insights/store";
+import { ImportFormatError } from "./import-format-error.js";
+import { readLines, type NumberedLine, type ReadPosition } from "./line-reader.js";
+import { csvRecordTexts, parseCsvHeader, recordsFromLines, type ImportFormat } from "./record-reader.js";
+import { DEFAULT_BATCH_SIZE, importRecords, type ImportDeps } from "./run-import.js";
+
+/** Records per chunk: a chunk is one queue job, small enough to redo quickly after a crash. */
+export const DEFAULT_CHUNK_RECORDS = 5000;
+
+export type StagedChunks = { job: ImportJob; chunks: number; records: number };
+
+/**
+ * Stages a file in the database (PostgreSQL), cut into chunks of whole records, in one
+ * transaction with its job: once this returns, the import survives any crash. A file that is
+ * not the declared format gives a failed job instead (nothing to enqueue).
+ */
+export async function stageChunkedImport(
+  deps: ImportDeps,
+  input: { orgId: string; dataset: ImportDataset; format: ImportFormat; file: string },
+  options: { chunkRecords?: number } = {},
+): Promise<StagedChunks> {
+  const id = randomUUID();
+  const chunkRecords = options.chunkRecords ?? DEFAULT_CHUNK_RECORDS;
+  const position: ReadPosition = { bytesRead: 0, totalBytes: 0 };
+  const lines = readLines(input.file, position);
+  const records: AsyncIterator<NumberedLine> = input.format === "csv" ? csvRecordTexts(lines)[Symbol.asyncIterator]() : lines[Symbol.asyncIterator]();
+  let total = 0;
+  try {
+    let header: string | null = null;
+    if (input.format === "csv") {
+      const first = await records.next();
+      if (first.done) throw new ImportFormatError("the file is empty: a CSV file starts with a header row");
+      parseCsvHeader(first.value.text, input.dataset);
+      header = first.value.text;
+    }
+    const chunks = await stageChunkedImportJob(deps.store.db, { id, orgId: input.orgId, dataset: input.dataset, format: input.format, source: "database", header }, async (addChunk) => {
+      let texts: string[] = [];
+      let firstLine = 0;
+      let seenRecord = false;
+      for (let next = await records.next(); !next.done; next = await records.next()) {
+        const { line, text } = next.value;
+        if (input.format === "ndjson" && !seenRecord && text.trim() !== "") {
+          seenRecord = true;
+          // The first record decides whether this is NDJSON at all, as in a file-staged run.
+          const value: unknown = (() => {
+            try {
+              return JSON.parse(text);
+            } catch {
+              return undefined;
+            }
+          })();
+          if (typeof value !== "object" || value === null || Array.isArray(value)) {
+            throw new ImportFormatError(`line ${line} is not a JSON object: the file is not NDJSON (is it CSV? use --format csv)`);
+          }
+        }
+        if (texts.length === 0) firstLine = line;
+        texts.push(text);
+        if (text.trim() !== "") total++;
+        if (texts.length >= chunkRecords) {
+          await addChunk(firstLine, texts.join("\n"));
+          texts = [];
+        }
+      }
+      if (texts.length > 0) await addChunk(firstLine, texts.join("\n"));
+    });
+    const job = await findImportJob(deps.store.db, id);
+    if (!job) throw new Error(`import job ${id} vanished after staging`);
+    return { job, chunks, records: total };
+  } catch (error) {
+    await records.return?.();
+    if (!(error instanceof ImportFormatError)) throw error;
+    await createImportJob(deps.store.db, { id, orgId: input.orgId, dataset: input.dataset, format: input.format, source: "database" });
+    return { job: await finishImportJob(deps.store.db, id, { state: "failed", error: error.message }), chunks: 0, records: 0 };
+  }
+}
+
+/**
+ * Imports one chunk (a queue job): its records after the chunk's checkpoint, in batches that
+ * each commit with that checkpoint; then marks it done (the last chunk done ends the job).
+ * Running a chunk again — after a crash, or delivered twice — changes nothing twice.
+ */
+export async function runImportChunk(deps: ImportDeps, jobId: string, seq: number, options: { batchSize?: number } = {}): Promise<void> {
+  const loaded = await loadImportChunk(deps.store.db, jobId, seq);
+  if (!loaded || loaded.chunk.done || loaded.job.state === "failed" || loaded.job.state === "succeeded") return;
+  const { job, chunk } = loaded;
+  await markImportJobRunning(deps.store.db, jobId);
+  const header = job.format === "csv" && loaded.header !== null ? parseCsvHeader(loaded.header, job.dataset) : undefined;
+  const lines = chunk.body.split("\n").map((text, i) => ({ line: chunk.firstLine + i, text }));
+  await importRecords(deps, { job, skipThrough: chunk.checkpointLine, chunk: seq }, recordsFromLines(lines, job.dataset, job.format, { header }), {
+    batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+    dryRun: false,
+  });
+  const state = await completeImportChunk(deps.store.db, jobId, seq);
+  deps.logger.info({ job: jobId, chunk: seq, jobState: state }, "import chunk done");
+}
+
+/** A chunk that failed on its last attempt fails its job (the error text holds no row data). */
+export async function failImportForChunk(deps: ImportDeps, jobId: string, seq: number): Promise<void> {
+  await finishImportJob(deps.store.db, jobId, { state: "failed", error: `chunk ${seq} could not be imported after retries (see the worker's log)` });
+}

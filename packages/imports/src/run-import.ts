@@ -1,0 +1,133 @@
+import { stat } from "node:fs/promises";
+import type { ImportDataset } from "@insights/contracts/records";
+import { applyImportBatch, finishImportJob, markImportJobRunning, type IdentifierHasher, type ImportBatch, type ImportReject, type ImportRowCounts, type ImportRows, type Store } from "@insights/store";
+import type { Logger } from "pino";
+import { ImportFormatError } from "./import-format-error.js";
+import type { ReadPosition } from "./line-reader.js";
+import { readRecords, type ImportFormat, type RawRecord } from "./record-reader.js";
+import { validateRecord } from "./validate-record.js";
+
+export const DEFAULT_BATCH_SIZE = 1000;
+
+/** What a run needs to know of its job (a dry run's job is never recorded). */
+export type JobToRun = {
+  id: string;
+  orgId: string;
+  dataset: ImportDataset;
+  format: ImportFormat;
+  /** The staged file. */
+  source: string;
+  /** Lines already committed by an earlier (interrupted) run, and what they counted. */
+  checkpointLine: number;
+  rows: ImportRowCounts;
+};
+
+export type ImportProgress = { rows: ImportRowCounts; position: ReadPosition; startedAt: number };
+
+export type ImportOutcome = { state: "succeeded" | "failed"; error: string | null; rows: ImportRowCounts; seconds: number };
+
+export type RunOptions = {
+  batchSize?: number;
+  dryRun?: boolean;
+  onProgress?: (progress: ImportProgress) => void;
+};
+
+export type ImportDeps = { store: Store; hasher: IdentifierHasher; logger: Logger };
+
+/** Where a run of records goes: its job, the lines already committed, and (chunked) its chunk. */
+export type RecordsTarget = { job: { id: string; orgId: string; dataset: ImportDataset }; skipThrough: number; chunk?: number };
+
+/**
+ * Validates records with the dataset's contract schema and applies them in batches, each in one
+ * transaction with its rejects and the checkpoint. Records the checkpoint covers are skipped.
+ * Returns what this run counted.
+ */
+export async function importRecords(
+  deps: ImportDeps,
+  target: RecordsTarget,
+  records: AsyncIterable<RawRecord>,
+  options: { batchSize: number; dryRun: boolean; onBatch?: (counted: ImportRowCounts) => void },
+): Promise<ImportRowCounts> {
+  const { job } = target;
+  const rows: ImportRowCounts = { read: 0, imported: 0, unchanged: 0, rejected: 0 };
+  let valid: Record<string, unknown>[] = [];
+  let rejects: ImportReject[] = [];
+  let read = 0;
+  let lastLine = target.skipThrough;
+  const flush = async () => {
+    const batch = { dataset: job.dataset, rows: valid, lastLine, read, rejects } as ImportBatch & ImportRows;
+    valid = [];
+    rejects = [];
+    read = 0;
+    const result = await applyImportBatch(deps.store.db, deps.hasher, job, batch, { dryRun: options.dryRun, ...(target.chunk === undefined ? {} : { chunk: target.chunk }) });
+    if (!result.applied) return;
+    rows.read += batch.read;
+    rows.imported += result.imported;
+    rows.unchanged += result.unchanged;
+    rows.rejected += result.rejected;
+    deps.logger.debug({ job: job.id, chunk: target.chunk, checkpointLine: batch.lastLine }, "import batch committed");
+    options.onBatch?.(rows);
+  };
+  for await (const record of records) {
+    if (record.line <= target.skipThrough) continue;
+    read++;
+    lastLine = record.line;
+    if ("reject" in record) rejects.push(record.reject);
+    else {
+      const checked = validateRecord(job.dataset, record.line, record.fields);
+      if (checked.ok) valid.push(checked.row);
+      else rejects.push(...checked.rejects);
+    }
+    if (read >= options.batchSize) await flush();
+  }
+  if (read > 0) await flush();
+  return rows;
+}
+
+/**
+ * Runs (or resumes) a file-staged import job: streams the file, validates every record with the
+ * contract schema, and applies batches of rows, each in one transaction with its rejects and the
+ * job's checkpoint. Lines the checkpoint covers are skipped, so a run after a crash ends where an
+ * uninterrupted one would. A file that is not the declared format fails the job.
+ */
+export async function runImport(deps: ImportDeps, job: JobToRun, options: RunOptions = {}): Promise<ImportOutcome> {
+  const dryRun = options.dryRun ?? false;
+  const startedAt = Date.now();
+  const position: ReadPosition = { bytesRead: 0, totalBytes: 0 };
+  const log = deps.logger.child({ job: job.id, dataset: job.dataset, org: job.orgId });
+  if (!dryRun) await markImportJobRunning(deps.store.db, job.id);
+  log.info({ resumeAfterLine: job.checkpointLine, dryRun }, "import running");
+  const total = (counted: ImportRowCounts): ImportRowCounts => ({
+    read: job.rows.read + counted.read,
+    imported: job.rows.imported + counted.imported,
+    unchanged: job.rows.unchanged + counted.unchanged,
+    rejected: job.rows.rejected + counted.rejected,
+  });
+  let rows = total({ read: 0, imported: 0, unchanged: 0, rejected: 0 });
+  try {
+    const staged = await stat(job.source).catch((error: NodeJS.ErrnoException) => {
+      // A job whose staged file was removed can never run: fail it rather than retry it at every start.
+      if (error.code === "ENOENT") throw new ImportFormatError("the staged file of this import is gone; import the file again");
+      throw error;
+    });
+    position.totalBytes = staged.size;
+    const counted = await importRecords(deps, { job, skipThrough: job.checkpointLine }, readRecords(job.source, job.dataset, job.format, position), {
+      batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+      dryRun,
+      onBatch: (counted) => {
+        rows = total(counted);
+        options.onProgress?.({ rows, position, startedAt });
+      },
+    });
+    rows = total(counted);
+  } catch (error) {
+    if (!(error instanceof ImportFormatError)) throw error;
+    log.warn({ reason: error.message }, "import failed: the file cannot be imported");
+    if (!dryRun) await finishImportJob(deps.store.db, job.id, { state: "failed", error: error.message });
+    return { state: "failed", error: error.message, rows, seconds: (Date.now() - startedAt) / 1000 };
+  }
+  if (!dryRun) await finishImportJob(deps.store.db, job.id, { state: "succeeded" });
+  const seconds = (Date.now() - startedAt) / 1000;
+  log.info({ rows, seconds }, "import succeeded");
+  return { state: "succeeded", error: null, rows, seconds };
+}

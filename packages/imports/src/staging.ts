@@ -1,0 +1,45 @@
+import { randomUUID } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ImportDataset } from "@insights/contracts/records";
+import { createImportJob, type ImportJob, type Store } from "@insights/store";
+import type { ImportFormat } from "./record-reader.js";
+
+export type NewImport = { orgId: string; dataset: ImportDataset; format: ImportFormat; body: Readable };
+
+/** Where staged files live: beside the embedded store, under DATA_DIR. */
+export function stagingDir(dataDir: string): string {
+  return join(dataDir, "imports");
+}
+
+/** Opens a local file as an import body. */
+export function fileBody(path: string): Readable {
+  return createReadStream(path);
+}
+
+/**
+ * Copies the file (as given: a .gz stays compressed) to the staging directory, then records the
+ * job, queued. The job exists only once its file is durably staged, so it can always be resumed.
+ */
+export async function stageImport(store: Store, dataDir: string, input: NewImport): Promise<ImportJob> {
+  const id = randomUUID();
+  const dir = stagingDir(dataDir);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const source = join(dir, `${id}.${input.format}`);
+  const out = createWriteStream(source, { flags: "wx", mode: 0o600, flush: true });
+  try {
+    await pipeline(input.body, out);
+    return await createImportJob(store.db, { id, orgId: input.orgId, dataset: input.dataset, format: input.format, source });
+  } catch (error) {
+    await rm(source, { force: true });
+    throw error;
+  }
+}
+
+/** A finished job's staged file is no longer needed (its rejects are in the store). */
+export async function removeStagedFile(source: string): Promise<void> {
+  await rm(source, { force: true });
+}

@@ -1,0 +1,119 @@
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { IdentifierHasher } from "./identifier-hasher.js";
+import { applyCategoryAssignmentRows, type CategoryAssignmentImportRow } from "./import-category-assignments.js";
+import type { BatchOutcome, ImportContext } from "./import-context.js";
+import { applyCustomerRows, type CustomerImportRow } from "./import-customers.js";
+import type { ImportReject } from "./import-jobs.js";
+import { applyProfileAttributeRows, type ProfileAttributeImportRow } from "./import-profile-attributes.js";
+import { applyScoreRows, type ScoreImportRow } from "./import-scores.js";
+import type { Database } from "./schema.js";
+
+/** Valid rows of one dataset, each with its line in the file. */
+export type ImportRows =
+  | { dataset: "customers"; rows: CustomerImportRow[] }
+  | { dataset: "scores"; rows: ScoreImportRow[] }
+  | { dataset: "profile-attributes"; rows: ProfileAttributeImportRow[] }
+  | { dataset: "category-assignments"; rows: CategoryAssignmentImportRow[] };
+
+/** Consecutive lines of a file: the rows that passed the schema and the rejects of those that did not. */
+export type ImportBatch = ImportRows & {
+  /** The last line this batch covers (its checkpoint once committed). */
+  lastLine: number;
+  /** Records read in these lines (valid and rejected). */
+  read: number;
+  rejects: ImportReject[];
+};
+
+export type ImportBatchResult = {
+  /** False when the job's checkpoint already covered the batch (it was applied before a crash). */
+  applied: boolean;
+  imported: number;
+  unchanged: number;
+  rejected: number;
+};
+
+class DryRun extends Error {
+  constructor(readonly result: ImportBatchResult) {
+    super("dry run");
+  }
+}
+
+function applyRows(tx: Transaction<Database>, ctx: ImportContext, batch: ImportRows): Promise<BatchOutcome> {
+  switch (batch.dataset) {
+    case "customers":
+      return applyCustomerRows(tx, ctx, batch.rows);
+    case "scores":
+      return applyScoreRows(tx, ctx, batch.rows);
+    case "profile-attributes":
+      return applyProfileAttributeRows(tx, ctx, batch.rows);
+    case "category-assignments":
+      return applyCategoryAssignmentRows(tx, ctx, batch.rows);
+  }
+}
+
+/**
+ * Applies a batch of one job in one transaction with its rejects, its counts and the job's
+ * checkpoint: after a crash either all of it is committed or none. A batch the checkpoint
+ * already covers is skipped. With `dryRun` (no job row needed) the outcome is worked out and rolled back.
+ */
+export async function applyImportBatch(
+  db: Kysely<Database>,
+  hasher: IdentifierHasher,
+  job: { id: string; orgId: string },
+  batch: ImportBatch,
+  options: { dryRun?: boolean; chunk?: number } = {},
+): Promise<ImportBatchResult> {
+  try {
+    return await db.transaction().execute(async (tx) => {
+      if (!options.dryRun) {
+        // The checkpoint is the job's, or (chunked imports) the chunk's: workers share a job.
+        const locked =
+          options.chunk === undefined
+            ? await tx.selectFrom("import_jobs").select(["checkpoint_line", "org_id"]).where("id", "=", job.id).forUpdate().executeTakeFirst()
+            : await tx
+                .selectFrom("import_chunks as k")
+                .innerJoin("import_jobs as j", "j.id", "k.job_id")
+                .select(["k.checkpoint_line", "j.org_id"])
+                .where("k.job_id", "=", job.id)
+                .where("k.seq", "=", options.chunk)
+                .forUpdate("k")
+                .executeTakeFirst();
+        if (!locked || locked.org_id !== job.orgId) throw new Error(`import job ${job.id} of organisation ${job.orgId} does not exist`);
+        if (Number(locked.checkpoint_line) >= batch.lastLine) return { applied: false, imported: 0, unchanged: 0, rejected: 0 };
+      }
+
+      const outcome = await applyRows(tx, { jobId: job.id, orgId: job.orgId, hasher }, batch);
+      const rejects = [...batch.rejects, ...outcome.rejects];
+      const rejected = new Set(rejects.map((r) => r.line)).size;
+      const result = { applied: true, imported: outcome.imported, unchanged: outcome.unchanged, rejected };
+      // A dry run's job is not recorded: work everything out, then roll it back.
+      if (options.dryRun) throw new DryRun(result);
+      if (rejects.length > 0) {
+        await tx
+          .insertInto("import_rejects")
+          .values(rejects.map((r) => ({ job_id: job.id, line: r.line, field: r.field, message: r.message })))
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+      }
+      if (options.chunk !== undefined) {
+        await tx.updateTable("import_chunks").set({ checkpoint_line: batch.lastLine }).where("job_id", "=", job.id).where("seq", "=", options.chunk).execute();
+      }
+      await tx
+        .updateTable("import_jobs")
+        .set({
+          ...(options.chunk === undefined ? { checkpoint_line: batch.lastLine } : {}),
+          rows_read: sql`rows_read + ${batch.read}`,
+          rows_imported: sql`rows_imported + ${outcome.imported}`,
+          rows_unchanged: sql`rows_unchanged + ${outcome.unchanged}`,
+          rows_rejected: sql`rows_rejected + ${rejected}`,
+          updated_at: sql<Date>`now()`,
+        })
+        .where("id", "=", job.id)
+        .execute();
+      return result;
+    });
+  } catch (error) {
+    if (error instanceof DryRun) return error.result;
+    throw error;
+  }
+}

@@ -1,0 +1,65 @@
+import { sql, type Kysely, type Transaction } from "kysely";
+import type { ImportJob, NewImportJob } from "./import-jobs.js";
+import { findImportJob } from "./import-jobs.js";
+import type { Database } from "./schema.js";
+
+/** Chunked imports (PostgreSQL): the file's records staged in the database, a chunk per queue job. */
+
+export type ImportChunk = { jobId: string; seq: number; firstLine: number; body: string; checkpointLine: number; done: boolean };
+
+/**
+ * Stages a chunked import in one transaction: the job, then each chunk `stage` hands over, then
+ * the chunk count. Nothing of it exists until all of it does.
+ */
+export async function stageChunkedImportJob(
+  db: Kysely<Database>,
+  job: NewImportJob & { header: string | null },
+  stage: (addChunk: (firstLine: number, body: string) => Promise<void>) => Promise<void>,
+): Promise<number> {
+  return db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto("import_jobs")
+      .values({ id: job.id, org_id: job.orgId, dataset: job.dataset, format: job.format, source: job.source, staged_in: "chunks", header: job.header })
+      .execute();
+    let seq = 0;
+    await stage(async (firstLine, body) => {
+      await tx.insertInto("import_chunks").values({ job_id: job.id, seq, first_line: firstLine, body }).execute();
+      seq++;
+    });
+    await tx.updateTable("import_jobs").set({ chunks: seq }).where("id", "=", job.id).execute();
+    return seq;
+  });
+}
+
+/** The chunks of a job that are not done yet (to enqueue). */
+export async function pendingImportChunks(db: Kysely<Database>, jobId: string): Promise<number[]> {
+  const rows = await db.selectFrom("import_chunks").select("seq").where("job_id", "=", jobId).where("done", "=", false).orderBy("seq").execute();
+  return rows.map((r) => r.seq);
+}
+
+export async function loadImportChunk(db: Kysely<Database>, jobId: string, seq: number): Promise<{ job: ImportJob; header: string | null; chunk: ImportChunk } | undefined> {
+  const job = await findImportJob(db, jobId);
+  const row = await db.selectFrom("import_chunks").selectAll().where("job_id", "=", jobId).where("seq", "=", seq).executeTakeFirst();
+  if (!job || !row) return undefined;
+  const header = await db.selectFrom("import_jobs").select("header").where("id", "=", jobId).executeTakeFirstOrThrow();
+  return {
+    job,
+    header: header.header,
+    chunk: { jobId, seq, firstLine: Number(row.first_line), body: row.body, checkpointLine: Number(row.checkpoint_line), done: row.done },
+  };
+}
+
+/**
+ * Marks a chunk done; when it is the job's last, the job succeeds (in the same transaction, the
+ * job row locked, so exactly one worker finishes it). Returns the job's state afterwards.
+ */
+export async function completeImportChunk(db: Kysely<Database>, jobId: string, seq: number): Promise<"running" | "succeeded" | "failed" | "queued"> {
+  return db.transaction().execute(async (tx: Transaction<Database>) => {
+    const job = await tx.selectFrom("import_jobs").select(["state"]).where("id", "=", jobId).forUpdate().executeTakeFirstOrThrow();
+    await tx.updateTable("import_chunks").set({ done: true, body: "" }).where("job_id", "=", jobId).where("seq", "=", seq).execute();
+    const left = await tx.selectFrom("import_chunks").select((eb) => eb.fn.countAll<string>().as("n")).where("job_id", "=", jobId).where("done", "=", false).executeTakeFirstOrThrow();
+    if (Number(left.n) > 0 || job.state === "failed" || job.state === "succeeded") return job.state;
+    await tx.updateTable("import_jobs").set({ state: "succeeded", finished_at: sql<Date>`now()`, updated_at: sql<Date>`now()` }).where("id", "=", jobId).execute();
+    return "succeeded";
+  });
+}

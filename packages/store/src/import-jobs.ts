@@ -1,0 +1,125 @@
+import { sql, type Kysely, type Selectable } from "kysely";
+import type { Database, ImportDatasetName, ImportFormat, ImportJobsTable, ImportJobState } from "./schema.js";
+
+/** Bulk import jobs: their lifecycle, counts and rejected rows. Rows themselves are applied by applyImportBatch. */
+
+export type ImportRowCounts = { read: number; imported: number; unchanged: number; rejected: number };
+
+export type ImportJob = {
+  id: string;
+  orgId: string;
+  dataset: ImportDatasetName;
+  format: ImportFormat;
+  /** 'file': a staged file run by one process; 'chunks': staged in the database, shared by workers. */
+  stagedIn: "file" | "chunks";
+  source: string;
+  state: ImportJobState;
+  error: string | null;
+  /** The last line of the file whose rows (and rejects) are committed. */
+  checkpointLine: number;
+  rows: ImportRowCounts;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  updatedAt: Date;
+};
+
+export type ImportReject = { line: number; field: string; message: string };
+
+export type NewImportJob = { id: string; orgId: string; dataset: ImportDatasetName; format: ImportFormat; source: string };
+
+function toJob(row: Selectable<ImportJobsTable>): ImportJob {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    dataset: row.dataset,
+    format: row.format,
+    stagedIn: row.staged_in,
+    source: row.source,
+    state: row.state,
+    error: row.error,
+    checkpointLine: Number(row.checkpoint_line),
+    rows: { read: Number(row.rows_read), imported: Number(row.rows_imported), unchanged: Number(row.rows_unchanged), rejected: Number(row.rows_rejected) },
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function organisationExists(db: Kysely<Database>, orgId: string): Promise<boolean> {
+  return (await db.selectFrom("organisations").select("id").where("id", "=", orgId).executeTakeFirst()) !== undefined;
+}
+
+/** Records a new job, queued. */
+export async function createImportJob(db: Kysely<Database>, job: NewImportJob): Promise<ImportJob> {
+  const row = await db
+    .insertInto("import_jobs")
+    .values({ id: job.id, org_id: job.orgId, dataset: job.dataset, format: job.format, source: job.source })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toJob(row);
+}
+
+/** A job by id; with `orgId`, only that organisation's (another organisation's job is not found). */
+export async function findImportJob(db: Kysely<Database>, id: string, orgId?: string): Promise<ImportJob | undefined> {
+  let query = db.selectFrom("import_jobs").selectAll().where("id", "=", id);
+  if (orgId !== undefined) query = query.where("org_id", "=", orgId);
+  const row = await query.executeTakeFirst();
+  return row ? toJob(row) : undefined;
+}
+
+/**
+ * File-staged jobs that were queued or interrupted while running, oldest first: what a starting
+ * worker resumes (chunked jobs are resumed by the queue).
+ */
+export async function listUnfinishedImportJobs(db: Kysely<Database>): Promise<ImportJob[]> {
+  const rows = await db
+    .selectFrom("import_jobs")
+    .selectAll()
+    .where("state", "in", ["queued", "running"])
+    .where("staged_in", "=", "file")
+    .orderBy("created_at")
+    .orderBy("id")
+    .execute();
+  return rows.map(toJob);
+}
+
+export async function markImportJobRunning(db: Kysely<Database>, id: string): Promise<void> {
+  await db
+    .updateTable("import_jobs")
+    .set({ state: "running", started_at: sql<Date>`coalesce(started_at, now())`, updated_at: sql<Date>`now()` })
+    .where("id", "=", id)
+    .where("state", "in", ["queued", "running"])
+    .execute();
+}
+
+/** Ends a job. The error is shown to whoever imported the file: it must not hold row values. */
+export async function finishImportJob(db: Kysely<Database>, id: string, outcome: { state: "succeeded" } | { state: "failed"; error: string }): Promise<ImportJob> {
+  const row = await db
+    .updateTable("import_jobs")
+    .set({ state: outcome.state, error: outcome.state === "failed" ? outcome.error : null, finished_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
+    .where("id", "=", id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toJob(row);
+}
+
+/** A job's rejected rows in (line, field) order, a page at a time: those after the reject given. */
+export async function listImportRejects(
+  db: Kysely<Database>,
+  jobId: string,
+  page: { after?: { line: number; field: string }; limit: number },
+): Promise<ImportReject[]> {
+  const after = page.after ?? { line: 0, field: "" };
+  const rows = await db
+    .selectFrom("import_rejects")
+    .select(["line", "field", "message"])
+    .where("job_id", "=", jobId)
+    .where(sql<boolean>`(line, field) > (${after.line}, ${after.field})`)
+    .orderBy("line")
+    .orderBy("field")
+    .limit(page.limit)
+    .execute();
+  return rows.map((r) => ({ line: Number(r.line), field: r.field, message: r.message }));
+}
