@@ -1,9 +1,22 @@
 import { Writable } from "node:stream";
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
+import type { Logger } from "pino";
 import { ConfigError, createLogger, parseEnvironment, sharedEnvShape, storeSettings } from "../src/index.js";
 
 const schema = z.object({ ...sharedEnvShape });
+
+/** A destination that keeps every line a logger writes. */
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { lines, destination };
+}
 
 describe("shared configuration", () => {
   it("gives the BFF's defaults, empty values counting as unset", () => {
@@ -29,18 +42,34 @@ describe("shared configuration", () => {
   });
 
   it("logs through a logger that redacts personal data, named for its service", async () => {
-    const lines: string[] = [];
-    const destination = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
+    const { lines, destination } = capture();
     const logger = createLogger("insights-worker", "info", destination);
     logger.info({ cardNumber: "4969452123456110", row: { idDocument: "87654321X" } }, "row for +34600000001");
     await new Promise((resolve) => setImmediate(resolve));
     const line = JSON.parse(lines[0] ?? "{}") as Record<string, unknown>;
     expect(line.service).toBe("insights-worker");
     expect(lines.join("")).not.toMatch(/4969452123456110|87654321X|34600000001/);
+  });
+
+  it.each([
+    ["an 8-digit identity document with its letter, in a message", (log: Logger) => log.info("document 87654321X refused"), "87654321"],
+    ["a card number written in groups, in a message", (log: Logger) => log.info("card 4969 4521 2345 6110 declined"), "4969 4521"],
+    ["a phone number in an object field no rule names", (log: Logger) => log.info({ detail: { note: "call +34 600 000 001" } }, "x"), "600 000"],
+    ["an identity document in an array inside an object", (log: Logger) => log.warn({ rows: [{ line: 3, raw: "87654321X;Luis" }] }, "rejected"), "87654321"],
+    ["a card number in an error's message", (log: Logger) => log.error({ err: new Error("bad card 4969452123456110") }, "failed"), "4969452123456110"],
+  ])("masks %s", async (_what, write, secret) => {
+    const { lines, destination } = capture();
+    write(createLogger("insights-bff", "info", destination));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines.join("")).toContain("[REDACTED]");
+    expect(lines.join("")).not.toContain(secret);
+  });
+
+  it("keeps our own identifiers and short numbers readable", async () => {
+    const { lines, destination } = capture();
+    createLogger("insights-bff", "info", destination).info({ requestId: "12345678-1234-4234-8234-123456789012", statusCode: 404, line: 1234 }, "row 1234 of job 42");
+    await new Promise((resolve) => setImmediate(resolve));
+    const line = JSON.parse(lines[0] ?? "{}") as Record<string, unknown>;
+    expect(line).toMatchObject({ requestId: "12345678-1234-4234-8234-123456789012", statusCode: 404, line: 1234, msg: "row 1234 of job 42" });
   });
 });
