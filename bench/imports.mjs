@@ -95,7 +95,7 @@ try {
       psql(postgres, "-c", `create schema ${s}`);
       return s;
     };
-    const envFor = (s) => ({ DATABASE_URL: inSchema(s), IMPORT_QUEUE_SCHEMA: `${s}_queue`, IDENTIFIER_HASH_KEY: hashKey, LOG_LEVEL: "warn", DATA_DIR: join(work, s) });
+    const envFor = (s) => ({ DATABASE_URL: inSchema(s), LOAD_DEMO_DATA: "true", IMPORT_QUEUE_SCHEMA: `${s}_queue`, IDENTIFIER_HASH_KEY: hashKey, LOG_LEVEL: "warn", DATA_DIR: join(work, s) });
     const migrate = async (s) => {
       const worker = startWorker({ ...envFor(s), LOG_LEVEL: "info" });
       await worker.ready;

@@ -53,6 +53,8 @@ const bffEnv = {
   LOG_LEVEL: "warn",
   RATE_LIMIT_MAX: "100000000",
   NODE_ENV: "development",
+  // The demo data the scenarios read (a PostgreSQL store takes it only when asked).
+  LOAD_DEMO_DATA: "true",
   ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
 };
 const baseline = await start(["bench/baseline-server.mjs"], {});

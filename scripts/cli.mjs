@@ -1,9 +1,9 @@
-// npm run token|api-key -- …: builds the BFF if needed and runs one of its CLIs.
+// npm run token|admin -- …: builds the BFF if needed and runs one of its CLIs.
 // Only the CLI's own output reaches stdout (install and build noise goes to stderr).
 import { build, install, runNode } from "./pnpm.mjs";
 
 const [name, ...args] = process.argv.slice(2);
-const clis = { token: "apps/bff/dist/cli/token.js", "api-key": "apps/bff/dist/cli/api-key.js" };
+const clis = { token: "apps/bff/dist/cli/token.js", admin: "apps/bff/dist/cli/admin.js" };
 if (!(name in clis)) {
   process.stderr.write(`unknown command ${name}; one of: ${Object.keys(clis).join(", ")}\n`);
   process.exit(2);

@@ -123,6 +123,11 @@ export const DEVELOPMENT_AUDIENCE = "insights-bff";
 
 export { ConfigError };
 
+/** What the admin CLI needs: only where the store is (it runs where the BFF's auth is not configured). */
+export function loadStoreConfig(source: Record<string, string | undefined> = process.env) {
+  return storeSettings(parseEnvironment(z.object(sharedEnvShape), source));
+}
+
 /** Parses configuration from an environment (process.env by default). Throws ConfigError listing every problem. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const env = parseEnvironment(EnvSchema, source);

@@ -1,4 +1,4 @@
-import { loadDemoDataIfEmpty, loadIdentifierHasher, openConfiguredStore, type IdentifierHasher, type Store } from "@insights/store";
+import { findDemoData, loadDemoDataIfEmpty, loadIdentifierHasher, openConfiguredStore, type IdentifierHasher, type Store } from "@insights/store";
 import type { Logger } from "pino";
 import { loadOrCreateDevelopmentKeys } from "./auth/development-keys.js";
 import { createTokenVerifier, type TokenVerifier } from "./auth/token-verifier.js";
@@ -34,6 +34,12 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
   try {
     const hasher = await loadIdentifierHasher(config.identifierHashKey, config.dataDir);
     const demoDataLoaded = config.loadDemoData ? await loadDemoDataIfEmpty(store.db, hasher) : false;
+    if (config.env === "production") {
+      const demo = await findDemoData(store.db, hasher);
+      if (demo.length > 0) {
+        throw new Error(`refusing to start in production: the store holds demo data whose credentials are published (${demo.join(", ")}); revoke demo keys with npm run admin -- api-key revoke <id>, and remove the demo organisations`);
+      }
+    }
 
     const auth = config.auth;
     const keys = auth.mode === "jwks" ? { jwksUrl: auth.jwksUrl } : { jwks: [(await loadOrCreateDevelopmentKeys(config.dataDir)).publicJwk] };

@@ -28,7 +28,8 @@ describe.skipIf(!databaseUrl)("imports on PostgreSQL", () => {
     await admin.connect();
     await admin.query(`create schema ${schema}`);
     const url = `${databaseUrl}${databaseUrl!.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-    env = { DATABASE_URL: url, IMPORT_QUEUE_SCHEMA: queueSchema, DATA_DIR: join(root, "data"), LOG_LEVEL: "info" };
+    // A fresh PostgreSQL schema takes the demo organisations only when asked.
+    env = { DATABASE_URL: url, LOAD_DEMO_DATA: "true", IMPORT_QUEUE_SCHEMA: queueSchema, DATA_DIR: join(root, "data"), LOG_LEVEL: "info" };
   });
   afterAll(async () => {
     await admin.query(`drop schema if exists ${schema} cascade`);

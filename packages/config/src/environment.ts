@@ -18,7 +18,7 @@ export const bool = z
 
 export const sharedEnvShape = {
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  /** Demo data goes into an empty store (never in production; the BFF refuses it there). */
+  /** Demo data goes into an empty store: by default only the embedded one, never in production. */
   LOAD_DEMO_DATA: bool.optional(),
   DATA_DIR: z.string().min(1).default("./.data"),
   DATABASE_URL: z
@@ -69,7 +69,9 @@ export function storeSettings(env: {
     dataDir: resolve(env.DATA_DIR),
     database: { url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS },
     identifierHashKey: env.IDENTIFIER_HASH_KEY ? Buffer.from(env.IDENTIFIER_HASH_KEY, "hex") : undefined,
-    loadDemoData: env.LOAD_DEMO_DATA ?? env.NODE_ENV !== "production",
+    // Only ever by default into the embedded store: a PostgreSQL database takes demo data (with
+    // its published API keys) only when asked to, and production never.
+    loadDemoData: env.LOAD_DEMO_DATA ?? (env.NODE_ENV !== "production" && env.DATABASE_URL === undefined),
     logLevel: env.LOG_LEVEL,
     importQueue: { schema: env.IMPORT_QUEUE_SCHEMA, chunkExpireSeconds: env.IMPORT_CHUNK_EXPIRE_SECONDS },
   };

@@ -39,3 +39,23 @@ export async function authenticateApiKeyHash(db: Kysely<Database>, presented: st
   if (!row) return undefined;
   return { keyId: row.id, orgId: row.org_id, label: row.label };
 }
+
+/** An API key as an administrator sees it: never the key nor its hash. */
+export type ApiKeyListing = { id: string; orgId: string; label: string; createdAt: Date; revokedAt: Date | null };
+
+export async function listApiKeys(db: Kysely<Database>, orgId?: string): Promise<ApiKeyListing[]> {
+  let query = db.selectFrom("api_keys").select(["id", "org_id", "label", "created_at", "revoked_at"]).orderBy("created_at").orderBy("id");
+  if (orgId !== undefined) query = query.where("org_id", "=", orgId);
+  const rows = await query.execute();
+  return rows.map((r) => ({ id: r.id, orgId: r.org_id, label: r.label, createdAt: r.created_at, revokedAt: r.revoked_at }));
+}
+
+/**
+ * Revokes a key (sets `revoked_at`; the row stays, for the record). Returns false for an unknown
+ * or already revoked key. Processes that remembered the key stop accepting it within
+ * CREDENTIAL_CACHE_TTL_MS.
+ */
+export async function revokeApiKey(db: Kysely<Database>, id: string, now: Date = new Date()): Promise<boolean> {
+  const updated = await db.updateTable("api_keys").set({ revoked_at: now }).where("id", "=", id).where("revoked_at", "is", null).executeTakeFirst();
+  return Number(updated.numUpdatedRows) > 0;
+}

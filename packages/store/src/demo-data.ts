@@ -258,3 +258,32 @@ export async function loadDemoDataIfEmpty(db: Kysely<Database>, hasher: Identifi
     return true;
   });
 }
+
+/**
+ * What of the demo data set a store holds: demo organisations (by id and name), the demo API
+ * client and unrevoked demo API keys (by keyed hash). A production start refuses to run on
+ * such a store, since the demo keys are published in the README.
+ */
+export async function findDemoData(db: Kysely<Database>, hasher: IdentifierHasher): Promise<string[]> {
+  const found: string[] = [];
+  const organisations = await db
+    .selectFrom("organisations")
+    .select(["id", "name"])
+    .where("id", "in", DEMO_ORGANISATIONS.map((o) => o.id))
+    .orderBy("id")
+    .execute();
+  for (const org of organisations) {
+    if (DEMO_ORGANISATIONS.some((demo) => demo.id === org.id && demo.name === org.name)) found.push(`demo organisation "${org.id}"`);
+  }
+  const clients = await db.selectFrom("api_clients").select("client_id").where("client_id", "in", DEMO_API_CLIENTS.map((c) => c.clientId)).execute();
+  for (const client of clients) found.push(`demo API client "${client.client_id}"`);
+  const keys = await db
+    .selectFrom("api_keys")
+    .select("id")
+    .where("key_hash", "in", DEMO_API_KEYS.map((k) => hasher.hash("api_key", k.key)))
+    .where("revoked_at", "is", null)
+    .orderBy("id")
+    .execute();
+  for (const key of keys) found.push(`demo API key ${key.id}`);
+  return found;
+}

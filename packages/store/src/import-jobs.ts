@@ -47,10 +47,6 @@ function toJob(row: Selectable<ImportJobsTable>): ImportJob {
   };
 }
 
-export async function organisationExists(db: Kysely<Database>, orgId: string): Promise<boolean> {
-  return (await db.selectFrom("organisations").select("id").where("id", "=", orgId).executeTakeFirst()) !== undefined;
-}
-
 /** Records a new job, queued. */
 export async function createImportJob(db: Kysely<Database>, job: NewImportJob): Promise<ImportJob> {
   const row = await db

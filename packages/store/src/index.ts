@@ -4,8 +4,17 @@ export * from "./schema.js";
 export { createIdentifierHasher, normaliseIdentifier, MIN_SECRET_BYTES, type HashPurpose, type IdentifierHasher } from "./identifier-hasher.js";
 export { loadOrCreateSecretFile } from "./secret-file.js";
 export { findCustomerByIdentifier, storedIdentifierValue } from "./customers.js";
-export { authenticateApiKey, authenticateApiKeyHash, createApiKey, type ApiKeyOwner } from "./api-keys.js";
-export { DEMO_API_CLIENTS, DEMO_API_KEYS, DEMO_CATEGORIES, DEMO_CUSTOMERS, DEMO_ORGANISATIONS, loadDemoDataIfEmpty } from "./demo-data.js";
+export { authenticateApiKey, authenticateApiKeyHash, createApiKey, listApiKeys, revokeApiKey, type ApiKeyListing, type ApiKeyOwner } from "./api-keys.js";
+export { DEMO_API_CLIENTS, DEMO_API_KEYS, DEMO_CATEGORIES, DEMO_CUSTOMERS, DEMO_ORGANISATIONS, findDemoData, loadDemoDataIfEmpty } from "./demo-data.js";
+export {
+  createApiClient,
+  createOrganisation,
+  listApiClients,
+  listOrganisations,
+  organisationExists,
+  type ApiClientRegistration,
+  type Organisation,
+} from "./organisations.js";
 export { loadIdentifierHasher, openConfiguredStore, type StoreConfig } from "./configured-store.js";
 export { acquireDataDirLock, DataDirInUseError } from "./data-dir-lock.js";
 export { lookupScoring, lookupScoringSubject, type ScoringLookup, type ScoringLookupRequest, type ScoringSubjectLookup } from "./scores.js";
@@ -25,7 +34,6 @@ export {
   listImportRejects,
   listUnfinishedImportJobs,
   markImportJobRunning,
-  organisationExists,
   type ImportJob,
   type ImportReject,
   type ImportRowCounts,
