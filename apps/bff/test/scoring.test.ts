@@ -127,6 +127,7 @@ describe("scoring with the default configuration", () => {
       ["a phoneNumber too long", { body: { phoneNumber: "+3460000000112345" } }],
       ["a scoringType outside the enum", { body: { scoringType: "ficoScore" } }],
       ["an idDocument that is not a string", { body: { idDocument: 87654321 } }],
+      ["an idDocument longer than 40 characters", { body: { phoneNumber: LUIS, idDocument: "1".repeat(41) } }],
       ["a body in another media type", { rawBody: "phoneNumber=+34600000001", contentType: "application/x-www-form-urlencoded" }],
     ] as [string, Call][])("answers 400 for %s", async (_name, call) => {
       const r = await retrieve(app, { token: twoLegged, ...call });

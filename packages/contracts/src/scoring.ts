@@ -3,6 +3,7 @@ import { initContract } from "@ts-rest/core";
 import { z } from "zod";
 import { errorResponses } from "./error-responses.js";
 import { bearerRoute } from "./policy.js";
+import { MAX_ID_DOCUMENT_LENGTH } from "./records/identifiers.js";
 import { PhoneNumberSchema } from "./records/phone-number.js";
 import { ScoringTypeSchema } from "./records/scoring.js";
 
@@ -20,7 +21,8 @@ export const XCorrelatorSchema = z.string().regex(X_CORRELATOR_PATTERN, "must ma
 
 export const ScoringRequestSchema = z
   .object({
-    idDocument: z.string().optional(),
+    // CAMARA sets no format; ours bounds its length (the value is only ever compared by keyed hash).
+    idDocument: z.string().max(MAX_ID_DOCUMENT_LENGTH, `must be at most ${MAX_ID_DOCUMENT_LENGTH} characters`).optional(),
     phoneNumber: PhoneNumberSchema.optional(),
     scoringType: ScoringTypeSchema.optional(),
   })

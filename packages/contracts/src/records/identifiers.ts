@@ -5,10 +5,13 @@ import { z } from "zod";
  * and identity documents must not reach logs or reject lists.
  */
 
+/** Longest identity document accepted, by the scoring API and by imports alike. */
+export const MAX_ID_DOCUMENT_LENGTH = 40;
+
 /** CAMARA idDocument: national identity document. */
 export const IdDocumentSchema = z
   .string({ invalid_type_error: "must be text" })
-  .regex(/^[A-Za-z0-9][A-Za-z0-9 -]{2,39}$/, "must be 3 to 40 letters, digits, spaces or hyphens");
+  .regex(new RegExp(`^[A-Za-z0-9][A-Za-z0-9 -]{2,${MAX_ID_DOCUMENT_LENGTH - 1}}$`), `must be 3 to ${MAX_ID_DOCUMENT_LENGTH} letters, digits, spaces or hyphens`);
 
 /** Citibanamex customerId: up to 12 digits. */
 export const CitibanamexCustomerIdSchema = z.string({ invalid_type_error: "must be text" }).regex(/^\d{1,12}$/, "must be 1 to 12 digits");
