@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.js";
 
+/** A complete production configuration. */
+const production = {
+  NODE_ENV: "production",
+  AUTH_JWKS_URL: "https://idp.example.com/jwks",
+  AUTH_ISSUER: "https://idp.example.com",
+  AUTH_AUDIENCE: "insights",
+  IDENTIFIER_HASH_KEY: "ab".repeat(32),
+};
+
 describe("configuration", () => {
   it("defaults to the embedded store, port 3000 and development auth", () => {
     const config = loadConfig({});
@@ -41,26 +50,12 @@ describe("configuration", () => {
   });
 
   it("refuses demo data in production", () => {
-    const production = {
-      NODE_ENV: "production",
-      AUTH_JWKS_URL: "https://idp.example.com/jwks",
-      AUTH_ISSUER: "https://idp.example.com",
-      AUTH_AUDIENCE: "insights",
-      IDENTIFIER_HASH_KEY: "ab".repeat(32),
-    };
     expect(loadConfig(production).loadDemoData).toBe(false);
     expect(loadConfig(production).auth.mode).toBe("jwks");
     expect(() => loadConfig({ ...production, LOAD_DEMO_DATA: "true" })).toThrow(/demo data/);
   });
 
   it("in production: requires typ at+jwt by default, an https JWKS URL, and bounds token lifetime", () => {
-    const production = {
-      NODE_ENV: "production",
-      AUTH_JWKS_URL: "https://idp.example.com/jwks",
-      AUTH_ISSUER: "https://idp.example.com",
-      AUTH_AUDIENCE: "insights",
-      IDENTIFIER_HASH_KEY: "ab".repeat(32),
-    };
     expect(loadConfig(production).auth).toMatchObject({ requireTyp: true, maxLifetimeSeconds: 86_400 });
     expect(loadConfig({ ...production, AUTH_REQUIRE_TYP: "false", AUTH_MAX_TOKEN_LIFETIME_S: "3600" }).auth).toMatchObject({
       requireTyp: false,

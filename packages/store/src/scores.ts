@@ -21,31 +21,10 @@ export type ScoringLookup = {
   score: number | undefined;
 };
 
-type Row = { phone_customer_id: string | null; document_customer_id: string | null; line_type: LineType | null; score: number | null };
-
-/** Resolves phone and document within one organisation, and the subject's score, in a single round trip. */
+/** Resolves phone and document within one organisation, and the subject's score on the scale asked for, in a single round trip. */
 export async function lookupScoring(db: Kysely<Database>, hasher: IdentifierHasher, request: ScoringLookupRequest): Promise<ScoringLookup> {
-  const phone = request.phoneNumber ?? null;
-  const document = request.idDocument === undefined ? null : storedIdentifierValue(hasher, "id_document", request.idDocument);
-  // Left joins from a one-row relation: one row comes back whichever identifiers are unknown.
-  const { rows } = await sql<Row>`
-    select p.customer_id as phone_customer_id,
-           d.customer_id as document_customer_id,
-           c.line_type,
-           s.value as score
-    from (select 1) as one
-    left join customer_identifiers p on p.org_id = ${request.orgId} and p.kind = 'phone' and p.value = ${phone}
-    left join customer_identifiers d on d.org_id = ${request.orgId} and d.kind = 'id_document' and d.value = ${document}
-    left join customers c on c.id = coalesce(p.customer_id, d.customer_id)
-    left join customer_scores s on s.customer_id = c.id and s.scale = ${request.scale}
-  `.execute(db);
-  const row = rows[0];
-  return {
-    phoneCustomerId: row?.phone_customer_id ?? undefined,
-    documentCustomerId: row?.document_customer_id ?? undefined,
-    lineType: row?.line_type ?? undefined,
-    score: row?.score ?? undefined,
-  };
+  const { scores, ...subject } = await lookupScoringSubject(db, hasher, request);
+  return { ...subject, score: scores[request.scale] };
 }
 
 export type ScoringSubjectLookup = Omit<ScoringLookup, "score"> & {
@@ -53,7 +32,12 @@ export type ScoringSubjectLookup = Omit<ScoringLookup, "score"> & {
   scores: Partial<Record<ScoringScale, number>>;
 };
 
-type SubjectRow = Omit<Row, "score"> & { scores: Partial<Record<ScoringScale, number>> | null };
+type SubjectRow = {
+  phone_customer_id: string | null;
+  document_customer_id: string | null;
+  line_type: LineType | null;
+  scores: Partial<Record<ScoringScale, number>> | null;
+};
 
 /**
  * Like lookupScoring, with the subject's scores on every scale at once: one round trip for a
@@ -63,6 +47,7 @@ type SubjectRow = Omit<Row, "score"> & { scores: Partial<Record<ScoringScale, nu
 export async function lookupScoringSubject(db: Kysely<Database>, hasher: IdentifierHasher, request: Omit<ScoringLookupRequest, "scale">): Promise<ScoringSubjectLookup> {
   const phone = request.phoneNumber ?? null;
   const document = request.idDocument === undefined ? null : storedIdentifierValue(hasher, "id_document", request.idDocument);
+  // Left joins from a one-row relation: one row comes back whichever identifiers are unknown.
   const { rows } = await sql<SubjectRow>`
     select p.customer_id as phone_customer_id,
            d.customer_id as document_customer_id,
