@@ -124,6 +124,14 @@ describe("npm run import -- … --api <url> --token <token>", () => {
     expect(unreachable.stderr).not.toContain(token);
   }, 120_000);
 
+  it("without --api, is refused by the BFF holding the embedded store, and told to use --api and --token", async () => {
+    const refused = await run(IMPORT_CLI, [join(samples, "scores.csv"), "--dataset", "scores"], { DATA_DIR: dataDir, LOG_LEVEL: "warn" }).finished;
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`is held by process ${bff.child.pid}`);
+    expect(refused.stderr).toContain("--api <");
+    expect(refused.stderr).toContain("--token <token>");
+  }, 60_000);
+
   it("exits 2 on a usage error", async () => {
     const file = join(samples, "scores.csv");
     for (const [args, says] of [
