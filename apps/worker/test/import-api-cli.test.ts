@@ -143,6 +143,7 @@ describe("npm run import -- … --api <url> --token <token>", () => {
       [[file, "--dataset", "scores", "--dry-run", "--api", "http://127.0.0.1:3000", "--token", "secret-token"], "--dry-run does not go with --api"],
       [[file, "--dataset", "pets", "--api", "http://127.0.0.1:3000", "--token", "secret-token"], "unknown dataset"],
       [[join(root, "missing.csv"), "--dataset", "scores", "--api", "http://127.0.0.1:3000", "--token", "secret-token"], "cannot read"],
+      [[root, "--dataset", "scores", "--format", "csv", "--api", "http://127.0.0.1:3000", "--token", "secret-token"], "cannot read"],
       [["--rejects", "not-a-job", "--api", "http://127.0.0.1:3000", "--token", "secret-token"], "no import job"],
     ] as const) {
       const result = await cli([...args]);

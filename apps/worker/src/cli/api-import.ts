@@ -1,5 +1,5 @@
 import { createReadStream } from "node:fs";
-import { access } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { createInsightsClient, type InsightsClient } from "@insights/contracts/client";
 import type { Problem } from "@insights/contracts";
@@ -47,9 +47,9 @@ const isJobId = (id: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4
 export async function importThroughApi(command: Extract<ImportCommand, { kind: "import" }> & { api: RemoteApi }): Promise<number> {
   const { api } = command;
   const file = resolve(command.file);
-  await access(file).catch(() => {
-    throw new UsageError(`cannot read ${command.file}`);
-  });
+  // Checked here: a file that cannot be read would otherwise surface as a failed upload.
+  const readable = await stat(file).then((s) => s.isFile(), () => false);
+  if (!readable) throw new UsageError(`cannot read ${command.file}`);
   const client = clientOf(api);
   const startedAt = Date.now();
   const created = await call(api, () => client.imports.createImport({ query: { dataset: command.dataset, format: command.format }, body: createReadStream(file) }));
