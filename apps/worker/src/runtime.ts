@@ -36,7 +36,8 @@ export async function openWorkerRuntime(config: WorkerConfig, logger: Logger): P
     const holder = Number.isInteger(pid) && pid > 0 ? await describeProcess(pid) : "another process";
     throw new StoreBusyError(
       `the embedded store in ${config.dataDir} is held by ${holder}, probably the BFF (npm start). ` +
-        "Upload the file to the running BFF instead (POST /admin/v1/imports?dataset=…&format=…, a token with scope imports:write), " +
+        "Import through the running BFF's admin API (POST /admin/v1/imports) instead: npm run import -- <file> --dataset <name> --api <its url, e.g. http://localhost:3000> --token <token> " +
+        "(a token with scopes imports:write and imports:read, e.g. npm run -s token -- --scope imports:write --scope imports:read; the organisation is the token's), " +
         "or stop it and import again, or run the BFF and the worker on PostgreSQL (DATABASE_URL).",
     );
   }

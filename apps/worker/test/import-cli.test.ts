@@ -83,6 +83,8 @@ describe("npm run import", () => {
       expect(refused.stderr).toContain(`is held by process ${worker.child.pid}`);
       expect(refused.stderr).toContain("main.ts");
       expect(refused.stderr).toContain("POST /admin/v1/imports");
+      expect(refused.stderr).toContain("npm run import -- <file> --dataset <name> --api <");
+      expect(refused.stderr).toContain("--token <token>");
     } finally {
       worker.child.kill("SIGTERM");
       await worker.finished;

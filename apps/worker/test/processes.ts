@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const appRoot = fileURLToPath(new URL("..", import.meta.url));
+/** The BFF's app, whose entry points a test runs as processes of their own (no package dependency). */
+const bffRoot = fileURLToPath(new URL("../../bff", import.meta.url));
 
 /** Hex, 32 bytes: every process of a test hashes identifiers alike, so their tables compare. */
 export const TEST_HASH_KEY = "07".repeat(32);
@@ -10,9 +12,9 @@ export const TEST_HASH_KEY = "07".repeat(32);
  * Runs one of the worker's entry points from source as its own process (`tsx` compiles; the
  * workspace packages resolve to their source through the `@insights/source` condition).
  */
-export function spawnEntry(entry: string, args: string[], env: Record<string, string>): ChildProcess {
+export function spawnEntry(entry: string, args: string[], env: Record<string, string>, cwd = appRoot): ChildProcess {
   return spawn(process.execPath, ["--conditions=@insights/source", "--import", "tsx", entry, ...args], {
-    cwd: appRoot,
+    cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", IDENTIFIER_HASH_KEY: TEST_HASH_KEY, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -28,8 +30,8 @@ export type Running = {
   waitFor(test: (line: string) => boolean, timeoutMs?: number): Promise<string>;
 };
 
-export function run(entry: string, args: string[], env: Record<string, string>): Running {
-  const child = spawnEntry(entry, args, env);
+export function run(entry: string, args: string[], env: Record<string, string>, cwd = appRoot): Running {
+  const child = spawnEntry(entry, args, env, cwd);
   let stdout = "";
   let stderr = "";
   const watchers = new Set<(line: string) => void>();
@@ -70,6 +72,9 @@ export function run(entry: string, args: string[], env: Record<string, string>):
 }
 
 export const IMPORT_CLI = "src/cli/import.ts";
+
+/** The BFF (`npm start`) and its development token CLI (`npm run token`), run from the BFF's app. */
+export const runBff = (entry: "src/main.ts" | "src/cli/token.ts", args: string[], env: Record<string, string>) => run(entry, args, env, bffRoot);
 export const WORKER_MAIN = "src/main.ts";
 
 /** A pino line of a committed batch, with its checkpoint line. */

@@ -7,17 +7,15 @@ import { loadWorkerConfig, type WorkerConfig } from "../config.js";
 import { executeJob, fileBody, openImportQueue, runImport, sampleLines, stageChunkedImport, stageImport, type ImportOutcome } from "@insights/imports";
 import { openWorkerRuntime, StoreBusyError, type WorkerRuntime } from "../runtime.js";
 import { parseImportArguments, USAGE, UsageError, type ImportCommand } from "./import-arguments.js";
+import { ApiError, importThroughApi, printRejectsThroughApi } from "./api-import.js";
 import { followJob, NO_WORKER_NOTICE_MS } from "./follow.js";
+import { err, out, printSummary, rejectLines, write } from "./output.js";
 import { progressReporter } from "./progress.js";
 
-/** `npm run import -- …`: imports a file, writes a sample, or lists a job's rejects. Exit 0 / 1 failed / 2 usage. */
-
-const out = (text: string) => process.stdout.write(text);
-const err = (text: string) => process.stderr.write(text);
-
-async function write(text: string): Promise<void> {
-  if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once("drain", resolve));
-}
+/**
+ * `npm run import -- …`: imports a file, writes a sample, or lists a job's rejects; against the
+ * store, or with `--api <url> --token <token>` through a running BFF's admin API. Exit 0 / 1 failed / 2 usage.
+ */
 
 async function writeSample(command: Extract<ImportCommand, { kind: "sample" }>): Promise<number> {
   let chunk = "";
@@ -38,7 +36,7 @@ async function printRejects(store: Store, jobId: string): Promise<number> {
   for (;;) {
     const page = await listImportRejects(store.db, jobId, { ...(after ? { after } : {}), limit: 1000 });
     if (page.length === 0) return 0;
-    await write(page.map((r) => `${r.line}\t${r.field}\t${r.message}\n`).join(""));
+    await write(rejectLines(page));
     after = page.at(-1);
   }
 }
@@ -71,7 +69,7 @@ async function importThroughQueue(runtime: WorkerRuntime, config: WorkerConfig, 
     err(`import ${staged.job.id}: ${staged.records} records staged in ${staged.chunks} chunks, queued for the workers\n`);
   }
   const progress = progressReporter(process.stderr, staged.job.id);
-  const job = await followJob(runtime.store, staged.job.id, {
+  const job = await followJob(staged.job.id, (id) => findImportJob(runtime.store.db, id), {
     progress: (j) => progress.update({ rows: j.rows, position: { bytesRead: j.rows.read, totalBytes: staged.records }, startedAt }),
     noWorker: () => err(`no worker has taken import ${staged.job.id} after ${NO_WORKER_NOTICE_MS / 1000} s: start one with npm run worker (same DATABASE_URL)\n`),
   });
@@ -111,15 +109,7 @@ async function importFile(runtime: WorkerRuntime, config: WorkerConfig, command:
     outcome = await executeJob(deps, job, { onProgress: progress.update, ...(command.batchSize ? { batchSize: command.batchSize } : {}) });
     progress.done();
   }
-  const { rows } = outcome;
-  const seconds = Math.round(outcome.seconds * 1000) / 1000;
-  const verb = command.dryRun ? "would import" : "imported";
-  out(
-    `${command.dryRun ? "dry run " : ""}job ${jobId} ${outcome.state}${outcome.error ? `: ${outcome.error}` : ""}\n` +
-      `  read ${rows.read}, ${verb} ${rows.imported}, unchanged ${rows.unchanged}, rejected ${rows.rejected} in ${seconds} s\n`,
-  );
-  if (rows.rejected > 0 && !command.dryRun) out(`  rejected rows: npm run import -- --rejects ${jobId}\n`);
-  if (command.json) out(`${JSON.stringify({ job: jobId, state: outcome.state, rows, seconds })}\n`);
+  printSummary(jobId, outcome, { dryRun: command.dryRun, json: command.json, rejectsCommand: `npm run import -- --rejects ${jobId}` });
   return outcome.state === "succeeded" ? 0 : 1;
 }
 
@@ -130,6 +120,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command.kind === "sample") return writeSample(command);
+  if (command.kind === "rejects" && command.api) return printRejectsThroughApi(command.api, command.job);
+  if (command.kind === "import" && command.api) return importThroughApi({ ...command, api: command.api });
   const config = loadWorkerConfig();
   const logger = createLogger("insights-worker", config.logLevel, process.stderr);
   const runtime = await openWorkerRuntime(config, logger);
@@ -149,7 +141,7 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError) {
       err(`${error.message}\n\n${USAGE}\n`);
       process.exitCode = 2;
-    } else if (error instanceof StoreBusyError || error instanceof ConfigError) {
+    } else if (error instanceof StoreBusyError || error instanceof ConfigError || error instanceof ApiError) {
       err(`${error.message}\n`);
       process.exitCode = 1;
     } else {

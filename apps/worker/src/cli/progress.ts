@@ -2,7 +2,8 @@ import type { ImportProgress } from "@insights/imports";
 
 /**
  * Import progress on stderr: a redrawn bar on a terminal (rows done, rows/s, rejected, ETA),
- * otherwise a plain line every few seconds.
+ * otherwise a plain line every few seconds. A position whose total is unknown (0: a file being
+ * read elsewhere, by the BFF) shows the counts without a bar.
  */
 export function progressReporter(stream: NodeJS.WriteStream, jobId: string): { update(progress: ImportProgress): void; done(): void } {
   const tty = stream.isTTY === true;
@@ -16,16 +17,18 @@ export function progressReporter(stream: NodeJS.WriteStream, jobId: string): { u
       last = now;
       const seconds = Math.max((now - startedAt) / 1000, 0.001);
       const rate = Math.round(rows.read / seconds);
-      const fraction = position.totalBytes > 0 ? Math.min(position.bytesRead / position.totalBytes, 1) : 0;
+      const known = position.totalBytes > 0;
+      const fraction = known ? Math.min(position.bytesRead / position.totalBytes, 1) : 0;
       const eta = fraction > 0 ? Math.round((seconds * (1 - fraction)) / fraction) : undefined;
       const counts = `${rows.read.toLocaleString("en")} rows, ${rate.toLocaleString("en")} rows/s, ${rows.rejected.toLocaleString("en")} rejected`;
       if (tty) {
         const width = 24;
         const filled = Math.round(fraction * width);
-        stream.write(`\r[${"#".repeat(filled)}${".".repeat(width - filled)}] ${Math.round(fraction * 100)}% ${counts}, ETA ${eta ?? "?"}s \u001b[K`);
+        const bar = known ? `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${Math.round(fraction * 100)}% ${counts}, ETA ${eta ?? "?"}s` : `import ${jobId}: ${counts}`;
+        stream.write(`\r${bar} \u001b[K`);
         drawn = true;
       } else {
-        stream.write(`import ${jobId}: ${counts}, ${Math.round(fraction * 100)}% of the file\n`);
+        stream.write(`import ${jobId}: ${counts}${known ? `, ${Math.round(fraction * 100)}% of the file` : ""}\n`);
       }
     },
     done() {
