@@ -42,7 +42,10 @@ function workspaceDirs() {
 function testInputsEnv(env = process.env) {
   const camaraPath = env.CAMARA_OPENAPI_PATH ?? join(repoRoot, "..", "shared", "reference", "camara", "customer-insights-v0.2.0.yaml");
   const camara = existsSync(camaraPath) ? createHash("sha256").update(readFileSync(camaraPath)).digest("hex") : "absent";
-  const tools = [["chromium", "/usr/bin/chromium"]].map(([name, path]) => `${name}=${existsSync(path) ? "present" : "absent"}`).join(",");
+  // A tool the tests install themselves when missing (Debian's chromium, by apt-get as root)
+  // counts as available either way: the outcome, not the moment of install, is what is hashed.
+  const installable = process.platform === "linux" && existsSync("/usr/bin/apt-get") && process.getuid?.() === 0;
+  const tools = [["chromium", "/usr/bin/chromium"]].map(([name, path]) => `${name}=${existsSync(path) || installable ? "available" : "absent"}`).join(",");
   return { TEST_NODE_MAJOR: process.versions.node.split(".")[0], CAMARA_OPENAPI_SHA256: camara, TEST_OPTIONAL_TOOLS: tools };
 }
 

@@ -1,6 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { MOBILE_SCOPE } from "@insights/contracts/mobile";
+import { reportSkip } from "@insights/store/testing";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM_ARGS, ensureChromium } from "./chromium.js";
@@ -12,7 +13,7 @@ const SCREENSHOT = fileURLToPath(new URL("../.vitest/artifacts/docs.png", import
 
 const browserAvailable = await ensureChromium();
 const skipReason = "skipReason" in browserAvailable ? browserAvailable.skipReason : undefined;
-if (skipReason) process.stderr.write(`\n[skipped] browser test of /docs: ${skipReason}\n`);
+if (skipReason) reportSkip("browser test of /docs", skipReason);
 
 describe.skipIf(skipReason !== undefined)(`/docs in a real browser${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
   let app: TestApp;
