@@ -62,3 +62,17 @@ export function runNode(entry, args = [], options = {}) {
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
   child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 }
+
+/**
+ * `npm run <name> -- …` for a workspace package's built entry points: installs, builds the
+ * package (quietly: only the command's own output reaches stdout), then runs `entries[name]`.
+ */
+export function runBuiltCommand(filter, entries, [name, ...args]) {
+  if (!(name in entries)) {
+    process.stderr.write(`unknown command ${name}; one of: ${Object.keys(entries).join(", ")}\n`);
+    process.exit(2);
+  }
+  install({ quiet: true });
+  build(filter, { quiet: true });
+  runNode(entries[name], args);
+}

@@ -69,34 +69,29 @@ export async function insertE2eSession(db: Kysely<Database>, session: E2eSession
     .execute();
 }
 
-/** The client's session that lives longest, if it lives past `until`; otherwise undefined. */
-export async function findE2eSessionLivingPast(db: Kysely<Database>, orgId: string, clientId: string, until: Date): Promise<E2eSession | undefined> {
-  const row = await db
+/** The sessions of one organisation's client still alive after `after`. */
+function sessionsOfClient(db: Kysely<Database>, orgId: string, clientId: string, after: Date) {
+  return db
     .selectFrom("e2e_sessions")
     .select(["sid", "org_id", "client_id", "modulus", "exponent", "expires_at"])
     .where("org_id", "=", orgId)
     .where("client_id", "=", clientId)
-    .where("expires_at", ">", until)
-    .orderBy("expires_at", "desc")
-    .limit(1)
-    .executeTakeFirst();
-  return row && toE2eSession(row);
+    .where("expires_at", ">", after);
 }
 
 function toE2eSession(row: { sid: string; org_id: string; client_id: string; modulus: string; exponent: string; expires_at: Date }): E2eSession {
   return { sid: row.sid, orgId: row.org_id, clientId: row.client_id, modulus: row.modulus, exponent: row.exponent, expiresAt: row.expires_at };
 }
 
+/** The client's session that lives longest, if it lives past `until`; otherwise undefined. */
+export async function findE2eSessionLivingPast(db: Kysely<Database>, orgId: string, clientId: string, until: Date): Promise<E2eSession | undefined> {
+  const row = await sessionsOfClient(db, orgId, clientId, until).orderBy("expires_at", "desc").limit(1).executeTakeFirst();
+  return row && toE2eSession(row);
+}
+
 /** A session that has not expired at `now`, of that organisation and client; otherwise undefined. */
 export async function findLiveE2eSession(db: Kysely<Database>, sid: string, orgId: string, clientId: string, now: Date): Promise<E2eSession | undefined> {
-  const row = await db
-    .selectFrom("e2e_sessions")
-    .select(["sid", "org_id", "client_id", "modulus", "exponent", "expires_at"])
-    .where("sid", "=", sid)
-    .where("org_id", "=", orgId)
-    .where("client_id", "=", clientId)
-    .where("expires_at", ">", now)
-    .executeTakeFirst();
+  const row = await sessionsOfClient(db, orgId, clientId, now).where("sid", "=", sid).executeTakeFirst();
   return row && toE2eSession(row);
 }
 

@@ -41,15 +41,14 @@ class Refusal extends Error {
 const OrgIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "an organisation id is 1 to 63 lower-case letters, digits or '-', starting with a letter or digit");
 const ClientIdSchema = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "a client id is 1 to 64 letters, digits, '.', '_' or '-'");
 const NameSchema = z.string().trim().min(1, "a name is required").max(200);
-const countryList = z
-  .string()
-  .transform((v) => v.split(",").map((s) => s.trim()))
-  .pipe(z.array(z.string().regex(/^[A-Z]{2}$/, "countries are ISO 3166 alpha-2 codes, e.g. MX")).min(1));
-const codeList = (what: string) =>
+/** A comma-separated option whose every item must match (an empty item is refused, not dropped). */
+const listOf = (item: z.ZodString) =>
   z
     .string()
     .transform((v) => v.split(",").map((s) => s.trim()))
-    .pipe(z.array(z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, `${what} are 1 to 32 letters, digits, '-' or '_'`)).min(1));
+    .pipe(z.array(item).min(1));
+const countryList = listOf(z.string().regex(/^[A-Z]{2}$/, "countries are ISO 3166 alpha-2 codes, e.g. MX"));
+const codeList = (what: string) => listOf(z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, `${what} are 1 to 32 letters, digits, '-' or '_'`));
 const KeyIdSchema = z.string().uuid("an API key id is a UUID (see api-key list)");
 
 /** Parses one value with its schema; a failure is a refusal naming the option. */
