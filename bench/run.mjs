@@ -1,11 +1,12 @@
 // Measures each vendor family's hot path on the real BFF (built, embedded PGlite, demo data) and
-// a bare Express baseline in the same run, on loopback only, and prints throughput ratios.
+// a bare Express baseline in the same run, on loopback only, prints throughput ratios and writes
+// them to bench/results/latest.md.
 //   node run.mjs [--duration 5] [--connections 10] [--postgres postgres://…]
 // With --postgres the BFF runs on that PostgreSQL database, in a schema of its own dropped afterwards.
 import { execFileSync, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
@@ -18,16 +19,26 @@ const connections = Number(values.connections);
 const root = new URL("..", import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), "insights-bench-"));
 
-function start(args, env) {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+/**
+ * Starts a server whose stdout goes to a file, as a production log would (the BFF's access log
+ * is written there at LOG_LEVEL=info), and resolves once it prints the URL it listens on.
+ */
+function start(args, env, logFile) {
+  const fd = openSync(logFile, "w");
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", fd, "inherit"] });
+  closeSync(fd);
   return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match) resolve({ child, url: match[1].replace("localhost", "127.0.0.1") });
+    const poll = setInterval(() => {
+      const match = /listening on (http:\/\/\S+)/.exec(readFileSync(logFile, "utf8"));
+      if (match) {
+        clearInterval(poll);
+        resolve({ child, url: match[1].replace("localhost", "127.0.0.1") });
+      }
+    }, 50);
+    child.on("exit", (code) => {
+      clearInterval(poll);
+      reject(new Error(`${args.join(" ")} exited with ${code}`));
     });
-    child.on("exit", (code) => reject(new Error(`${args.join(" ")} exited with ${code}`)));
   });
 }
 
@@ -50,24 +61,31 @@ const bffEnv = {
   PORT: "0",
   HOST: "127.0.0.1",
   DATA_DIR: dataDir,
-  LOG_LEVEL: "warn",
+  // As in production: the access log on (to a file), the rate limiter on with a limit no run reaches.
+  LOG_LEVEL: "info",
   RATE_LIMIT_MAX: "100000000",
   NODE_ENV: "development",
   // The demo data the scenarios read (a PostgreSQL store takes it only when asked).
   LOAD_DEMO_DATA: "true",
   ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
 };
-const baseline = await start(["bench/baseline-server.mjs"], {});
-const bff = await start(["apps/bff/dist/main.js"], bffEnv);
+const bffLog = join(dataDir, "bff.log");
+const baseline = await start(["bench/baseline-server.mjs"], {}, join(dataDir, "baseline.log"));
+const bff = await start(["apps/bff/dist/main.js"], bffEnv, bffLog);
 const token = (...args) => execFileSync(process.execPath, ["apps/bff/dist/cli/token.js", ...args], { cwd: root, env: { ...process.env, ...bffEnv } }).toString().trim();
 
 try {
   const scoring = token("--scope", "customer-insights:scoring:read", "--phone", "+34600000001");
   const segments = token("--scope", "segments:read");
   const categories = token("--scope", "categories:read");
+  const categoryWrites = token("--scope", "categories:write");
   const mobile = { headers: { authorization: `Bearer ${token("--scope", "customers:read")}` } };
   const overview = `${bff.url}/mobile/v1/customers/5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a1001/overview`;
   const json = { "content-type": "application/json" };
+  const customerCategories = `${bff.url}/v4/orgs/telco/customers/123e4567-e89b-12d3-a456-556642440000/categories`;
+  let writes = 0;
+  const alternateValue = (request) => ({ ...request, body: JSON.stringify({ value: ++writes % 2 ? "employee" : "influencer" }) });
+  const newCatalogueCategory = (request) => ({ ...request, body: JSON.stringify({ categories: [{ name: `bench_${process.pid}_${++writes}`, valid_values: ["a", "b"] }] }) });
   const scenarios = [
     ["bare Express baseline (POST JSON)", `${baseline.url}/baseline`, { method: "POST", headers: json, body: "{}" }],
     ["CAMARA scoring retrieve", `${bff.url}/camara/customerinsights/scoring/retrieve`, { method: "POST", headers: { ...json, authorization: `Bearer ${scoring}`, "x-correlator": "bench" }, body: "{}" }],
@@ -80,8 +98,13 @@ try {
         body: JSON.stringify({ customerId: "321116471234" }),
       },
     ],
-    ["MasStack list customer categories", `${bff.url}/v4/orgs/telco/customers/123e4567-e89b-12d3-a456-556642440000/categories`, { headers: { authorization: `Bearer ${categories}` } }],
+    ["MasStack list customer categories", `${customerCategories}`, { headers: { authorization: `Bearer ${categories}` } }],
+    ["MasStack get customer category", `${customerCategories}/214748364`, { headers: { authorization: `Bearer ${categories}` } }],
     ["IMIconnect profile (showinwardlinks=2)", `${bff.url}/resources/v1/customerprofile/4545?showinwardlinks=2`, { headers: { key: "demo-telco-profile-key" } }],
+    ["IMIconnect profiles, 3 ids (links=2)", `${bff.url}/resources/v1/customerprofile?customerId=4545&customerId=2134&customerId=2142&showinwardlinks=2`, { headers: { key: "demo-telco-profile-key" } }],
+    // Writes: each one transaction (the PATCH with its history row); the values alternate so every PATCH changes something.
+    ["MasStack update customer category", `${customerCategories}/214748364`, { method: "PATCH", headers: { ...json, authorization: `Bearer ${categoryWrites}` }, requests: [{ setupRequest: alternateValue }] }],
+    ["MasStack create catalogue category", `${bff.url}/v4/orgs/telco/categories`, { method: "POST", headers: { ...json, authorization: `Bearer ${categoryWrites}` }, requests: [{ setupRequest: newCatalogueCategory }] }],
     ["BFF /healthz (pipeline only)", `${bff.url}/healthz`, {}],
     // The mobile overview against each of its sections alone, same run (goal: p50 ≤ 1.2× the slowest section's).
     ...sections.map((section) => [`mobile overview, ${section} only`, `${overview}?include=${section}`, mobile]),
@@ -91,19 +114,32 @@ try {
   for (const [, url, options] of scenarios) await run("warm-up", url, { ...options, duration: 1 });
   const results = [];
   for (const [title, url, options] of scenarios) results.push(await run(title, url, options));
-  const base = results[0].rps;
-  console.log(`\n${duration}s per scenario, ${connections} connections, node ${process.version}, store: ${values.postgres ? "PostgreSQL" : "embedded PGlite"}\n`);
-  console.log("scenario".padEnd(42) + "req/s".padStart(9) + "  vs base".padStart(10) + "p50 ms".padStart(8) + "p99 ms".padStart(8) + "  non-2xx/err");
-  for (const r of results) {
-    console.log(r.title.padEnd(42) + r.rps.toFixed(0).padStart(9) + `${(r.rps / base).toFixed(2)}x`.padStart(10) + String(r.p50).padStart(8) + String(r.p99).padStart(8) + String(r.bad).padStart(13));
-  }
+  const [base] = results;
+  const lines = [
+    `${duration}s per scenario, ${connections} connections, node ${process.version}, store: ${values.postgres ? "PostgreSQL" : "embedded PGlite"}`,
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; BFF at LOG_LEVEL=info (access log ${(statSync(bffLog).size / 2 ** 20).toFixed(1)} MiB written to a file), rate limiter on`,
+    "",
+    "| scenario | req/s | vs base | p50 ms | p99 ms | p99 vs base | non-2xx/err |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...results.map(
+      (r) =>
+        `| ${r.title} | ${r.rps.toFixed(0)} | ${(r.rps / base.rps).toFixed(2)}× | ${r.p50} | ${r.p99} | ${(r.p99 / Math.max(base.p99, 1)).toFixed(1)}× | ${r.bad} |`,
+    ),
+  ];
   const sectionsAlone = results.filter((r) => r.title.endsWith(" only"));
   const slowestSection = Math.max(...sectionsAlone.map((r) => r.p50));
   const slowestMean = Math.max(...sectionsAlone.map((r) => r.mean));
   const full = results.at(-1);
-  console.log(`\nmobile overview p50 ${full.p50} ms = ${(full.p50 / slowestSection).toFixed(2)}× the slowest single section's (${slowestSection} ms); goal ≤ 1.2×`);
-  // p50 comes in whole milliseconds; the mean tells the same ratio at a finer grain.
-  console.log(`mobile overview mean ${full.mean.toFixed(2)} ms = ${(full.mean / slowestMean).toFixed(2)}× the slowest single section's (${slowestMean.toFixed(2)} ms)`);
+  lines.push(
+    "",
+    `mobile overview p50 ${full.p50} ms = ${(full.p50 / slowestSection).toFixed(2)}× the slowest single section's (${slowestSection} ms); goal ≤ 1.2×`,
+    // p50 comes in whole milliseconds; the mean tells the same ratio at a finer grain.
+    `mobile overview mean ${full.mean.toFixed(2)} ms = ${(full.mean / slowestMean).toFixed(2)}× the slowest single section's (${slowestMean.toFixed(2)} ms)`,
+  );
+  console.log(`\n${lines.join("\n")}`);
+  const resultsDir = join(root, "bench", "results");
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, "latest.md"), `# Latest bench run (${new Date().toISOString()})\n\n${lines.join("\n")}\n`);
   if (results.some((r) => r.bad > 0)) process.exitCode = 1;
 } finally {
   baseline.child.kill("SIGTERM");
