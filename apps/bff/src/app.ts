@@ -4,16 +4,16 @@ import { authenticateApiKeyHash, type ApiKeyOwner, type IdentifierHasher, type S
 import compression from "compression";
 import express, { type Express } from "express";
 import type { Logger } from "pino";
-import { pinoHttp } from "pino-http";
 import type { TokenVerifier } from "./auth/token-verifier.js";
 import type { Config } from "./config.js";
+import { accessLog } from "./http/access-log.js";
 import { jsonBody } from "./http/body-parsing.js";
 import { API_REFERENCE_ASSETS_PATH, apiReferenceAssets } from "./http/api-reference.js";
 import { conditionalGet } from "./http/conditional-get.js";
 import { policyEnforcer } from "./http/enforce-policy.js";
 import { renderErrors, unmatchedRoute } from "./http/error-pipeline.js";
 import { addressRateLimiter, callerRateLimiter, type RateLimitStores } from "./http/rate-limit.js";
-import { requestState, stateOf } from "./http/request-state.js";
+import { requestState } from "./http/request-state.js";
 import { buildRouteIndex } from "./http/route-index.js";
 import { corsFor, securityHeaders } from "./http/security.js";
 import { mountContract } from "./http/ts-rest-adapter.js";
@@ -77,23 +77,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(securityHeaders());
   app.use(corsFor(deps.config.corsOrigins));
   app.use(requestState());
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req) => stateOf(req as express.Request).requestId,
-      // The path only: query strings can carry identifiers.
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split("?")[0] }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : "info"),
-      // IMIconnect answers carry a transaction id; the log line carries it too.
-      customProps: (req) => {
-        const state = stateOf(req as express.Request);
-        return state.family === "imiconnect" ? { transid: state.transid } : {};
-      },
-    }),
-  );
+  app.use(accessLog(deps.logger));
   app.use(addressRateLimiter(rateLimits, routes));
   app.use(jsonBody(deps.config.bodyLimit, (req) => routes.isStreamed(req.method, req.path)));
   // The mobile API's answers are compressed (br or gzip) when the client accepts it, and revalidated by ETag.
