@@ -18,7 +18,7 @@ import { buildRouteIndex } from "./http/route-index.js";
 import { corsFor, securityHeaders } from "./http/security.js";
 import { mountContract } from "./http/ts-rest-adapter.js";
 import type { Lifecycle } from "./lifecycle.js";
-import { TtlCache } from "./ttl-cache.js";
+import { LookupCache } from "./lookup-cache.js";
 import { categoriesHandlers } from "./categories/handlers.js";
 import { importsHandlers } from "./imports/handlers.js";
 import { createImportService, type ImportService } from "./imports/import-service.js";
@@ -60,7 +60,7 @@ export function createApp(deps: AppDependencies): Express {
   const routes = buildRouteIndex([{ contract: apiContract }]);
   // Keys are found by their keyed hash, so the cache is keyed by it too: no clear key is kept.
   // An unknown key is remembered as unknown for a few seconds, so guessing keys does not cost a query each.
-  const apiKeys = new TtlCache<ApiKeyOwner>(deps.config.credentialCacheTtlMs, { missTtlMs: Math.min(deps.config.credentialCacheTtlMs, UNKNOWN_KEY_TTL_MS) });
+  const apiKeys = new LookupCache<ApiKeyOwner>({ ttlMs: deps.config.credentialCacheTtlMs, missTtlMs: Math.min(deps.config.credentialCacheTtlMs, UNKNOWN_KEY_TTL_MS) });
   const { max, addressMax, windowMs } = deps.config.rateLimit;
   const rateLimits = { max, addressMax, windowMs, ...(deps.rateLimitStores ? { stores: deps.rateLimitStores } : {}) };
   const enforcePolicy = policyEnforcer(

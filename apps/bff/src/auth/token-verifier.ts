@@ -1,6 +1,7 @@
 import { E164_PATTERN } from "@insights/contracts/records";
 import { AppError } from "@insights/errors";
 import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWK } from "jose";
+import { LRUCache } from "lru-cache";
 import type { Caller } from "./caller.js";
 
 export type TokenVerifierOptions = {
@@ -24,8 +25,9 @@ export type TokenVerifier = (token: string) => Promise<Extract<Caller, { kind: "
 
 type TokenCaller = Extract<Caller, { kind: "token" }>;
 
-/** Most verified tokens remembered at once; the oldest is forgotten first. */
-const CACHE_SIZE = 10_000;
+/** Most verified tokens (and bytes of them) remembered at once; the least recently used go first. */
+const CACHE_ENTRIES = 10_000;
+const CACHE_BYTES = 16 * 2 ** 20;
 
 /**
  * Verifies a bearer JWT (signature, algorithm, issuer, audience, expiry, and as configured its
@@ -39,21 +41,21 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     "jwksUrl" in options.keys
       ? createRemoteJWKSet(options.keys.jwksUrl, options.jwksCache ? { cacheMaxAge: options.jwksCache.maxAgeMs, cooldownDuration: options.jwksCache.cooldownMs } : {})
       : createLocalJWKSet({ keys: options.keys.jwks });
-  const verified = new Map<string, { caller: TokenCaller; expiresAtMs: number }>();
   const now = options.now ?? Date.now;
+  // Each token is remembered until its own `exp` (no clock tolerance on a remembered token).
+  const verified = new LRUCache<string, TokenCaller>({ max: CACHE_ENTRIES, maxSize: CACHE_BYTES, sizeCalculation: (_caller, token) => token.length + 256, perf: { now }, ttlResolution: 0 });
   let keySetSeen = currentKeySet();
   return async (token) => {
     const cached = verified.get(token);
-    if (cached && cached.expiresAtMs > now()) return cached.caller;
-    verified.delete(token);
+    if (cached) return cached;
     let result;
     try {
       result = await verify(token);
     } finally {
       forgetAllIfKeySetChanged();
     }
-    if (verified.size >= CACHE_SIZE) verified.delete(verified.keys().next().value!);
-    verified.set(token, result);
+    const ttl = result.expiresAtMs - now();
+    if (ttl > 0) verified.set(token, result.caller, { ttl });
     return result.caller;
   };
 
@@ -104,7 +106,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         scopes: new Set(scope.split(" ").filter(Boolean)),
         phoneNumber: phone,
       },
-      // `exp` is required above; remembered only until then (no clock tolerance on a cached token).
+      // `exp` is required above.
       expiresAtMs: (payload.exp ?? 0) * 1000,
     };
   }

@@ -1,6 +1,6 @@
 import { citibanamexCodes } from "@insights/errors";
 import { findApiClient, type ApiClient, type Store } from "@insights/store";
-import { TtlCache } from "../ttl-cache.js";
+import { LookupCache } from "../lookup-cache.js";
 
 export type ChannelRequest = { clientId: string; countryCode: string; businessCode: string; channelId: string };
 
@@ -19,7 +19,7 @@ export type ClientAccess = {
 
 /** Registered clients are remembered for `cacheTtlMs` (they change rarely; a request per look-up would not). */
 export function clientAccess(store: Store, cacheTtlMs: number): ClientAccess {
-  const clients = new TtlCache<ApiClient>(cacheTtlMs);
+  const clients = new LookupCache<ApiClient>({ ttlMs: cacheTtlMs });
   const find = (orgId: string, clientId: string) => clients.get(`${orgId}\u0000${clientId}`, () => findApiClient(store.db, orgId, clientId));
   return {
     async check(orgId, request) {
