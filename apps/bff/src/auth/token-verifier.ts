@@ -1,7 +1,7 @@
 import { E164_PATTERN } from "@insights/contracts/records";
 import { AppError } from "@insights/errors";
 import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWK } from "jose";
-import type { Caller } from "./caller.js";
+import type { TokenCaller } from "./caller.js";
 
 export type TokenVerifierOptions = {
   issuer: string;
@@ -20,9 +20,7 @@ export type TokenVerifierOptions = {
   now?: () => number;
 };
 
-export type TokenVerifier = (token: string) => Promise<Extract<Caller, { kind: "token" }>>;
-
-type TokenCaller = Extract<Caller, { kind: "token" }>;
+export type TokenVerifier = (token: string) => Promise<TokenCaller>;
 
 /** Most verified tokens remembered at once; the oldest is forgotten first. */
 const CACHE_SIZE = 10_000;
