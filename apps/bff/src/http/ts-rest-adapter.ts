@@ -18,8 +18,8 @@ export type HandlerInput<R extends AppRoute> = ServerInferRequest<R> & {
   /** The caller the route's policy admits (a token caller for a bearer route, and so on): already authorized. */
   caller: CallerOf<AuthOf<R["metadata"]>>;
   requestId: string;
-  /** The IMIconnect transaction id of this request (logged with it). */
-  transid: string;
+  /** The request's transaction id, for families whose answers carry one (see their dialect). */
+  transactionId: string;
   /** The request body as it arrives, for routes whose body is streamed (unread otherwise). */
   rawBody: Readable;
 };
@@ -45,7 +45,7 @@ function adapt(router: AppRouter | AppRoute, handlers: unknown, path: string): u
       // The caller was authenticated as the policy demands (enforcePolicy); what it may act on is
       // checked here, on the validated request, so that handlers never check either again.
       authorize?.(state.caller, { params, headers });
-      const result = await handler({ params, query, body, headers, caller: state.caller, requestId: state.requestId, transid: state.transid, rawBody: req });
+      const result = await handler({ params, query, body, headers, caller: state.caller, requestId: state.requestId, transactionId: state.transactionId, rawBody: req });
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       return { status: result.status, body: result.body };
     };

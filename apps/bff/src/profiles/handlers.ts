@@ -24,11 +24,11 @@ function success(records: ReturnType<typeof toRecord>[], transid: string) {
  */
 export function profilesHandlers(store: Store): RouterHandlers<Contract> {
   return {
-    getCustomerProfile: async ({ params, query, caller, transid }) => {
+    getCustomerProfile: async ({ params, query, caller, transactionId }) => {
       const profile = await findCustomerProfile(store, caller.orgId, params.customerid, Number(query.showinwardlinks) as InwardLinksLevel);
-      return success([toRecord(profile)], transid);
+      return success([toRecord(profile)], transactionId);
     },
-    getCustomerProfiles: async ({ query, caller, transid }) => {
+    getCustomerProfiles: async ({ query, caller, transactionId }) => {
       const ids = [...new Set(query.customerId)];
       if (ids.length > MAX_CUSTOMER_IDS_PER_REQUEST) {
         throw imiconnectCodes.error("7012", { field: "customerId", detail: `at most ${MAX_CUSTOMER_IDS_PER_REQUEST} customer ids per request` });
@@ -38,7 +38,7 @@ export function profilesHandlers(store: Store): RouterHandlers<Contract> {
         const profile = profiles.get(id);
         return profile ? [toRecord(profile)] : [];
       });
-      return success(records, transid);
+      return success(records, transactionId);
     },
   };
 }
