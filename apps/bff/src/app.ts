@@ -1,5 +1,4 @@
 import { apiContract } from "@insights/contracts";
-import { createCodecs } from "@insights/errors";
 import { authenticateApiKeyHash, type ApiKeyOwner, type IdentifierHasher, type Store } from "@insights/store";
 import compression from "compression";
 import express, { type Express } from "express";
@@ -8,6 +7,7 @@ import type { TokenVerifier } from "./auth/token-verifier.js";
 import type { Config } from "./config.js";
 import { accessLog } from "./http/access-log.js";
 import { jsonBody } from "./http/body-parsing.js";
+import { familyDialects, type FamilyDialects } from "./http/family-dialect.js";
 import { API_REFERENCE_ASSETS_PATH, apiReferenceAssets } from "./http/api-reference.js";
 import { conditionalGet } from "./http/conditional-get.js";
 import { policyEnforcer } from "./http/enforce-policy.js";
@@ -19,14 +19,19 @@ import { corsFor, securityHeaders } from "./http/security.js";
 import { mountContract } from "./http/ts-rest-adapter.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { LookupCache } from "./lookup-cache.js";
+import { categoriesDialect } from "./categories/dialect.js";
 import { categoriesHandlers } from "./categories/handlers.js";
 import { importsHandlers } from "./imports/handlers.js";
 import { createImportService, type ImportService } from "./imports/import-service.js";
 import { mobileHandlers } from "./mobile/handlers.js";
 import { defaultSectionProviders, type SectionProviders } from "./mobile/sections.js";
+import { profilesDialect } from "./profiles/dialect.js";
 import { profilesHandlers } from "./profiles/handlers.js";
+import { scoringDialect } from "./scoring/dialect.js";
 import { scoringHandlers } from "./scoring/handlers.js";
+import { segmentsDialect } from "./segments/dialect.js";
 import { segmentsHandlers } from "./segments/handlers.js";
+import { ownApiDialect } from "./system/dialect.js";
 import { systemHandlers } from "./system/handlers.js";
 
 export type AppDependencies = {
@@ -48,6 +53,11 @@ export type AppDependencies = {
 /** How long an API key found unknown is answered as unknown without asking the store (at most CREDENTIAL_CACHE_TTL_MS). */
 const UNKNOWN_KEY_TTL_MS = 5_000;
 
+/** Each family's wire dialect, as configured: what the shared HTTP layer asks the family of a request. */
+export function appDialects(config: Pick<Config, "profilesErrorHttpStatus">): FamilyDialects {
+  return familyDialects([scoringDialect, segmentsDialect, categoriesDialect, profilesDialect(config.profilesErrorHttpStatus), ownApiDialect]);
+}
+
 /** Builds the Express app; it does not listen (see server.ts). */
 export function createApp(deps: AppDependencies): Express {
   const now = deps.now ?? (() => new Date());
@@ -58,6 +68,7 @@ export function createApp(deps: AppDependencies): Express {
   app.set("query parser", "simple");
 
   const routes = buildRouteIndex([{ contract: apiContract }]);
+  const dialects = appDialects(deps.config);
   // Keys are found by their keyed hash, so the cache is keyed by it too: no clear key is kept.
   // An unknown key is remembered as unknown for a few seconds, so guessing keys does not cost a query each.
   const apiKeys = new LookupCache<ApiKeyOwner>({ ttlMs: deps.config.credentialCacheTtlMs, missTtlMs: Math.min(deps.config.credentialCacheTtlMs, UNKNOWN_KEY_TTL_MS) });
@@ -75,11 +86,12 @@ export function createApp(deps: AppDependencies): Express {
   );
 
   app.use(securityHeaders());
-  app.use(corsFor(deps.config.corsOrigins));
-  app.use(requestState());
-  app.use(accessLog(deps.logger));
+  app.use(corsFor(deps.config.corsOrigins, dialects.exposedHeaders));
+  app.use(requestState(dialects));
+  // What the family's answers carry beside the request id (a transaction id), the access line carries too.
+  app.use(accessLog(deps.logger, (state) => dialects.of(state.family).logFields?.(state)));
   app.use(addressRateLimiter(rateLimits, routes));
-  app.use(jsonBody(deps.config.bodyLimit, (req) => routes.isStreamed(req.method, req.path)));
+  app.use(jsonBody(deps.config.bodyLimit, dialects, (req) => routes.isStreamed(req.method, req.path)));
   // The mobile API's answers are compressed (br or gzip) when the client accepts it, and revalidated by ETag.
   app.use("/mobile/v1", compression(), conditionalGet());
   // The API reference page's scripts and styles (the page itself, /docs, is a contract route).
@@ -112,7 +124,7 @@ export function createApp(deps: AppDependencies): Express {
   );
 
   app.use(unmatchedRoute(routes));
-  app.use(renderErrors(createCodecs({ imiconnectHttpStatus: deps.config.profilesErrorHttpStatus }), deps.logger, now));
+  app.use(renderErrors(dialects, deps.logger, now));
   return app;
 }
 

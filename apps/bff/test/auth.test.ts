@@ -1,5 +1,4 @@
 import { bearerRoute, apiKeyRoute } from "@insights/contracts";
-import { createCodecs } from "@insights/errors";
 import { openPgliteTestStore, testHasher } from "@insights/store/testing";
 import { authenticateApiKey, type Store } from "@insights/store";
 import { initContract } from "@ts-rest/core";
@@ -7,6 +6,7 @@ import express from "express";
 import { SignJWT, UnsecuredJWT, decodeProtectedHeader, exportJWK, generateKeyPair, type CryptoKey } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { appDialects } from "../src/app.js";
 import { signDevelopmentToken } from "../src/auth/development-tokens.js";
 import { createTokenVerifier } from "../src/auth/token-verifier.js";
 import { DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER } from "../src/config.js";
@@ -47,9 +47,10 @@ let close: () => Promise<void>;
 beforeAll(async () => {
   store = await openPgliteTestStore();
   const { keys } = await developmentKeys();
+  const dialects = appDialects({ profilesErrorHttpStatus: "vendor" });
   const app = express();
-  app.use(requestState());
-  app.use(jsonBody("10kb"));
+  app.use(requestState(dialects));
+  app.use(jsonBody("10kb", dialects));
   mountContract(
     app,
     probeContract,
@@ -71,7 +72,7 @@ beforeAll(async () => {
       ),
     },
   );
-  app.use(renderErrors(createCodecs({ imiconnectHttpStatus: "vendor" }), createLogger("silent"), () => new Date()));
+  app.use(renderErrors(dialects, createLogger("silent"), () => new Date()));
   const running = await listen(app, "127.0.0.1", 0);
   url = running.url;
   close = async () => {

@@ -2,7 +2,7 @@ import { MasstackErrorBodySchema } from "@insights/errors";
 import { initContract } from "@ts-rest/core";
 import { z } from "zod";
 import { errorResponses } from "./error-responses.js";
-import { bearerRoute } from "./policy.js";
+import { organisationRoute, type RolesPolicy } from "./policy.js";
 
 /**
  * MasStack MasCustomers v4 — customer categories (seed 002) and the organisation's category
@@ -30,10 +30,22 @@ export const CustomerPathSchema = z.object({
 export const CustomerCategoryPathSchema = CustomerPathSchema.extend({ category_id: Int32PathSchema });
 export const OrganisationPathSchema = z.object({ org_id: z.string().min(1).max(63) });
 
-/** Roles a caller may send to narrow what its token allows (documented in docs/categories.md). */
-export const categoryRoles = ["API_KEY", "CATEGORIES_READER", "CATEGORIES_WRITER"] as const;
+export type CategoryAccess = "read" | "write";
+
+/**
+ * Roles a caller may send in `x-auth-roles` to narrow what its token allows (docs/categories.md),
+ * and what each allows: `API_KEY` (the value the vendor's examples send) keeps the token's rights,
+ * `CATEGORIES_READER` reading, `CATEGORIES_WRITER` reading and writing. Unknown roles allow nothing.
+ */
+export const accessOfCategoryRole = {
+  API_KEY: ["read", "write"],
+  CATEGORIES_READER: ["read"],
+  CATEGORIES_WRITER: ["read", "write"],
+} as const satisfies Record<string, readonly CategoryAccess[]>;
+export const categoryRoles = Object.keys(accessOfCategoryRole) as (keyof typeof accessOfCategoryRole)[];
+export const ROLES_HEADER = "x-auth-roles";
 export const RolesHeaderSchema = z.object({
-  "x-auth-roles": z
+  [ROLES_HEADER]: z
     .string()
     .max(1024)
     .regex(/^[A-Za-z0-9_-]+(\s*,\s*[A-Za-z0-9_-]+)*$/, "a comma-separated list of role names")
@@ -136,8 +148,15 @@ const errors = errorResponses(MasstackErrorBodySchema, [400, 401, 403, 404, 429,
 
 const c = initContract();
 const base = "/v4/orgs/:org_id";
-const read = bearerRoute(CATEGORIES_READ_SCOPE);
-const write = bearerRoute(CATEGORIES_WRITE_SCOPE);
+
+/** The roles header as the policy of a route that needs `access`: the roles that allow it. */
+function rolesAllowing(access: CategoryAccess): RolesPolicy {
+  return { header: ROLES_HEADER, access, allowedBy: categoryRoles.filter((role) => (accessOfCategoryRole[role] as readonly CategoryAccess[]).includes(access)) };
+}
+
+/** Every route acts on the organisation `org_id` names: the token's own, with the scope and a role that allow the access. */
+const read = organisationRoute({ scopes: [CATEGORIES_READ_SCOPE], organisationParam: "org_id", roles: rolesAllowing("read") });
+const write = organisationRoute({ scopes: [CATEGORIES_WRITE_SCOPE], organisationParam: "org_id", roles: rolesAllowing("write") });
 
 export const categoriesContract = c.router(
   {

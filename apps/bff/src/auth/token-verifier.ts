@@ -2,7 +2,7 @@ import { E164_PATTERN } from "@insights/contracts/records";
 import { AppError } from "@insights/errors";
 import { createLocalJWKSet, createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWK } from "jose";
 import { LRUCache } from "lru-cache";
-import type { Caller } from "./caller.js";
+import type { TokenCaller } from "./caller.js";
 
 export type TokenVerifierOptions = {
   issuer: string;
@@ -21,9 +21,7 @@ export type TokenVerifierOptions = {
   now?: () => number;
 };
 
-export type TokenVerifier = (token: string) => Promise<Extract<Caller, { kind: "token" }>>;
-
-type TokenCaller = Extract<Caller, { kind: "token" }>;
+export type TokenVerifier = (token: string) => Promise<TokenCaller>;
 
 /** Most verified tokens (and bytes of them) remembered at once; the least recently used go first. */
 const CACHE_ENTRIES = 10_000;

@@ -14,7 +14,6 @@ import {
   type Store,
 } from "@insights/store";
 import type { RouterHandlers } from "../http/ts-rest-adapter.js";
-import { authorizeCategoryAccess } from "./access.js";
 import { findCustomerCategories } from "./customer-categories.js";
 
 type Contract = typeof categoriesContract;
@@ -57,12 +56,14 @@ function requireDone(result: CategoryWriteResult): void {
   }
 }
 
-/** MasStack customer categories and the catalogue; every route checks organisation and roles first. */
+/**
+ * MasStack customer categories and the catalogue. The routes' policy has already checked the
+ * token's organisation (`org_id`), scope and `x-auth-roles`; the token's subject is the actor of changes.
+ */
 export function categoriesHandlers(store: Store): RouterHandlers<Contract> {
   const db = store.db;
   return {
-    getCustomerCategoryHistory: async ({ params, query, headers, caller }) => {
-      authorizeCategoryAccess(caller, params.org_id, "read", headers["x-auth-roles"]);
+    getCustomerCategoryHistory: async ({ params, query }) => {
       const limit = query.limit ?? MAX_HISTORY_ENTRIES;
       const page = await customerCategoryHistory(db, params.org_id, params.customer_id, { limit, after: query.cursor });
       if (!page) throw notFound();
@@ -83,44 +84,38 @@ export function categoriesHandlers(store: Store): RouterHandlers<Contract> {
         },
       };
     },
-    listCustomerCategories: async ({ params, headers, caller }) => {
-      authorizeCategoryAccess(caller, params.org_id, "read", headers["x-auth-roles"]);
+    listCustomerCategories: async ({ params }) => {
       const categories = await findCustomerCategories(store, params.org_id, params.customer_id);
       return { status: 200, body: { categories: categories.map(toWire) } };
     },
-    addCustomerCategory: async ({ params, headers, body, caller }) => {
-      const actor = authorizeCategoryAccess(caller, params.org_id, "write", headers["x-auth-roles"]);
+    addCustomerCategory: async ({ params, body, caller }) => {
       const result = await addCustomerCategory(
         db,
         params.org_id,
         params.customer_id,
         { categoryId: body.id, value: body.value, description: body.description ?? null, reason: body.reason ?? null },
-        actor,
+        caller.subject,
       );
       // An id that is not in the catalogue is a bad body, not a missing resource.
       if (result.outcome === "category_not_found") throw masstackCodes.error("MCUS.999.998", { field: "id", reason: "invalid_value", detail: "id: not a category of this organisation" });
       requireDone(result);
       return { status: 201, body: undefined };
     },
-    getCustomerCategory: async ({ params, headers, caller }) => {
-      authorizeCategoryAccess(caller, params.org_id, "read", headers["x-auth-roles"]);
+    getCustomerCategory: async ({ params }) => {
       const categories = await listCustomerCategories(db, params.org_id, params.customer_id, params.category_id);
       const category = categories?.[0];
       if (!category) throw notFound();
       return { status: 200, body: toWire(category) };
     },
-    patchCustomerCategory: async ({ params, headers, body, caller }) => {
-      const actor = authorizeCategoryAccess(caller, params.org_id, "write", headers["x-auth-roles"]);
-      requireDone(await patchCustomerCategory(db, params.org_id, params.customer_id, params.category_id, body, actor));
+    patchCustomerCategory: async ({ params, body, caller }) => {
+      requireDone(await patchCustomerCategory(db, params.org_id, params.customer_id, params.category_id, body, caller.subject));
       return { status: 204, body: undefined };
     },
-    deleteCustomerCategory: async ({ params, headers, caller }) => {
-      const actor = authorizeCategoryAccess(caller, params.org_id, "write", headers["x-auth-roles"]);
-      requireDone(await removeCustomerCategory(db, params.org_id, params.customer_id, params.category_id, actor));
+    deleteCustomerCategory: async ({ params, caller }) => {
+      requireDone(await removeCustomerCategory(db, params.org_id, params.customer_id, params.category_id, caller.subject));
       return { status: 204, body: undefined };
     },
-    listCategories: async ({ params, headers, caller }) => {
-      authorizeCategoryAccess(caller, params.org_id, "read", headers["x-auth-roles"]);
+    listCategories: async ({ params }) => {
       const catalogue = await listCatalogue(db, params.org_id);
       return {
         status: 200,
@@ -129,8 +124,7 @@ export function categoriesHandlers(store: Store): RouterHandlers<Contract> {
         },
       };
     },
-    addCategories: async ({ params, headers, body, caller }) => {
-      authorizeCategoryAccess(caller, params.org_id, "write", headers["x-auth-roles"]);
+    addCategories: async ({ params, body }) => {
       const result = await addCatalogueCategories(
         db,
         params.org_id,

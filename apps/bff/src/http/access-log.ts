@@ -1,6 +1,6 @@
 import type { RequestHandler } from "express";
 import type { Logger } from "pino";
-import { stateOf } from "./request-state.js";
+import { stateOf, type RequestState } from "./request-state.js";
 
 /**
  * One access line per request, written when the response is done — at `info` (`error` for a
@@ -9,7 +9,7 @@ import { stateOf } from "./request-state.js";
  * costs a timestamp and a listener. The path is logged without its query, which can carry
  * identifiers.
  */
-export function accessLog(logger: Logger): RequestHandler {
+export function accessLog(logger: Logger, extraFields: (state: RequestState) => Record<string, unknown> | undefined): RequestHandler {
   return (req, res, next) => {
     const started = performance.now();
     res.once("close", () => {
@@ -22,8 +22,7 @@ export function accessLog(logger: Logger): RequestHandler {
           req: { id: state.requestId, method: req.method, path: req.originalUrl.split("?", 1)[0] },
           res: { statusCode: res.statusCode },
           responseTime: Math.round(performance.now() - started),
-          // IMIconnect answers carry a transaction id; the line carries it too.
-          ...(state.family === "imiconnect" ? { transid: state.transid } : {}),
+          ...extraFields(state),
         },
         aborted ? "request aborted" : "request completed",
       );

@@ -1,12 +1,9 @@
-import { fromUnknown, AppError, type Family } from "@insights/errors";
+import { fromUnknown, AppError } from "@insights/errors";
 import express, { type Request, type RequestHandler } from "express";
-import { singleQuotedToJson } from "./json-text.js";
+import type { FamilyDialect, FamilyDialects } from "./family-dialect.js";
 import { stateOf } from "./request-state.js";
 
 const JSON_TYPES = ["application/json", "application/*+json"];
-
-/** Families whose vendor documents bodies with single-quoted strings (see json-text.ts). */
-const SINGLE_QUOTES_ACCEPTED: ReadonlySet<Family> = new Set(["masstack"]);
 
 function hasBody(req: Request): boolean {
   return req.headers["transfer-encoding"] !== undefined || (req.headers["content-length"] !== undefined && req.headers["content-length"] !== "0");
@@ -14,11 +11,12 @@ function hasBody(req: Request): boolean {
 
 const malformed = () => new AppError("invalid_argument", { reason: "malformed_body", field: "body", detail: "The request body is not valid JSON." });
 
-function parseJson(text: string, family: Family): unknown {
+/** JSON, or else the other form the family accepts (its dialect's `lenientJson`), if any. */
+function parseJson(text: string, dialect: FamilyDialect): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    const rewritten = SINGLE_QUOTES_ACCEPTED.has(family) ? singleQuotedToJson(text) : undefined;
+    const rewritten = dialect.lenientJson?.(text);
     if (rewritten === undefined) throw malformed();
     try {
       return JSON.parse(rewritten);
@@ -33,7 +31,7 @@ function parseJson(text: string, family: Family): unknown {
  * route that requires one answers 400). Failures are not thrown here: they are kept on the
  * request state and raised after authentication, so 401/403 still come first.
  */
-export function jsonBody(limit: string, isStreamed: (req: Request) => boolean = () => false): RequestHandler {
+export function jsonBody(limit: string, dialects: FamilyDialects, isStreamed: (req: Request) => boolean = () => false): RequestHandler {
   const readText = express.text({ limit, type: JSON_TYPES, defaultCharset: "utf-8" });
   return (req, res, next) => {
     const state = stateOf(req);
@@ -53,7 +51,7 @@ export function jsonBody(limit: string, isStreamed: (req: Request) => boolean = 
     readText(req, res, (error?: unknown) => {
       try {
         if (error) throw fromUnknown(error);
-        req.body = parseJson(String(req.body ?? ""), state.family);
+        req.body = parseJson(String(req.body ?? ""), dialects.of(state.family));
       } catch (failure) {
         state.bodyError = fromUnknown(failure);
         req.body = undefined;

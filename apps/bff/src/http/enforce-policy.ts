@@ -10,7 +10,9 @@ export type CallerLimit = (req: Request, res: Response, caller: Caller) => Promi
 /**
  * What every matched route runs before its request is validated: authenticate the caller as
  * the route's policy demands, count it against the caller's rate limit (unless the route has
- * none), then report a body that failed to parse (so 401/403 and 429 come first).
+ * none), then report a body that failed to parse (so 401/403 and 429 come first). What the
+ * caller may act on (the organisation in the path, a roles header) is checked once the request
+ * is valid, right before its handler (`auth/authorize.ts`, called by the adapter).
  */
 export function policyEnforcer(authenticators: Authenticators, limitCaller: CallerLimit) {
   return async (policy: RoutePolicy, req: Request, res: Response): Promise<void> => {

@@ -1,7 +1,8 @@
-import { AppError, fromUnknown, type ErrorCodec, type Family } from "@insights/errors";
+import { AppError, fromUnknown } from "@insights/errors";
 import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "pino";
-import { renderContextOf, stateOf } from "./request-state.js";
+import type { FamilyDialects } from "./family-dialect.js";
+import { stateOf } from "./request-state.js";
 import type { RouteIndex } from "./route-index.js";
 
 /** Unknown path → 404 in the path's family; known path, other method → 405 with Allow. */
@@ -22,10 +23,10 @@ const SERVER_SIDE = new Set(["internal", "unavailable", "timeout"]);
 
 /**
  * The one place a failure becomes a response: whatever was thrown is turned into an AppError
- * and rendered by the codec of the request's family. Server-side failures are logged with the
- * request id; their text never reaches the client.
+ * and rendered by the codec of the request's family, with what its dialect says the body echoes.
+ * Server-side failures are logged with the request id; their text never reaches the client.
  */
-export function renderErrors(codecs: Record<Family, ErrorCodec>, logger: Logger, now: () => Date): ErrorRequestHandler {
+export function renderErrors(dialects: FamilyDialects, logger: Logger, now: () => Date): ErrorRequestHandler {
   return (thrown, req, res, _next) => {
     const error = fromUnknown(thrown);
     const state = stateOf(req);
@@ -39,7 +40,8 @@ export function renderErrors(codecs: Record<Family, ErrorCodec>, logger: Logger,
       res.destroy();
       return;
     }
-    const rendered = codecs[state.family].render(error, renderContextOf(req, now()));
+    const dialect = dialects.of(state.family);
+    const rendered = dialect.codec.render(error, { ...dialect.errorContext(req, state), now: now() });
     const payload = JSON.stringify(rendered.body);
     res.status(rendered.status);
     // setHeader, not res.set: Express would append "; charset=utf-8" to the vendor's content type.

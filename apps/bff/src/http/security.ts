@@ -30,11 +30,14 @@ export function securityHeaders(): RequestHandler[] {
   ];
 }
 
-/** CORS for the configured origins only; no origin list means no cross-origin browser access. */
-export function corsFor(origins: string[]): RequestHandler {
+/**
+ * CORS for the configured origins only; no origin list means no cross-origin browser access.
+ * Browsers may read our request id, the families' own response headers, and the rate-limit ones.
+ */
+export function corsFor(origins: string[], familyHeaders: readonly string[]): RequestHandler {
   return cors({
     origin: origins.length === 0 ? false : origins,
-    exposedHeaders: ["x-request-id", "x-correlator", "sid", "retry-after", "ratelimit", "ratelimit-policy"],
+    exposedHeaders: ["x-request-id", ...familyHeaders, "retry-after", "ratelimit", "ratelimit-policy"],
     maxAge: 600,
   });
 }

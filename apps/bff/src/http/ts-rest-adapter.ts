@@ -1,11 +1,12 @@
-import { documentedHeaderName, policyOf, type RoutePolicy } from "@insights/contracts";
+import { documentedHeaderName, policyOf, type AuthOf, type RoutePolicy } from "@insights/contracts";
 import { AppError } from "@insights/errors";
 import { isAppRoute, type AppRoute, type AppRouter, type ServerInferRequest, type ServerInferResponses } from "@ts-rest/core";
 import { createExpressEndpoints, type RequestValidationError } from "@ts-rest/express";
 import type { Readable } from "node:stream";
 import type { Express, Request, RequestHandler, Response, Router } from "express";
 import type { ZodError, ZodIssue } from "zod";
-import type { Caller } from "../auth/caller.js";
+import { requestAuthorizer } from "../auth/authorize.js";
+import type { CallerOf } from "../auth/caller.js";
 import { stateOf } from "./request-state.js";
 
 /**
@@ -14,10 +15,11 @@ import { stateOf } from "./request-state.js";
  */
 
 export type HandlerInput<R extends AppRoute> = ServerInferRequest<R> & {
-  caller: Caller;
+  /** The caller the route's policy admits (a token caller for a bearer route, and so on): already authorized. */
+  caller: CallerOf<AuthOf<R["metadata"]>>;
   requestId: string;
-  /** The IMIconnect transaction id of this request (logged with it). */
-  transid: string;
+  /** The request's transaction id, for families whose answers carry one (see their dialect). */
+  transactionId: string;
   /** The request body as it arrives, for routes whose body is streamed (unread otherwise). */
   rawBody: Readable;
 };
@@ -34,11 +36,16 @@ type AnyHandler = (input: Record<string, unknown>) => Promise<{ status: number; 
 
 function adapt(router: AppRouter | AppRoute, handlers: unknown, path: string): unknown {
   if (isAppRoute(router)) {
-    if (!policyOf(router.metadata)) throw new Error(`route ${path} (${router.method} ${router.path}) declares no policy`);
+    const policy = policyOf(router.metadata);
+    if (!policy) throw new Error(`route ${path} (${router.method} ${router.path}) declares no policy`);
+    const authorize = requestAuthorizer(policy.auth);
     const handler = handlers as AnyHandler;
     return async ({ params, query, body, headers, req, res }: { params: unknown; query: unknown; body: unknown; headers: unknown; req: Request; res: { setHeader(n: string, v: string): void } }) => {
       const state = stateOf(req);
-      const result = await handler({ params, query, body, headers, caller: state.caller, requestId: state.requestId, transid: state.transid, rawBody: req });
+      // The caller was authenticated as the policy demands (enforcePolicy); what it may act on is
+      // checked here, on the validated request, so that handlers never check either again.
+      authorize?.(state.caller, { params, headers });
+      const result = await handler({ params, query, body, headers, caller: state.caller, requestId: state.requestId, transactionId: state.transactionId, rawBody: req });
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       return { status: result.status, body: result.body };
     };

@@ -3,17 +3,10 @@ import type { ImportDataset } from "@insights/contracts/records";
 import { AppError } from "@insights/errors";
 import type { ImportFormat } from "@insights/imports";
 import { findImportJob, listImportRejects, type ImportJob, type Store } from "@insights/store";
-import type { Caller } from "../auth/caller.js";
 import type { RouterHandlers } from "../http/ts-rest-adapter.js";
 import type { ImportService } from "./import-service.js";
 
 type Contract = typeof importsContract;
-
-/** The organisation imports act on: always the caller's own, from its token. */
-function orgOf(caller: Caller): string {
-  if (caller.kind === "anonymous") throw new AppError("unauthenticated");
-  return caller.orgId;
-}
 
 const notFound = () => new AppError("not_found", { detail: "No import job with this id in your organisation." });
 
@@ -38,16 +31,16 @@ function toWire(job: ImportJob, now: Date) {
 export function importsHandlers(store: Store, imports: ImportService, now: () => Date): RouterHandlers<Contract> {
   return {
     createImport: async ({ query, caller, rawBody }) => {
-      const job = await imports.start({ orgId: orgOf(caller), dataset: query.dataset as ImportDataset, format: query.format as ImportFormat, body: rawBody });
+      const job = await imports.start({ orgId: caller.orgId, dataset: query.dataset as ImportDataset, format: query.format as ImportFormat, body: rawBody });
       return { status: 202, body: toWire(job, now()) };
     },
     getImport: async ({ params, caller }) => {
-      const job = await findImportJob(store.db, params.id, orgOf(caller));
+      const job = await findImportJob(store.db, params.id, caller.orgId);
       if (!job) throw notFound();
       return { status: 200, body: toWire(job, now()) };
     },
     listImportRejects: async ({ params, query, caller }) => {
-      const job = await findImportJob(store.db, params.id, orgOf(caller));
+      const job = await findImportJob(store.db, params.id, caller.orgId);
       if (!job) throw notFound();
       const [line, field] = query.cursor ? query.cursor.split(":") : [];
       const after = line !== undefined && field !== undefined ? { line: Number(line), field } : undefined;

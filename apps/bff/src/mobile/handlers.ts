@@ -2,7 +2,6 @@ import { customerSearchKeys, overviewSections, type CustomerSearchKey, type mobi
 import { AppError } from "@insights/errors";
 import { findCustomerKeys, type CustomerSelector, type IdentifierHasher, type Store } from "@insights/store";
 import type { Logger } from "pino";
-import type { Caller } from "../auth/caller.js";
 import type { RouterHandlers } from "../http/ts-rest-adapter.js";
 import { gatherSections } from "./overview.js";
 import type { SectionProviders } from "./sections.js";
@@ -29,11 +28,6 @@ const selectorOfSearchKey: Record<CustomerSearchKey, (value: string) => Customer
   masstackCustomerId: (value) => ({ kind: "masstack_customer_id", value }),
 };
 
-function orgOf(caller: Caller): string {
-  if (caller.kind !== "token") throw new AppError("unauthenticated");
-  return caller.orgId;
-}
-
 /** The mobile API: one subscriber's or one customer's overview, and the search an agent app needs. */
 export function mobileHandlers(deps: MobileHandlerDependencies): RouterHandlers<Contract> {
   async function overview(orgId: string, selector: CustomerSelector, include: readonly OverviewSectionName[] | undefined, requestId: string) {
@@ -50,16 +44,11 @@ export function mobileHandlers(deps: MobileHandlerDependencies): RouterHandlers<
   }
 
   return {
-    getMyOverview: async ({ query, caller, requestId }) => {
-      const orgId = orgOf(caller);
-      // The route's policy admits only tokens bound to a subscriber.
-      const phoneNumber = caller.kind === "token" ? caller.phoneNumber : undefined;
-      if (phoneNumber === undefined) throw new AppError("permission_denied", { detail: "This route needs a token bound to a subscriber." });
-      return overview(orgId, { kind: "phone", value: phoneNumber }, query.include, requestId);
-    },
-    getCustomerOverview: async ({ params, query, caller, requestId }) => overview(orgOf(caller), { customerId: params.customerId }, query.include, requestId),
+    // The route's policy admits only tokens bound to a subscriber: the caller has a phone number.
+    getMyOverview: async ({ query, caller, requestId }) => overview(caller.orgId, { kind: "phone", value: caller.phoneNumber }, query.include, requestId),
+    getCustomerOverview: async ({ params, query, caller, requestId }) => overview(caller.orgId, { customerId: params.customerId }, query.include, requestId),
     searchCustomers: async ({ query, caller }) => {
-      const orgId = orgOf(caller);
+      const orgId = caller.orgId;
       const key = customerSearchKeys.find((k) => query[k] !== undefined);
       if (key === undefined) throw new AppError("invalid_argument", { field: "phoneNumber", reason: "missing", detail: "One search key is required." });
       const found = await findCustomerKeys(deps.store.db, deps.hasher, orgId, selectorOfSearchKey[key](query[key] as string));

@@ -1,16 +1,10 @@
 import { MAX_CUSTOMER_IDS_PER_REQUEST, type profilesContract } from "@insights/contracts/profiles";
-import { AppError, imiconnectCodes } from "@insights/errors";
+import { imiconnectCodes } from "@insights/errors";
 import { loadProfiles, type CustomerProfile, type InwardLinksLevel, type Store } from "@insights/store";
-import type { Caller } from "../auth/caller.js";
 import type { RouterHandlers } from "../http/ts-rest-adapter.js";
 import { findCustomerProfile } from "./customer-profile.js";
 
 type Contract = typeof profilesContract;
-
-function orgOf(caller: Caller): string {
-  if (caller.kind !== "apiKey") throw new AppError("unauthenticated");
-  return caller.orgId;
-}
 
 function toRecord(profile: CustomerProfile) {
   return {
@@ -30,21 +24,21 @@ function success(records: ReturnType<typeof toRecord>[], transid: string) {
  */
 export function profilesHandlers(store: Store): RouterHandlers<Contract> {
   return {
-    getCustomerProfile: async ({ params, query, caller, transid }) => {
-      const profile = await findCustomerProfile(store, orgOf(caller), params.customerid, Number(query.showinwardlinks) as InwardLinksLevel);
-      return success([toRecord(profile)], transid);
+    getCustomerProfile: async ({ params, query, caller, transactionId }) => {
+      const profile = await findCustomerProfile(store, caller.orgId, params.customerid, Number(query.showinwardlinks) as InwardLinksLevel);
+      return success([toRecord(profile)], transactionId);
     },
-    getCustomerProfiles: async ({ query, caller, transid }) => {
+    getCustomerProfiles: async ({ query, caller, transactionId }) => {
       const ids = [...new Set(query.customerId)];
       if (ids.length > MAX_CUSTOMER_IDS_PER_REQUEST) {
         throw imiconnectCodes.error("7012", { field: "customerId", detail: `at most ${MAX_CUSTOMER_IDS_PER_REQUEST} customer ids per request` });
       }
-      const profiles = await loadProfiles(store.db, orgOf(caller), ids, Number(query.showinwardlinks) as InwardLinksLevel);
+      const profiles = await loadProfiles(store.db, caller.orgId, ids, Number(query.showinwardlinks) as InwardLinksLevel);
       const records = ids.flatMap((id) => {
         const profile = profiles.get(id);
         return profile ? [toRecord(profile)] : [];
       });
-      return success(records, transid);
+      return success(records, transactionId);
     },
   };
 }

@@ -1,5 +1,4 @@
 import type { scoringContract } from "@insights/contracts/scoring";
-import { AppError } from "@insights/errors";
 import { lookupScoring, type IdentifierHasher, type Store } from "@insights/store";
 import type { ScoringConfig } from "../config.js";
 import type { RouteHandler, RouterHandlers } from "../http/ts-rest-adapter.js";
@@ -10,7 +9,6 @@ type Route = (typeof scoringContract)["retrieveScoring"];
 /** Both scoring paths (the seed's and the official v0.2 one) answer with the same handler. */
 export function scoringHandlers(store: Store, hasher: IdentifierHasher, config: ScoringConfig): RouterHandlers<typeof scoringContract> {
   const handler: RouteHandler<Route> = async ({ body, caller }) => {
-    if (caller.kind !== "token") throw new AppError("unauthenticated");
     const result = await retrieveScoring(caller, body, config, (request) => lookupScoring(store.db, hasher, request));
     return { status: 200, body: result };
   };

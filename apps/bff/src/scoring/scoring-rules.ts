@@ -1,11 +1,11 @@
 import type { ScoringRequest, ScoringResponse } from "@insights/contracts/scoring";
 import { camaraCodes } from "@insights/errors";
 import type { ScoringLookup, ScoringLookupRequest } from "@insights/store";
-import type { Caller } from "../auth/caller.js";
+import type { TokenCaller } from "../auth/caller.js";
 import type { ScoringConfig } from "../config.js";
 
 /** Whom a scoring request is for: the caller's organisation, and the subscriber a 3-legged token is bound to. */
-export type ScoringSubject = Pick<Extract<Caller, { kind: "token" }>, "orgId" | "phoneNumber">;
+export type ScoringSubject = Pick<TokenCaller, "orgId" | "phoneNumber">;
 
 /**
  * CAMARA Customer Insights scoring, in the documented order once auth and syntax have passed:

@@ -1,7 +1,6 @@
 import type { segmentsContract } from "@insights/contracts/segments";
-import { AppError, citibanamexCodes } from "@insights/errors";
+import { citibanamexCodes } from "@insights/errors";
 import type { IdentifierHasher, Store } from "@insights/store";
-import type { Caller } from "../auth/caller.js";
 import type { SegmentsConfig } from "../config.js";
 import type { RouteHandler, RouterHandlers } from "../http/ts-rest-adapter.js";
 import { clientAccess } from "./client-access.js";
@@ -9,11 +8,6 @@ import { findCustomerSegment } from "./customer-segment.js";
 import { e2eSessions } from "./e2e-sessions.js";
 
 type Contract = typeof segmentsContract;
-
-function tokenCaller(caller: Caller): Extract<Caller, { kind: "token" }> {
-  if (caller.kind !== "token") throw new AppError("unauthenticated");
-  return caller;
-}
 
 /** Segment retrieval and the key exchange, each served at its documented path and under `/api`. */
 export function segmentsHandlers(store: Store, hasher: IdentifierHasher, config: SegmentsConfig, now: () => Date, clientCacheTtlMs: number): RouterHandlers<Contract> {
@@ -28,7 +22,7 @@ export function segmentsHandlers(store: Store, hasher: IdentifierHasher, config:
   }
 
   const retrieveSegment: RouteHandler<Contract["retrieveSegment"]> = async ({ headers, body, caller }) => {
-    const { orgId } = tokenCaller(caller);
+    const { orgId } = caller;
     const at = now();
     await requireLiveSession(headers.sid, orgId, headers.client_id, at);
     await clients.check(orgId, {
@@ -42,7 +36,7 @@ export function segmentsHandlers(store: Store, hasher: IdentifierHasher, config:
   };
 
   const retrievePublicKey: RouteHandler<Contract["retrievePublicKey"]> = async ({ headers, caller }) => {
-    const { orgId } = tokenCaller(caller);
+    const { orgId } = caller;
     const at = now();
     await clients.checkRegistered(orgId, headers.client_id);
     const session = (await requireLiveSession(headers.sid, orgId, headers.client_id, at)) ?? (await sessions.open(orgId, headers.client_id, at));

@@ -1,7 +1,7 @@
 /**
  * Rewrites single-quoted strings as JSON strings, leaving double-quoted ones untouched. MasStack's
  * published curl examples send `{'id': 214748364, 'value': 'influencer'}`; its clients copy them,
- * so the categories family accepts that form (and only that family: see body-parsing.ts).
+ * so the categories family accepts that form (and only that family: see dialect.ts).
  * Returns undefined when the text has no single-quoted string to rewrite.
  */
 export function singleQuotedToJson(text: string): string | undefined {
