@@ -16,8 +16,8 @@ export const DEFAULT_PREPARED_STATEMENTS = 256;
 
 /** One data-manipulation statement (every Kysely query, every sql`` look-up of the store). */
 const PREPARABLE = /^\s*(select|insert|update|delete|with|values)\b/i;
-/** Statements that cannot change the schema: transaction control and session settings. */
-const SCHEMA_NEUTRAL = /^\s*(begin|start|commit|end|rollback|abort|savepoint|release|set|reset|show|lock|listen|unlisten|notify|deallocate|discard)\b/i;
+/** Statements that cannot change the schema: transaction control, session settings, EXPLAIN, SQL-level PREPARE/EXECUTE. */
+const SCHEMA_NEUTRAL = /^\s*(begin|start|commit|end|rollback|abort|savepoint|release|set|reset|show|lock|listen|unlisten|notify|prepare|execute|deallocate|discard|explain)\b/i;
 
 /**
  * Whether a text is prepared: a single data-manipulation statement. Anything else — scripts of
