@@ -14,23 +14,31 @@
 /** Statements prepared per SQL text and session when nothing else is said. */
 export const DEFAULT_PREPARED_STATEMENTS = 256;
 
+/**
+ * Longer texts are not prepared: they are bulk writes (an import batch's rows in one statement),
+ * whose parsing is spread over their rows, and whose cached plans would hold memory for nothing.
+ */
+export const MAX_PREPARED_TEXT = 8192;
+
 /** One data-manipulation statement (every Kysely query, every sql`` look-up of the store). */
 const PREPARABLE = /^\s*(select|insert|update|delete|with|values)\b/i;
 /** Statements that cannot change the schema: transaction control, session settings, EXPLAIN, SQL-level PREPARE/EXECUTE. */
 const SCHEMA_NEUTRAL = /^\s*(begin|start|commit|end|rollback|abort|savepoint|release|set|reset|show|lock|listen|unlisten|notify|prepare|execute|deallocate|discard|explain)\b/i;
 
 /**
- * Whether a text is prepared: a single data-manipulation statement. Anything else — scripts of
- * several statements (a `;` followed by more text, even inside a string literal: when in doubt,
- * not prepared), DDL, transaction control, settings — takes the unprepared path it always took.
+ * Whether a text is prepared: a single data-manipulation statement of at most MAX_PREPARED_TEXT
+ * characters. Anything else — scripts of several statements (a `;` followed by more text, even
+ * inside a string literal: when in doubt, not prepared), DDL, transaction control, settings, bulk
+ * writes — takes the unprepared path it always took.
  */
 export function isPreparable(text: string): boolean {
-  return PREPARABLE.test(text) && !/;\s*\S/.test(text);
+  return text.length <= MAX_PREPARED_TEXT && PREPARABLE.test(text) && !/;\s*\S/.test(text);
 }
 
 /** Whether a statement run unprepared may have changed the schema, so the session's prepared statements are dropped. */
 export function mayChangeSchema(text: string): boolean {
-  return !isPreparable(text) && !SCHEMA_NEUTRAL.test(text);
+  if (SCHEMA_NEUTRAL.test(text)) return false;
+  return !PREPARABLE.test(text) || /;\s*\S/.test(text);
 }
 
 /**

@@ -17,6 +17,7 @@ import {
 } from "../src/index.js";
 import { Mutex } from "../src/mutex.js";
 import { PGliteDialect } from "../src/pglite-dialect.js";
+import { isPreparable, MAX_PREPARED_TEXT, mayChangeSchema } from "../src/prepared-statements.js";
 import { openTwinStore, testHasher, testStoreVariants } from "../src/testing.js";
 
 const LUIS = "5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a1001";
@@ -79,6 +80,29 @@ const preparedTexts = async (db: Db) => (await sql<{ statement: string }>`select
 
 /** Runs work on one connection of the store (a pool hands out several). */
 const onOneConnection = <T>(db: Db, work: (db: Db) => Promise<T>) => db.connection().execute(work);
+
+describe("which statements are prepared", () => {
+  const bulk = `insert into t (a) values ${Array.from({ length: 2000 }, (_, i) => `($${i + 1})`).join(", ")}`;
+
+  it("prepares single data-manipulation statements up to MAX_PREPARED_TEXT characters", () => {
+    for (const text of ["select 1", "\n    select * from t where id = $1", "INSERT into t values ($1)", "update t set a = 1", "delete from t", "with x as (select 1) select * from x", "values (1)", "select 1;  "]) {
+      expect(isPreparable(text), text).toBe(true);
+    }
+    expect(bulk.length).toBeGreaterThan(MAX_PREPARED_TEXT);
+    for (const text of [bulk, "select 1; drop table t", "begin", "create table t (a int)", "set local lock_timeout = '1s'", "explain select 1", "/* hint */ select 1"]) {
+      expect(isPreparable(text), text).toBe(false);
+    }
+  });
+
+  it("drops the prepared statements after what may change the schema, not after transaction control, settings or bulk writes", () => {
+    for (const text of ["create table t (a int)", "alter table t add column b int", "drop table t", "truncate t", "select 1; alter table t add b int", "do $$ begin end $$"]) {
+      expect(mayChangeSchema(text), text).toBe(true);
+    }
+    for (const text of [bulk, "select 1", "begin", "commit", "rollback", "savepoint sp", "set local lock_timeout = '1s'", "explain analyze select 1", "deallocate s1"]) {
+      expect(mayChangeSchema(text), text).toBe(false);
+    }
+  });
+});
 
 describe.each(testStoreVariants(process.env.DATABASE_URL))("prepared statements on $name", (variant) => {
   let store: Store;
