@@ -11,6 +11,8 @@ import {
   type QueryResult,
 } from "kysely";
 import type { Mutex } from "./mutex.js";
+import { PGliteStatements } from "./pglite-statements.js";
+import { DEFAULT_PREPARED_STATEMENTS, isPreparable, mayChangeSchema } from "./prepared-statements.js";
 
 /** SQLSTATE-coded failures, so callers treat PGlite like PostgreSQL (see `fromUnknown` in @insights/errors). */
 function storeError(message: string, code: "57014" | "08003"): Error {
@@ -25,6 +27,12 @@ export type PGliteDialectOptions = {
    * background; the session is released only then.
    */
   statementTimeoutMs?: number;
+  /**
+   * How many SQL texts the session keeps as named prepared statements (least recently used
+   * leave first); 0 prepares nothing, every statement is parsed and planned on each call as
+   * `PGlite.query` does. Default DEFAULT_PREPARED_STATEMENTS.
+   */
+  preparedStatements?: number;
 };
 
 /**
@@ -32,18 +40,28 @@ export type PGliteDialectOptions = {
  * holds a mutex until released: a transaction never interleaves with another request's queries.
  */
 export class PGliteDialect implements Dialect {
+  private readonly statements: PGliteStatements | undefined;
+
   constructor(
     private readonly pglite: PGlite,
     private readonly lock: Mutex,
     private readonly options: PGliteDialectOptions = {},
-  ) {}
+  ) {
+    const capacity = options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS;
+    this.statements = capacity > 0 ? PGliteStatements.of(pglite, capacity) : undefined;
+  }
+
+  /** Drops the session's prepared statements: the schema changed behind the dialect (migrations). */
+  forgetPreparedStatements(): void {
+    this.statements?.forgetAll();
+  }
 
   createAdapter() {
     return new PostgresAdapter();
   }
 
   createDriver(): Driver {
-    return new PGliteDriver(this.pglite, this.lock, this.options.statementTimeoutMs);
+    return new PGliteDriver(this.pglite, this.lock, this.options.statementTimeoutMs, this.statements);
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -74,17 +92,26 @@ class PGliteConnection implements DatabaseConnection {
     private readonly pglite: PGlite,
     private readonly releaseLock: () => void,
     private readonly statementTimeoutMs: number | undefined,
+    private readonly statements: PGliteStatements | undefined,
   ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     if (this.pglite.closed) throw storeError("the embedded store is closed", "08003");
-    const running = this.pglite.query<R>(query.sql, [...query.parameters]);
+    const running = this.run<R>(query.sql, query.parameters);
     this.pending = running.catch(() => undefined);
     const result = await withTimeout(running, this.statementTimeoutMs);
     return {
       rows: result.rows,
       ...(result.affectedRows !== undefined ? { numAffectedRows: BigInt(result.affectedRows) } : {}),
     };
+  }
+
+  /** Prepared when it can be; otherwise PGlite's own path (parse, plan, run), after which a possible schema change drops the prepared statements. */
+  private run<R>(text: string, parameters: readonly unknown[]) {
+    if (!this.statements) return this.pglite.query<R>(text, [...parameters]);
+    if (isPreparable(text)) return this.statements.query<R>(text, parameters);
+    if (mayChangeSchema(text)) this.statements.forgetAll();
+    return this.pglite.query<R>(text, [...parameters]);
   }
 
   release(): void {
@@ -102,6 +129,7 @@ class PGliteDriver implements Driver {
     private readonly pglite: PGlite,
     private readonly lock: Mutex,
     private readonly statementTimeoutMs: number | undefined,
+    private readonly statements: PGliteStatements | undefined,
   ) {}
 
   async init() {}
@@ -116,7 +144,7 @@ class PGliteDriver implements Driver {
       void acquiring.then((r) => r());
       throw error;
     }
-    return new PGliteConnection(this.pglite, release, this.statementTimeoutMs);
+    return new PGliteConnection(this.pglite, release, this.statementTimeoutMs, this.statements);
   }
 
   async beginTransaction(connection: DatabaseConnection) {

@@ -3,14 +3,22 @@ import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { applyMigrations, type InTransaction } from "./migrate.js";
 import { Mutex } from "./mutex.js";
+import { preparingPool } from "./pg-statements.js";
 import { PGliteDialect } from "./pglite-dialect.js";
+import { DEFAULT_PREPARED_STATEMENTS } from "./prepared-statements.js";
 import type { Database } from "./schema.js";
 
 const DATE_OID = 1082;
 const INT8_OID = 20;
 
+/** Named prepared statements (docs/performance.md#prepared-statements). */
+type PreparedStatementsOption = {
+  /** SQL texts kept prepared per session or connection (default DEFAULT_PREPARED_STATEMENTS); 0 prepares nothing. */
+  preparedStatements?: number;
+};
+
 export type StoreOptions =
-  | {
+  | (PreparedStatementsOption & {
       kind: "pglite";
       /** Where PGlite persists; omit for a purely in-memory database. */
       dataDir?: string;
@@ -18,8 +26,8 @@ export type StoreOptions =
       loadDataDir?: Blob;
       /** Enforced by the driver (PGlite has no statement_timeout): see PGliteDialectOptions. */
       statementTimeoutMs?: number;
-    }
-  | {
+    })
+  | (PreparedStatementsOption & {
       kind: "postgres";
       connectionString: string;
       poolMax?: number;
@@ -28,7 +36,7 @@ export type StoreOptions =
       /** Schema to work in (tests isolate themselves in a schema of their own). */
       schema?: string;
       onPoolError?: (error: Error) => void;
-    };
+    });
 
 export type Store = {
   readonly kind: "pglite" | "postgres";
@@ -56,9 +64,11 @@ async function openPGlite(options: Extract<StoreOptions, { kind: "pglite" }>): P
     parsers,
   });
   const lock = new Mutex();
-  const db = new Kysely<Database>({
-    dialect: new PGliteDialect(pglite, lock, options.statementTimeoutMs ? { statementTimeoutMs: options.statementTimeoutMs } : {}),
+  const dialect = new PGliteDialect(pglite, lock, {
+    ...(options.statementTimeoutMs ? { statementTimeoutMs: options.statementTimeoutMs } : {}),
+    preparedStatements: options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS,
   });
+  const db = new Kysely<Database>({ dialect });
   const inTransaction: InTransaction = async (work) => {
     const release = await lock.acquire();
     try {
@@ -76,7 +86,12 @@ async function openPGlite(options: Extract<StoreOptions, { kind: "pglite" }>): P
     kind: "pglite",
     db,
     ping: () => sql`select 1`.execute(db).then(() => undefined),
-    migrate: () => applyMigrations(inTransaction),
+    migrate: async () => {
+      const applied = await applyMigrations(inTransaction);
+      // Migrations run beside the dialect: statements prepared before may describe the old schema.
+      if (applied.length > 0) dialect.forgetPreparedStatements();
+      return applied;
+    },
     dumpDataDir: () => pglite.dumpDataDir("gzip"),
     close: async () => {
       await db.destroy();
@@ -99,7 +114,7 @@ async function openPostgres(options: Extract<StoreOptions, { kind: "postgres" }>
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on("error", (error) => options.onPoolError?.(error));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool, options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS) }) });
   const inTransaction: InTransaction = async (work) => {
     const client = await pool.connect();
     try {

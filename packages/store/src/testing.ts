@@ -26,14 +26,19 @@ async function buildTemplate(): Promise<Blob> {
   return dump;
 }
 
+/** How each test store can be opened again over the same data (see openTwinStore). */
+const twins = new WeakMap<Store, (options: TestStoreOptions) => Promise<Store>>();
+
 /** A migrated PGlite store holding the demo data (hashed with TEST_HASH_SECRET). */
-export async function openPgliteTestStore(options: { statementTimeoutMs?: number } = {}): Promise<Store> {
+export async function openPgliteTestStore(options: TestStoreOptions = {}): Promise<Store> {
   template ??= buildTemplate();
-  return openStore({ kind: "pglite", loadDataDir: await template, ...options });
+  const store = await openStore({ kind: "pglite", loadDataDir: await template, ...options });
+  twins.set(store, openPgliteTestStore);
+  return store;
 }
 
 /** A migrated PostgreSQL store with the demo data, in a fresh schema dropped on close(). */
-export async function openPostgresTestStore(connectionString: string, options: { statementTimeoutMs?: number } = {}): Promise<Store> {
+export async function openPostgresTestStore(connectionString: string, options: TestStoreOptions = {}): Promise<Store> {
   const schema = `test_${process.pid}_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString });
   await admin.connect();
@@ -42,7 +47,7 @@ export async function openPostgresTestStore(connectionString: string, options: {
   const store = await openStore({ kind: "postgres", connectionString, schema, ...options });
   await store.migrate();
   await loadDemoDataIfEmpty(store.db, testHasher);
-  return {
+  const tested: Store = {
     ...store,
     close: async () => {
       await store.close();
@@ -52,9 +57,22 @@ export async function openPostgresTestStore(connectionString: string, options: {
       await cleanup.end();
     },
   };
+  twins.set(tested, (twinOptions) => openStore({ kind: "postgres", connectionString, schema, ...twinOptions }));
+  return tested;
 }
 
-export type TestStoreOptions = { statementTimeoutMs?: number };
+/**
+ * Another store over the same data as a test store, opened with other options (say, without
+ * prepared statements): PGlite, a clone of the same template (the same data as long as neither
+ * wrote); PostgreSQL, the same schema (close the twin before the original drops it).
+ */
+export function openTwinStore(store: Store, options: TestStoreOptions = {}): Promise<Store> {
+  const open = twins.get(store);
+  if (!open) throw new Error("not a test store");
+  return open(options);
+}
+
+export type TestStoreOptions = { statementTimeoutMs?: number; preparedStatements?: number };
 export type TestStoreVariant = { name: "pglite" | "postgres"; skipReason?: string; open: (options?: TestStoreOptions) => Promise<Store> };
 
 /**
