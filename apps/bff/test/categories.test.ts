@@ -233,6 +233,14 @@ describe("customer categories", () => {
       expectMasstackError(await call(app, "POST", `/customers/${LUIS}/categories`, { token, body: { id, value: "bronze" } }), 400, "MCUS.999.998");
     });
 
+    it("answers 404 for an organisation the store does not have, even with a token of it (once a 500)", async () => {
+      const ghost = await app.token({ scopes: both, orgId: "ghost" });
+      const body = { categories: [{ name: "anything", valid_values: ["a"] }] };
+      expectMasstackError(await call(app, "POST", "/categories", { token: ghost, org: "ghost", body }), 404, "MCUS.999.997");
+      const proto = await app.token({ scopes: both, orgId: "__proto__" });
+      expectMasstackError(await call(app, "POST", "/categories", { token: proto, org: "__proto__", body }), 404, "MCUS.999.997");
+    });
+
     it("answers 409 for a name the organisation already has, adding none of the batch", async () => {
       const r = await call(app, "POST", "/categories", { token, body: { categories: [{ name: "brand_new", valid_values: ["a"] }, { name: "churn_risk", valid_values: ["x"] }] } });
       expectMasstackError(r, 409, "MCUS.999.994");
