@@ -145,6 +145,11 @@ describe("customer categories", () => {
       ["an unknown property", "POST", `/customers/${LUIS}/categories`, { id: 214748365, value: "low", owner: "me" }],
       ["an empty patch", "PATCH", `/customers/${LUIS}/categories/${CATEGORY}`, {}],
       ["a patch value outside valid_values", "PATCH", `/customers/${LUIS}/categories/${CATEGORY}`, { value: "celebrity" }],
+      // PostgreSQL text cannot hold NUL: these once failed the insert with a 500 (found by the fuzz suite).
+      ["a NUL character in a reason", "POST", `/customers/${LUIS}/categories`, { id: 214748365, value: "low", reason: "x\u0000" }],
+      ["a NUL character in a patched description", "PATCH", `/customers/${LUIS}/categories/${CATEGORY}`, { description: "a\u0000b" }],
+      ["a NUL character in a catalogue's valid value", "POST", "/categories", { categories: [{ name: "nul_value", valid_values: ["\u0000", null] }] }],
+      ["a NUL character in a catalogue's description", "POST", "/categories", { categories: [{ name: "nul_description", description: "\u0000", valid_values: ["a"] }] }],
     ])("for %s", async (_name, method, path, body) => {
       expectMasstackError(await call(app, method, path, { token, ...(body !== undefined ? { body } : {}) }), 400, "MCUS.999.998");
     });
@@ -226,6 +231,14 @@ describe("customer categories", () => {
       const id = (r.json.categories as { id: number }[])[0]!.id;
       expect((await call(app, "POST", `/customers/${LUIS}/categories`, { token, body: { id, value: "gold" } })).status).toBe(201);
       expectMasstackError(await call(app, "POST", `/customers/${LUIS}/categories`, { token, body: { id, value: "bronze" } }), 400, "MCUS.999.998");
+    });
+
+    it("answers 404 for an organisation the store does not have, even with a token of it (once a 500)", async () => {
+      const ghost = await app.token({ scopes: both, orgId: "ghost" });
+      const body = { categories: [{ name: "anything", valid_values: ["a"] }] };
+      expectMasstackError(await call(app, "POST", "/categories", { token: ghost, org: "ghost", body }), 404, "MCUS.999.997");
+      const proto = await app.token({ scopes: both, orgId: "__proto__" });
+      expectMasstackError(await call(app, "POST", "/categories", { token: proto, org: "__proto__", body }), 404, "MCUS.999.997");
     });
 
     it("answers 409 for a name the organisation already has, adding none of the batch", async () => {

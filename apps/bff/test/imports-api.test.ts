@@ -82,6 +82,14 @@ describe("admin import API", () => {
     expect((await read("/not-a-uuid")).status).toBe(400);
   });
 
+  it("answers 403 to a token of an organisation the store does not have (once a 500)", async () => {
+    for (const org of ["ghost", "__proto__"]) {
+      const r = await upload("dataset=scores&format=csv", "externalId,scoringType,scoringValue\n", ["imports:write"], org);
+      expect(r.status, r.text).toBe(403);
+      expect(r.json).toMatchObject({ type: "urn:insights:problem:permission-denied", status: 403 });
+    }
+  });
+
   it("keeps each organisation to its own jobs and rows", async () => {
     const created = await upload("dataset=scores&format=csv", "externalId,scoringType,scoringValue\nCRM-0001,gaugeMetric,300\n", ["imports:write"], "other");
     expect(created.status).toBe(202);

@@ -3,6 +3,7 @@ import { initContract } from "@ts-rest/core";
 import { z } from "zod";
 import { errorResponses } from "./error-responses.js";
 import { organisationRoute, type RolesPolicy } from "./policy.js";
+import { storedText } from "./records/fields.js";
 
 /**
  * MasStack MasCustomers v4 — customer categories (seed 002) and the organisation's category
@@ -53,12 +54,13 @@ export const RolesHeaderSchema = z.object({
 });
 
 const Int32Schema = z.number().int().min(INT32_MIN).max(INT32_MAX);
-const TextSchema = z.string().max(1000);
+const TextSchema = storedText(1000);
+const ValueSchema = storedText(200);
 
 export const PostCustomerCategorySchema = z
   .object({
     id: Int32Schema,
-    value: z.string().max(200).nullable(),
+    value: ValueSchema.nullable(),
     description: TextSchema.optional(),
     reason: TextSchema.optional(),
   })
@@ -67,7 +69,7 @@ export type PostCustomerCategory = z.infer<typeof PostCustomerCategorySchema>;
 
 export const PatchCustomerCategorySchema = z
   .object({
-    value: z.string().max(200).nullable().optional(),
+    value: ValueSchema.nullable().optional(),
     description: TextSchema.nullable().optional(),
     reason: TextSchema.nullable().optional(),
   })
@@ -133,7 +135,7 @@ export const PostCategoriesSchema = z
           .object({
             name: z.string().regex(/^[A-Za-z0-9_.-]{1,100}$/, "1 to 100 letters, digits, '_', '.' or '-'"),
             description: TextSchema.optional(),
-            valid_values: z.array(z.string().max(200).nullable()).min(1).max(1000),
+            valid_values: z.array(ValueSchema.nullable()).min(1).max(1000),
           })
           .strict(),
       )

@@ -6,6 +6,7 @@ import {
   customerCategoryHistory,
   listCatalogue,
   listCustomerCategories,
+  organisationExists,
   patchCustomerCategory,
   removeCustomerCategory,
   type CatalogueCategory,
@@ -125,6 +126,8 @@ export function categoriesHandlers(store: Store): RouterHandlers<Contract> {
       };
     },
     addCategories: async ({ params, body }) => {
+      // A token may name an organisation the store does not have: its catalogue is not found (not a failed insert).
+      if (!(await organisationExists(db, params.org_id))) throw notFound();
       const result = await addCatalogueCategories(
         db,
         params.org_id,

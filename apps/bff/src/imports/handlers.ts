@@ -2,7 +2,7 @@ import type { importsContract } from "@insights/contracts/imports";
 import type { ImportDataset } from "@insights/contracts/records";
 import { AppError } from "@insights/errors";
 import type { ImportFormat } from "@insights/imports";
-import { findImportJob, listImportRejects, type ImportJob, type Store } from "@insights/store";
+import { findImportJob, listImportRejects, organisationExists, type ImportJob, type Store } from "@insights/store";
 import type { RouterHandlers } from "../http/ts-rest-adapter.js";
 import type { ImportService } from "./import-service.js";
 
@@ -31,6 +31,8 @@ function toWire(job: ImportJob, now: Date) {
 export function importsHandlers(store: Store, imports: ImportService, now: () => Date): RouterHandlers<Contract> {
   return {
     createImport: async ({ query, caller, rawBody }) => {
+      // A token may name an organisation the store does not have: nothing can be imported into it.
+      if (!(await organisationExists(store.db, caller.orgId))) throw new AppError("permission_denied", { detail: "The token's organisation is not registered here." });
       const job = await imports.start({ orgId: caller.orgId, dataset: query.dataset as ImportDataset, format: query.format as ImportFormat, body: rawBody });
       return { status: 202, body: toWire(job, now()) };
     },

@@ -21,6 +21,18 @@ export function integerField(message: string) {
   );
 }
 
+/** NUL (U+0000) anywhere in a string: PostgreSQL `text` cannot hold it. */
+// eslint-disable-next-line no-control-regex -- NUL is exactly the character refused.
+const NO_NUL = /^[^\u0000]*$/;
+
+/**
+ * Free text kept in the store (as PostgreSQL `text`, which cannot hold NUL): at most `max`
+ * characters and no NUL, so such text is refused as invalid instead of failing the insert.
+ */
+export function storedText(max: number) {
+  return z.string().max(max).regex(NO_NUL, "must not contain NUL (U+0000) characters");
+}
+
 /** The organisation's own reference for a customer (its natural key in imports). */
 export const ExternalIdSchema = z
   .string({ required_error: "is required" })

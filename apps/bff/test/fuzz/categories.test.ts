@@ -1,0 +1,20 @@
+import { CATEGORIES_READ_SCOPE, CATEGORIES_WRITE_SCOPE } from "@insights/contracts/categories";
+import { bearerCredentials } from "./credentials.js";
+import { fuzzFamily } from "./fuzz-family.js";
+
+fuzzFamily("categories", {
+  prepare: async (app) => {
+    const credentials = await bearerCredentials(app, [{ scopes: [CATEGORIES_READ_SCOPE, CATEGORIES_WRITE_SCOPE], subject: "fuzz" }]);
+    const hints = new Map<string, unknown[]>([
+      ["org_id", ["telco"]],
+      // Mostly Luis (telco), sometimes the other organisation's customer and category.
+      ["customer_id", ["123e4567-e89b-12d3-a456-556642440000", "123e4567-e89b-12d3-a456-556642440000", "9d7c1a52-1b7e-4c55-8a8e-2f1f3c9a0b01"]],
+      ["category_id", ["214748364", "214748365", "214748365", "300000001"]],
+      ["id", [214748364, 214748365]],
+      ["value", ["influencer", "employee", "standard", null, "low", "high"]],
+      // Role names a look-up keyed by caller input in a plain object would answer.
+      ["x-auth-roles", ["API_KEY", "CATEGORIES_WRITER", "API_KEY, CATEGORIES_WRITER", "CATEGORIES_READER", "constructor", "__proto__ , API_KEY", "toString", "hasOwnProperty"]],
+    ]);
+    return { options: () => ({ hints, credentials }), watchedTables: ["categories", "customer_categories", "customer_category_history:count", "customers:count"] };
+  },
+});
