@@ -1,18 +1,22 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { teeToRunLog } from "@insights/config/testing";
 
 const appRoot = fileURLToPath(new URL("..", import.meta.url));
 
 /**
  * Runs one of the app's entry points from source, as its own process: `tsx` compiles, and the
- * workspace packages resolve to their source through the `@insights/source` condition.
+ * workspace packages resolve to their source through the `@insights/source` condition. What it
+ * logs also goes to the run's log.
  */
 export function spawnEntry(entry: string, args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["--conditions=@insights/source", "--import", "tsx", entry, ...args], {
+  const child = spawn(process.execPath, ["--conditions=@insights/source", "--import", "tsx", entry, ...args], {
     cwd: appRoot,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  teeToRunLog(child, `process ${entry}`, entry === "src/main.ts" ? "service" : "command");
+  return child;
 }
 
 export type Finished = { code: number | null; stdout: string; stderr: string };
