@@ -34,3 +34,31 @@ export function collect(child: ChildProcess): { output: () => Finished; finished
 export async function runEntry(entry: string, args: string[], env: Record<string, string>): Promise<Finished> {
   return collect(spawnEntry(entry, args, env)).finished;
 }
+
+export type BffProcess = { url: string; child: ChildProcess; output: () => Finished; stop(): Promise<Finished> };
+
+/**
+ * `npm start` (src/main.ts) as its own process on a free port of 127.0.0.1, once it listens.
+ * Rejects with the process's output if it ends first or takes longer than `timeoutMs`.
+ */
+export async function startBffProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<BffProcess> {
+  const child = spawnEntry("src/main.ts", [], { PORT: "0", HOST: "127.0.0.1", ...env });
+  const { output, finished } = collect(child);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const url = /listening on (http:\/\/\S+)/.exec(output().stdout)?.[1];
+    if (url) {
+      const stop = () => {
+        child.kill("SIGTERM");
+        return finished;
+      };
+      return { url, child, output, stop };
+    }
+    const { code, stdout, stderr } = output();
+    if (code !== null || Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`the BFF did not start (exit ${code ?? "none"}):\n${stdout}\n${stderr}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
