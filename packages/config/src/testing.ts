@@ -124,6 +124,7 @@ function secretPattern(value: string): RegExp {
  */
 const SHAPES: [string, RegExp][] = [
   ["an E.164 phone number", /(?<![\w+])\+[1-9]\d{6,14}(?!\d)/g],
+  ["an identity document (8 digits and a letter)", /(?<![\w.-])\d{8}[A-Z](?![\w-])/g],
   ["a card number (13 to 19 digits)", /(?<![\w.-])\d(?:[ -]?\d){12,18}(?![\w-])/g],
   ["a JWT", /\beyJ[\w-]+\.[\w-]+\.[\w-]*/g],
 ];

@@ -17,6 +17,7 @@ describe("findLeaks", () => {
 
   it.each([
     ["an E.164 phone number", { msg: "call +447700900123" }],
+    ["an identity document (8 digits and a letter)", { msg: "document 00000000T refused" }],
     ["a card number (13 to 19 digits)", { detail: "5500-0000-0000-0004" }],
     ["a JWT", { header: "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl" }],
   ])("finds %s no list names", (shape, record) => {
