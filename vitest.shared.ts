@@ -1,6 +1,8 @@
 // The one vitest setup every package uses: workspace packages resolve to their TypeScript
-// source, a JSON report and a count of unhandled errors feed the repo-wide summary line, and
-// console output fails a test.
+// source, a JSON report and a count of unhandled errors feed the repo-wide summary line,
+// console output fails a test, and the run's log starts empty (vitest.run-log.ts). A package
+// whose tests log asks for the PII canary (vitest.pii-canary.ts), which then runs after all of
+// its other tests.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,18 +24,32 @@ const unhandledErrorCounter: Reporter = {
   },
 };
 
-export function defineProject(overrides: ViteUserConfig["test"] = {}) {
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+export type ProjectOptions = {
+  /**
+   * Run vitest.pii-canary.ts after every other test file, in the same run: the tests are one
+   * project, the canary a second one in a later group (`sequence.groupOrder`).
+   */
+  piiCanary?: boolean;
+};
+
+export function defineProject(overrides: ViteUserConfig["test"] = {}, options: ProjectOptions = {}) {
+  const shared = { setupFiles: [here("./vitest.setup.ts")], testTimeout: 20_000, hookTimeout: 60_000 };
+  const tests = { include: ["test/**/*.test.ts"], globalSetup: [here("./vitest.run-log.ts")], ...overrides };
+  const report = { reporters: ["default", "json", unhandledErrorCounter], outputFile: { json: ".vitest/report.json" } } satisfies ViteUserConfig["test"];
   return defineConfig({
     resolve: { conditions: sourceConditions },
     ssr: { resolve: { conditions: sourceConditions } },
-    test: {
-      include: ["test/**/*.test.ts"],
-      setupFiles: [fileURLToPath(new URL("./vitest.setup.ts", import.meta.url))],
-      reporters: ["default", "json", unhandledErrorCounter],
-      outputFile: { json: ".vitest/report.json" },
-      testTimeout: 20_000,
-      hookTimeout: 60_000,
-      ...overrides,
-    },
+    test: options.piiCanary
+      ? {
+          ...report,
+          ...shared,
+          projects: [
+            { extends: true, test: { name: "tests", ...tests, sequence: { groupOrder: 0 } } },
+            { extends: true, test: { name: "pii-canary", dir: here("."), include: ["vitest.pii-canary.ts"], sequence: { groupOrder: 1 } } },
+          ],
+        }
+      : { ...report, ...shared, ...tests },
   });
 }

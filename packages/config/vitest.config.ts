@@ -1,3 +1,4 @@
 import { defineProject } from "../../vitest.shared.js";
 
-export default defineProject();
+// Its tests log: the PII canary checks the run's log after them.
+export default defineProject({}, { piiCanary: true });

@@ -11,11 +11,16 @@ const fixtures = fileURLToPath(new URL("./fixtures", import.meta.url));
 
 type Artifacts = ReturnType<typeof readTestArtifacts>;
 
-/** Runs one fixture folder with the packages' own vitest setup, as turbo runs a package's tests; returns its exit code. */
-function runFixture(name: string): number {
+/**
+ * Runs one fixture folder with the packages' own vitest setup, as turbo runs a package's tests
+ * (`config`: the setup of a package without or with the PII canary; `prepare`: what its .vitest
+ * folder holds before); returns its exit code.
+ */
+function runFixture(name: string, options: { config?: string; prepare?: (dir: string) => void } = {}): number {
   const dir = join(fixtures, name);
   rmSync(join(dir, ".vitest"), { recursive: true, force: true });
-  const result = spawnSync(process.execPath, [join(repoRoot, "node_modules", "vitest", "vitest.mjs"), "run", "--config", "../vitest.config.ts"], {
+  options.prepare?.(join(dir, ".vitest"));
+  const result = spawnSync(process.execPath, [join(repoRoot, "node_modules", "vitest", "vitest.mjs"), "run", "--config", options.config ?? "../vitest.config.ts"], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" },
     encoding: "utf8",
@@ -29,18 +34,20 @@ const transit = { taskId: "pkg#transit", task: "transit", directory: "pkg", comm
 const cleanReport = { numPassedTests: 3, numFailedTests: 0, numPendingTests: 0, numTodoTests: 0, testResults: [] };
 const artifacts = (parts: Partial<Artifacts>) => (): Artifacts => ({ report: undefined, unhandledErrors: undefined, skipReasons: [], ...parts });
 
+const runs = new Map<string, { exitCode: number; artifacts: Artifacts }>();
+function runAndRead(name: string, options?: Parameters<typeof runFixture>[1]) {
+  const exitCode = runFixture(name, options);
+  runs.set(name, { exitCode, artifacts: readTestArtifacts(join(fixtures, name)) });
+}
+const summaryOf = (name: string) => {
+  const run = runs.get(name)!;
+  return summarise({ tasks: [testTask(name, run.exitCode)], artifactsOf: () => run.artifacts, turboExitCode: run.exitCode });
+};
+
 describe("the summary of real vitest runs", () => {
-  const runs = new Map<string, { exitCode: number; artifacts: Artifacts }>();
   beforeAll(() => {
-    for (const name of ["load-error", "unhandled-error", "mixed"]) {
-      const exitCode = runFixture(name);
-      runs.set(name, { exitCode, artifacts: readTestArtifacts(join(fixtures, name)) });
-    }
+    for (const name of ["load-error", "unhandled-error", "mixed"]) runAndRead(name);
   }, 60_000);
-  const summaryOf = (name: string) => {
-    const run = runs.get(name)!;
-    return summarise({ tasks: [testTask(name, run.exitCode)], artifactsOf: () => run.artifacts, turboExitCode: run.exitCode });
-  };
 
   it("counts a test file that fails to load as a failure, beside the file that passed", () => {
     const summary = summaryOf("load-error");
@@ -61,6 +68,44 @@ describe("the summary of real vitest runs", () => {
   it("counts passed, failed, skipped and to-do tests as vitest does", () => {
     const summary = summaryOf("mixed");
     expect({ passed: summary.passed, failed: summary.failed, skipped: summary.skipped }).toEqual({ passed: 2, failed: 1, skipped: 2 });
+  });
+});
+
+describe("the PII canary, on real vitest runs of a package whose tests log", () => {
+  const canary = "../vitest.canary.config.ts";
+  const staleLeak = `old.fixture\t${JSON.stringify({ level: 30, time: 1, msg: "lookup for +34600000001" })}\n`;
+  beforeAll(() => {
+    runAndRead("pii-leak", { config: canary });
+    runAndRead("pii-clean", {
+      config: canary,
+      prepare: (dir) => {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, "run.log"), staleLeak);
+      },
+    });
+  }, 120_000);
+  const canaryFailures = (name: string) =>
+    runs
+      .get(name)!
+      .artifacts.report.testResults.filter((file: { name: string }) => file.name.endsWith("vitest.pii-canary.ts"))
+      .flatMap((file: { assertionResults: { status: string; failureMessages: string[] }[] }) => file.assertionResults)
+      .filter((test: { status: string }) => test.status === "failed")
+      .flatMap((test: { failureMessages: string[] }) => test.failureMessages);
+
+  it("fails the run when a demo card number reached the log, as one failed test naming the line, its writer and the secret", () => {
+    expect(runs.get("pii-leak")!.exitCode).toBe(1);
+    const summary = summaryOf("pii-leak");
+    expect({ passed: summary.passed, failed: summary.failed }).toEqual({ passed: 2, failed: 1 });
+    const [message = "", ...others] = canaryFailures("pii-leak");
+    expect(others).toEqual([]);
+    expect(message).toContain("run.log line 1 (leak.fixture): the card number 4969…10 (16 characters) of demo customer CRM-0001");
+    expect(message).toContain("run.log line 1 (leak.fixture): a card number (13 to 19 digits)");
+  });
+
+  it("judges only its own run: a leak an earlier run left in the log is gone when the run starts", () => {
+    expect(runs.get("pii-clean")!.exitCode).toBe(0);
+    expect(canaryFailures("pii-clean")).toEqual([]);
+    expect(summaryOf("pii-clean")).toMatchObject({ passed: 3, failed: 0 });
   });
 });
 

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { recordTestSecret } from "@insights/config/testing";
 import { authenticateApiKey, findApiClient, loadIdentifierHasher, openConfiguredStore } from "@insights/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runEntry } from "./processes.js";
@@ -52,6 +53,7 @@ describe("npm run admin", () => {
     const created = await admin("api-key", "create", "--org", "acme-bank", "--label", "CRM integration");
     expect(created.code).toBe(0);
     const key = created.stdout.trim();
+    recordTestSecret("API key", key, "the key npm run admin -- api-key create printed");
     expect(key).toMatch(/^[A-Za-z0-9_-]{32}$/);
     const id = /created API key ([0-9a-f-]{36})/.exec(created.stderr)?.[1];
     expect(id).toBeDefined();

@@ -1,3 +1,4 @@
+import { createTestLogger } from "@insights/config/testing";
 import { bearerRoute, apiKeyRoute } from "@insights/contracts";
 import { openPgliteTestStore, testHasher } from "@insights/store/testing";
 import { authenticateApiKey, type Store } from "@insights/store";
@@ -15,7 +16,6 @@ import { policyEnforcer } from "../src/http/enforce-policy.js";
 import { renderErrors } from "../src/http/error-pipeline.js";
 import { requestState } from "../src/http/request-state.js";
 import { mountContract } from "../src/http/ts-rest-adapter.js";
-import { createLogger } from "../src/logger.js";
 import { listen } from "../src/server.js";
 import { developmentKeys, send } from "./harness.js";
 
@@ -72,7 +72,7 @@ beforeAll(async () => {
       ),
     },
   );
-  app.use(renderErrors(dialects, createLogger("silent"), () => new Date()));
+  app.use(renderErrors(dialects, createTestLogger("insights-bff", "auth.test"), () => new Date()));
   const running = await listen(app, "127.0.0.1", 0);
   url = running.url;
   close = async () => {

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createTestLogger } from "@insights/config/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
-import { createLogger } from "../src/logger.js";
 import { openRuntime, type Runtime } from "../src/runtime.js";
 
 const HASH_KEY = "ef".repeat(32);
@@ -31,7 +31,7 @@ describe("demo data, with its published API keys", () => {
   describe("a production start", () => {
     let withDemo: string;
     let clean: string;
-    const logger = createLogger("silent");
+    const logger = createTestLogger("insights-bff", "demo-data.test");
     beforeAll(async () => {
       withDemo = await mkdtemp(join(tmpdir(), "bff-demo-"));
       clean = await mkdtemp(join(tmpdir(), "bff-clean-"));

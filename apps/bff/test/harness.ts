@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { recordTestSecret, runLogDestination } from "@insights/config/testing";
 import type { Store } from "@insights/store";
 import { openPgliteTestStore, testHasher } from "@insights/store/testing";
 import type { RateLimitStores } from "../src/http/rate-limit.js";
@@ -41,13 +42,26 @@ export function developmentKeys() {
   return keysPromise;
 }
 
+/**
+ * A token the test apps accept (and BFF processes whose DATA_DIR is `developmentKeys().dir`):
+ * organisation telco, no scopes, 10 minutes, unless the request says otherwise. Listed for the
+ * PII canary.
+ */
+export async function signTestToken(request: Partial<DevelopmentTokenRequest> = {}): Promise<string> {
+  const { keys } = await developmentKeys();
+  const token = await signDevelopmentToken(keys, { scopes: [], orgId: "telco", expiresInSeconds: 600, issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, ...request });
+  recordTestSecret("token", token, "a token the harness signed");
+  return token;
+}
+
 /** The real app on a real port over a real store (PGlite with the demo data, unless one is given). */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: "debug", ...options.env });
   const store = options.store ?? (await openPgliteTestStore());
   const { keys } = await developmentKeys();
   const lines: string[] = [];
-  const logger = createLogger(config.logLevel, { write: (line: string) => void lines.push(line) });
+  // Kept for the test, and written to the run's log for the PII canary.
+  const logger = createLogger(config.logLevel, runLogDestination("startTestApp", (line) => void lines.push(line)));
   const lifecycle = createLifecycle();
   const deps: AppDependencies = {
     config,
@@ -70,8 +84,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       return lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     },
     rawLogs: () => lines.join(""),
-    token: (request = {}) =>
-      signDevelopmentToken(keys, { scopes: [], orgId: "telco", expiresInSeconds: 600, issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, ...request }),
+    token: signTestToken,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -2,11 +2,11 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createTestLogger } from "@insights/config/testing";
 import { openImportQueue, runImportChunk, sampleLines, type ImportQueue } from "@insights/imports";
 import type { Store } from "@insights/store";
 import { announceSkip, openPostgresTestStore, testHasher } from "@insights/store/testing";
 import pg from "pg";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createImportService, type ImportService } from "../src/imports/import-service.js";
 import { send, startTestApp, type TestApp } from "./harness.js";
@@ -18,7 +18,7 @@ if (!databaseUrl) announceSkip("admin import API on PostgreSQL", "DATABASE_URL")
 
 describe.skipIf(!databaseUrl)("admin import API on PostgreSQL", () => {
   const queueSchema = `bff_imports_q_${process.pid}_${randomBytes(3).toString("hex")}`;
-  const logger = pino({ level: "silent" });
+  const logger = createTestLogger("insights-bff", "imports-api-postgres.test");
   let dataDir: string;
   let store: Store;
   let imports: ImportService;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runLogDestination } from "@insights/config/testing";
 import { createLogger } from "../src/logger.js";
 import { send, startTestApp, type TestApp } from "./harness.js";
 
@@ -28,7 +29,7 @@ describe("request logs", () => {
 describe("logger", () => {
   it("masks phone and card numbers that reach a message", () => {
     const lines: string[] = [];
-    const logger = createLogger("info", { write: (l: string) => void lines.push(l) });
+    const logger = createLogger("info", runLogDestination("logging.test", (l) => void lines.push(l)));
     logger.info("lookup for +34600000001 with card 4969 4521 2345 6110");
     logger.info({ phoneNumber: "+34600000001", nested: { cardNumber: "4969452123456110" } }, "fields");
     logger.error({ err: Object.assign(new Error("duplicate +34600000001"), { detail: "Key (value)=(+34600000001)" }) }, "db");

@@ -1,3 +1,4 @@
+import { recordTestSecret } from "@insights/config/testing";
 import { SCORING_SCOPE } from "@insights/contracts/scoring";
 import { createApiKey } from "@insights/store";
 import { announceSkip, testHasher } from "@insights/store/testing";
@@ -111,6 +112,7 @@ describe("unknown API keys", () => {
     const app = await startTestApp({ env: { CREDENTIAL_CACHE_TTL_MS: "400" } });
     try {
       const key = "created-after-a-miss";
+      recordTestSecret("API key", key, "the key rate-limit.test created");
       const profile = () => send(`${app.url}/resources/v1/customerprofile/4545`, { headers: { key } });
       expect((await profile()).json.code).toBe("7001");
       await createApiKey(app.store.db, testHasher, "telco", "late key", key);

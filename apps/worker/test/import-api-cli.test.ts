@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { recordTestSecret } from "@insights/config/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IMPORT_CLI, run, runBff, type Finished, type Running } from "./processes.js";
 
@@ -22,6 +23,7 @@ let readOnlyToken: string;
 async function mint(scopes: string[]): Promise<string> {
   const minted = await runBff("src/cli/token.ts", scopes.flatMap((s) => ["--scope", s]), { DATA_DIR: dataDir, LOG_LEVEL: "warn" }).finished;
   if (minted.code !== 0) throw new Error(`npm run token failed:\n${minted.stderr}`);
+  recordTestSecret("token", minted.stdout.trim(), "a token npm run token minted");
   return minted.stdout.trim();
 }
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { teeToRunLog } from "@insights/config/testing";
 
 const appRoot = fileURLToPath(new URL("..", import.meta.url));
 /** The BFF's app, whose entry points a test runs as processes of their own (no package dependency). */
@@ -10,14 +11,17 @@ export const TEST_HASH_KEY = "07".repeat(32);
 
 /**
  * Runs one of the worker's entry points from source as its own process (`tsx` compiles; the
- * workspace packages resolve to their source through the `@insights/source` condition).
+ * workspace packages resolve to their source through the `@insights/source` condition). What it
+ * logs also goes to the run's log.
  */
 export function spawnEntry(entry: string, args: string[], env: Record<string, string>, cwd = appRoot): ChildProcess {
-  return spawn(process.execPath, ["--conditions=@insights/source", "--import", "tsx", entry, ...args], {
+  const child = spawn(process.execPath, ["--conditions=@insights/source", "--import", "tsx", entry, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", IDENTIFIER_HASH_KEY: TEST_HASH_KEY, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  teeToRunLog(child, `process ${cwd === appRoot ? "" : "bff "}${entry}`, entry === "src/main.ts" ? "service" : "command");
+  return child;
 }
 
 export type Finished = { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string };

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createTestLogger } from "@insights/config/testing";
 import { announceSkip } from "@insights/store/testing";
 import pg from "pg";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadWorkerConfig } from "../src/config.js";
 import { startWorker } from "../src/worker.js";
@@ -16,7 +16,7 @@ describe("worker", () => {
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
   it("starts on the embedded store, migrated, with the demo data as the BFF would load it, knowing the contracts' datasets", async () => {
-    const worker = await startWorker(loadWorkerConfig({ DATA_DIR: dataDir }), pino({ level: "silent" }));
+    const worker = await startWorker(loadWorkerConfig({ DATA_DIR: dataDir }), createTestLogger("insights-worker", "worker.test"));
     try {
       expect(worker.datasets).toEqual(["customers", "scores", "profile-attributes", "category-assignments"]);
       expect(await worker.resumed).toBe(0);
@@ -37,7 +37,7 @@ describe("worker", () => {
     await admin.query(`create schema ${schema}`);
     try {
       const url = `${databaseUrl}${databaseUrl!.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-      const worker = await startWorker(loadWorkerConfig({ DATABASE_URL: url, LOAD_DEMO_DATA: "false", IMPORT_QUEUE_SCHEMA: `${schema}_queue` }), pino({ level: "silent" }));
+      const worker = await startWorker(loadWorkerConfig({ DATABASE_URL: url, LOAD_DEMO_DATA: "false", IMPORT_QUEUE_SCHEMA: `${schema}_queue` }), createTestLogger("insights-worker", "worker.test"));
       try {
         expect(worker.store.kind).toBe("postgres");
         const tables = await admin.query("select count(*)::int as n from information_schema.tables where table_schema = $1", [schema]);

@@ -3,15 +3,17 @@ import { z } from "zod";
 import { describe, expect, it } from "vitest";
 import type { Logger } from "pino";
 import { ConfigError, createLogger, parseEnvironment, sharedEnvShape, storeSettings } from "../src/index.js";
+import { appendToRunLog } from "../src/testing.js";
 
 const schema = z.object({ ...sharedEnvShape });
 
-/** A destination that keeps every line a logger writes. */
+/** A destination that keeps every line a logger writes (and copies it to the run's log). */
 function capture() {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
       lines.push(chunk.toString());
+      appendToRunLog("config.test", chunk.toString());
       done();
     },
   });

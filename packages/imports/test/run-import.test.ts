@@ -1,14 +1,14 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createTestLogger } from "@insights/config/testing";
 import type { ImportDataset } from "@insights/contracts/records";
 import { customerCategoryHistory, findImportJob, listImportRejects, type Store } from "@insights/store";
 import { openPgliteTestStore, testHasher } from "@insights/store/testing";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeJob, fileBody, resumeUnfinishedJobs, runImport, sampleLines, stageImport, type ImportFormat } from "../src/index.js";
 
-const logger = pino({ level: "silent" });
+const logger = createTestLogger("insights-worker", "run-import.test");
 let dir: string;
 let store: Store;
 

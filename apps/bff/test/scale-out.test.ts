@@ -1,0 +1,92 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { CATEGORIES_READ_SCOPE, CATEGORIES_WRITE_SCOPE } from "@insights/contracts/categories";
+import { SCORING_SCOPE } from "@insights/contracts/scoring";
+import { reportSkip } from "@insights/store/testing";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { developmentKeys, send, signTestToken } from "./harness.js";
+import { startBffProcess, type BffProcess } from "./processes.js";
+
+/**
+ * Two BFF processes behind one imaginary load balancer: one PostgreSQL schema, one Redis, one
+ * token issuer. Whichever replica a request reaches, the caller's rate-limit budget and the
+ * data are the same.
+ */
+
+const databaseUrl = process.env.DATABASE_URL;
+const redisUrl = process.env.REDIS_URL;
+const missing = [!databaseUrl && "DATABASE_URL", !redisUrl && "REDIS_URL"].filter(Boolean);
+if (missing.length > 0) reportSkip("BFF scale-out (two processes)", `${missing.join(" and ")} ${missing.length > 1 ? "are" : "is"} unset`);
+
+const LIMIT = 20;
+const BURST = 60;
+const SCORING = "/camara/customerinsights/scoring/retrieve";
+const LUIS_PHONE = "+34600000001";
+const LUIS_MASSTACK = "123e4567-e89b-12d3-a456-556642440000";
+const CHURN_RISK = 214748365;
+
+describe.skipIf(missing.length > 0)("two BFF processes on one PostgreSQL and one Redis", () => {
+  const schema = `scale_out_${process.pid}_${randomBytes(3).toString("hex")}`;
+  let admin: pg.Client;
+  let replicas: BffProcess[] = [];
+
+  beforeAll(async () => {
+    admin = new pg.Client({ connectionString: databaseUrl });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    const url = `${databaseUrl}${databaseUrl!.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+    // DATA_DIR holds the development signing key the harness signs with: both verify its tokens.
+    const { dir } = await developmentKeys();
+    const env = {
+      DATABASE_URL: url,
+      REDIS_URL: redisUrl!,
+      DATA_DIR: dir,
+      LOAD_DEMO_DATA: "true",
+      IDENTIFIER_HASH_KEY: "07".repeat(32),
+      IMPORT_QUEUE_SCHEMA: `${schema}_queue`,
+      RATE_LIMIT_MAX: String(LIMIT),
+      // The client-address budget is shared by every test on this Redis: out of the way.
+      RATE_LIMIT_ADDRESS_MAX: "1000000",
+      LOG_LEVEL: "info",
+    };
+    replicas = await Promise.all([startBffProcess(env), startBffProcess(env)]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((replica) => replica.stop()));
+    await admin?.query(`drop schema if exists ${schema} cascade`);
+    await admin?.query(`drop schema if exists ${schema}_queue cascade`);
+    await admin?.end();
+  }, 60_000);
+
+  it(`share one rate-limit budget exactly: of ${BURST} concurrent requests split across both, ${LIMIT} succeed and the rest get CAMARA's 429`, async () => {
+    // A caller of its own, so that no earlier run's counter in Redis is reused.
+    const token = await signTestToken({ scopes: [SCORING_SCOPE], phoneNumber: LUIS_PHONE, subject: `scale-out-${randomUUID()}` });
+    const answers = await Promise.all(
+      Array.from({ length: BURST }, (_, i) =>
+        send(replicas[i % 2]!.url + SCORING, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: "{}" }),
+      ),
+    );
+    // Each replica alone would let LIMIT through: together they let LIMIT through in all.
+    const succeeded = answers.filter((r) => r.status === 200);
+    const limited = answers.filter((r) => r.status === 429);
+    expect(succeeded).toHaveLength(LIMIT);
+    expect(limited).toHaveLength(BURST - LIMIT);
+    for (const r of limited) {
+      expect(r.json).toEqual({ status: 429, code: "TOO_MANY_REQUESTS", message: "Rate limit reached." });
+      expect(Number(r.headers.get("retry-after"))).toBeGreaterThan(0);
+    }
+  });
+
+  it("read a category through one that was written through the other", async () => {
+    const token = await signTestToken({ scopes: [CATEGORIES_READ_SCOPE, CATEGORIES_WRITE_SCOPE], subject: `scale-out-${randomUUID()}` });
+    const [a, b] = replicas as [BffProcess, BffProcess];
+    const path = `/v4/orgs/telco/customers/${LUIS_MASSTACK}/categories`;
+    const headers = { authorization: `Bearer ${token}`, accept: "application/json" };
+    const created = await send(a.url + path, { method: "POST", headers, json: { id: CHURN_RISK, value: "high", reason: "written through replica A" } });
+    expect(created.status, created.text).toBe(201);
+    const read = await send(`${b.url}${path}/${CHURN_RISK}`, { headers });
+    expect(read.status, read.text).toBe(200);
+    expect(read.json).toMatchObject({ id: CHURN_RISK, value: "high", reason: "written through replica A" });
+  });
+});
