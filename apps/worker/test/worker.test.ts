@@ -25,7 +25,8 @@ describe("worker", () => {
     } finally {
       await worker.stop();
     }
-  });
+    // A new embedded store (initdb, migrations, demo data) is start-up work: the hooks' limit, not a test's.
+  }, 60_000);
 
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) announceSkip("worker on PostgreSQL", "DATABASE_URL");
@@ -50,5 +51,5 @@ describe("worker", () => {
       await admin.query(`drop schema if exists ${schema}_queue cascade`);
       await admin.end();
     }
-  });
+  }, 60_000);
 });
