@@ -15,6 +15,18 @@ fuzzFamily("categories", {
       // Role names a look-up keyed by caller input in a plain object would answer.
       ["x-auth-roles", ["API_KEY", "CATEGORIES_WRITER", "API_KEY, CATEGORIES_WRITER", "CATEGORIES_READER", "constructor", "__proto__ , API_KEY", "toString", "hasOwnProperty"]],
     ]);
-    return { options: () => ({ hints, credentials }), watchedTables: ["categories", "customer_categories", "customer_category_history:count", "customers:count"] };
+    const writer = await app.token({ scopes: [CATEGORIES_WRITE_SCOPE], subject: "fuzz" });
+    // Luis keeps both telco categories at the start of every route's run, so patches and deletes can succeed.
+    const restore = async () => {
+      for (const [id, value] of [[214748364, "influencer"], [214748365, "low"]] as const) {
+        const r = await fetch(`${app.url}/v4/orgs/telco/customers/123e4567-e89b-12d3-a456-556642440000/categories`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${writer}`, "content-type": "application/json" },
+          body: JSON.stringify({ id, value }),
+        });
+        if (r.status !== 201 && r.status !== 409) throw new Error(`could not restore category ${id}: ${r.status}`);
+      }
+    };
+    return { options: () => ({ hints, credentials }), beforeRoute: restore, watchedTables: ["categories", "customer_categories", "customer_category_history:count", "customers:count"] };
   },
 });

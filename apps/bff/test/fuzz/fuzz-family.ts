@@ -32,6 +32,8 @@ export type FamilyFuzz = {
   watchedTables: readonly string[];
   /** GET routes that write when they succeed (the key exchange opens a session). */
   writingReads?: readonly string[];
+  /** Puts back what earlier routes' runs may have removed (a category to patch or delete). */
+  beforeRoute?: () => Promise<void>;
 };
 
 export type FamilySetup = {
@@ -113,6 +115,7 @@ export function fuzzFamily(key: FamilyKey, setup: FamilySetup, imiconnectMode: I
         const routeStats: RouteStats = { cases: 0, accepted: 0, ms: 0, statuses: {} };
         stats.set(name, routeStats);
         const seed = settings.seed ?? Math.floor(Math.random() * 2 ** 31);
+        await family.beforeRoute?.();
         const started = Date.now();
         let baseline: string | undefined = await watched();
 
