@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { send, startTestApp, type TestApp } from "./harness.js";
+import { send, sendExact, startTestApp, type TestApp } from "./harness.js";
 
 let app: TestApp;
 beforeAll(async () => {
@@ -115,6 +115,15 @@ describe("a path parameter that is not valid percent-encoding", () => {
   it("is 7003 in IMIconnect format", async () => {
     const r = await send(`${app.url}/resources/v1/customerprofile/%E0%A4%A`, { headers: { key: "demo-telco-profile-key" } });
     expect(r.json).toMatchObject({ Status: 1, code: "7003" });
+  });
+});
+
+describe("an unknown path", () => {
+  it("is a 404 that does not echo the path (found by the fuzz suite: markup came back in the detail)", async () => {
+    const r = await sendExact(`${app.url}/admin/v1/imports/<html><body>hi</body></html>`, { headers: {} });
+    expect(r.status).toBe(404);
+    expect(r.text).not.toMatch(/<html|body>/i);
+    expect(r.json.detail).not.toContain("/admin/v1/imports");
   });
 });
 

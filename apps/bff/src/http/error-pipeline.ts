@@ -15,7 +15,8 @@ export function unmatchedRoute(routes: RouteIndex): RequestHandler {
     if (allow.length > 0) {
       return next(new AppError("method_not_allowed", { allow, detail: `${req.method} is not allowed here; use ${allow.join(", ")}.` }));
     }
-    next(new AppError("not_found", { detail: `No route for ${req.method} ${req.path}.` }));
+    // The path is not echoed: it is the caller's input (markup, identifiers).
+    next(new AppError("not_found", { detail: `No ${req.method} route has this path.` }));
   };
 }
 
