@@ -9,26 +9,27 @@ const { values } = parseArgs({ options: { postgres: { type: "string" }, rounds: 
 const rounds = Number(values.rounds);
 const calls = Number(values.calls);
 const root = new URL("..", import.meta.url).pathname;
-const store = await import(join(root, "packages/store/dist/index.js"));
 const testing = await import(join(root, "packages/store/dist/testing.js"));
 const { sql } = await import(join(root, "packages/store/node_modules/kysely/dist/esm/index.js"));
-const hasher = testing.testHasher;
+// The scoring look-up's own module, to run it on one pooled connection whose prepared statements EXPLAIN then reads.
+const { lookupScoringSubject } = await import(join(root, "packages/store/dist/scores.js"));
 
+// The store's domain operations, without the read cache: every call is a round trip.
 const lookups = [
-  ["CAMARA scoring look-up", (db) => store.lookupScoringSubject(db, hasher, { orgId: "telco", phoneNumber: "+34600000001", idDocument: undefined })],
-  ["Citibanamex segment look-up", (db) => store.lookupSegment(db, hasher, { orgId: "telco", customerId: "321116471234", cardNumber: undefined })],
-  ["MasStack customer categories", (db) => store.listCustomerCategories(db, "telco", "123e4567-e89b-12d3-a456-556642440000")],
-  ["IMIconnect profile (level 2)", (db) => store.loadProfiles(db, "telco", ["4545"], 2)],
-  ["API key authentication", (db) => store.authenticateApiKey(db, hasher, "demo-telco-profile-key")],
+  ["CAMARA scoring look-up", (store) => store.lookupScoringSubject({ orgId: "telco", phoneNumber: "+34600000001", idDocument: undefined })],
+  ["Citibanamex segment look-up", (store) => store.lookupSegment({ orgId: "telco", customerId: "321116471234", cardNumber: undefined })],
+  ["MasStack customer categories", (store) => store.listCustomerCategories("telco", "123e4567-e89b-12d3-a456-556642440000")],
+  ["IMIconnect profile (level 2)", (store) => store.loadProfiles("telco", ["4545"], 2)],
+  ["API key authentication", (store) => store.authenticateApiKey("demo-telco-profile-key")],
 ];
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const spread = (xs) => `${Math.min(...xs).toFixed(0)}–${Math.max(...xs).toFixed(0)}`;
 
 /** Microseconds per call of `lookup`, `calls` calls in a row. */
-async function timeCalls(db, lookup) {
+async function timeCalls(store, lookup) {
   const started = performance.now();
-  for (let i = 0; i < calls; i++) await lookup(db);
+  for (let i = 0; i < calls; i++) await lookup(store);
   return ((performance.now() - started) * 1000) / calls;
 }
 
@@ -36,12 +37,12 @@ async function compare(name, prepared, unprepared) {
   console.log(`\n${name}: µs per call, ${calls} calls in a row, median of ${rounds} alternating rounds (min–max)\n`);
   console.log("look-up".padEnd(32) + "unprepared".padStart(18) + "prepared".padStart(18) + "ratio".padStart(8));
   for (const [title, lookup] of lookups) {
-    for (const db of [prepared.db, unprepared.db]) await timeCalls(db, lookup); // warm-up: JIT, caches, plan choice
+    for (const store of [prepared, unprepared]) await timeCalls(store, lookup); // warm-up: JIT, caches, plan choice
     const with_ = [];
     const without = [];
     for (let round = 0; round < rounds; round++) {
-      without.push(await timeCalls(unprepared.db, lookup));
-      with_.push(await timeCalls(prepared.db, lookup));
+      without.push(await timeCalls(unprepared, lookup));
+      with_.push(await timeCalls(prepared, lookup));
     }
     const [a, b] = [median(without), median(with_)];
     console.log(title.padEnd(32) + `${a.toFixed(0)} (${spread(without)})`.padStart(18) + `${b.toFixed(0)} (${spread(with_)})`.padStart(18) + `${(a / b).toFixed(2)}×`.padStart(8));
@@ -51,7 +52,7 @@ async function compare(name, prepared, unprepared) {
 /** EXPLAIN ANALYZE of the scoring look-up's own text (read back from pg_prepared_statements), with PREPARE/EXECUTE. */
 async function explainScoring(name, db) {
   await db.connection().execute(async (conn) => {
-    await lookups[0][1](conn);
+    await lookupScoringSubject(conn, testing.testHasher, { orgId: "telco", phoneNumber: "+34600000001", idDocument: undefined });
     const { rows } = await sql`select statement from pg_prepared_statements where statement like '%json_object_agg%'`.execute(conn);
     const text = rows[0].statement;
     const args = "('telco', '+34600000001', 'telco', null)";

@@ -3,13 +3,14 @@
 // them to bench/results/latest.md.
 //   node run.mjs [--duration 5] [--connections 10] [--postgres postgres://…]
 // With --postgres the BFF runs on that PostgreSQL database, in a schema of its own dropped afterwards.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { startServer } from "./processes.mjs";
 
 const { values } = parseArgs({
   options: { duration: { type: "string", default: "5" }, connections: { type: "string", default: "10" }, postgres: { type: "string" } },
@@ -18,29 +19,6 @@ const duration = Number(values.duration);
 const connections = Number(values.connections);
 const root = new URL("..", import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), "insights-bench-"));
-
-/**
- * Starts a server whose stdout goes to a file, as a production log would (the BFF's access log
- * is written there at LOG_LEVEL=info), and resolves once it prints the URL it listens on.
- */
-function start(args, env, logFile) {
-  const fd = openSync(logFile, "w");
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", fd, "inherit"] });
-  closeSync(fd);
-  return new Promise((resolve, reject) => {
-    const poll = setInterval(() => {
-      const match = /listening on (http:\/\/\S+)/.exec(readFileSync(logFile, "utf8"));
-      if (match) {
-        clearInterval(poll);
-        resolve({ child, url: match[1].replace("localhost", "127.0.0.1") });
-      }
-    }, 50);
-    child.on("exit", (code) => {
-      clearInterval(poll);
-      reject(new Error(`${args.join(" ")} exited with ${code}`));
-    });
-  });
-}
 
 function run(title, url, options) {
   return new Promise((resolve, reject) => {
@@ -70,8 +48,8 @@ const bffEnv = {
   ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
 };
 const bffLog = join(dataDir, "bff.log");
-const baseline = await start(["bench/baseline-server.mjs"], {}, join(dataDir, "baseline.log"));
-const bff = await start(["apps/bff/dist/main.js"], bffEnv, bffLog);
+const baseline = await startServer(root, ["bench/baseline-server.mjs"], {}, join(dataDir, "baseline.log"));
+const bff = await startServer(root, ["apps/bff/dist/main.js"], bffEnv, bffLog);
 const token = (...args) => execFileSync(process.execPath, ["apps/bff/dist/cli/token.js", ...args], { cwd: root, env: { ...process.env, ...bffEnv } }).toString().trim();
 
 try {

@@ -1,5 +1,5 @@
 import { apiContract } from "@insights/contracts";
-import { authenticateApiKeyHash, type ApiKeyOwner, type IdentifierHasher, type Store } from "@insights/store";
+import type { Store } from "@insights/store";
 import compression from "compression";
 import express, { type Express } from "express";
 import type { Logger } from "pino";
@@ -18,7 +18,6 @@ import { buildRouteIndex } from "./http/route-index.js";
 import { corsFor, securityHeaders } from "./http/security.js";
 import { mountContract } from "./http/ts-rest-adapter.js";
 import type { Lifecycle } from "./lifecycle.js";
-import { LookupCache } from "./lookup-cache.js";
 import { categoriesDialect } from "./categories/dialect.js";
 import { categoriesHandlers } from "./categories/handlers.js";
 import { importsHandlers } from "./imports/handlers.js";
@@ -35,9 +34,8 @@ import { ownApiDialect } from "./system/dialect.js";
 import { systemHandlers } from "./system/handlers.js";
 
 export type AppDependencies = {
-  config: Pick<Config, "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus" | "scoring" | "segments" | "credentialCacheTtlMs" | "mobile" | "dataDir">;
+  config: Pick<Config, "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus" | "scoring" | "segments" | "mobile" | "dataDir">;
   store: Store;
-  hasher: IdentifierHasher;
   verifyToken: TokenVerifier;
   logger: Logger;
   lifecycle: Lifecycle;
@@ -49,9 +47,6 @@ export type AppDependencies = {
   /** The mobile overview's section providers, from the defaults (tests make one fail or stall here). */
   mobileSections?: (defaults: SectionProviders) => SectionProviders;
 };
-
-/** How long an API key found unknown is answered as unknown without asking the store (at most CREDENTIAL_CACHE_TTL_MS). */
-const UNKNOWN_KEY_TTL_MS = 5_000;
 
 /** Each family's wire dialect, as configured: what the shared HTTP layer asks the family of a request. */
 export function appDialects(config: Pick<Config, "profilesErrorHttpStatus">): FamilyDialects {
@@ -69,18 +64,12 @@ export function createApp(deps: AppDependencies): Express {
 
   const routes = buildRouteIndex([{ contract: apiContract }]);
   const dialects = appDialects(deps.config);
-  // Keys are found by their keyed hash, so the cache is keyed by it too: no clear key is kept.
-  // An unknown key is remembered as unknown for a few seconds, so guessing keys does not cost a query each.
-  const apiKeys = new LookupCache<ApiKeyOwner>({ ttlMs: deps.config.credentialCacheTtlMs, missTtlMs: Math.min(deps.config.credentialCacheTtlMs, UNKNOWN_KEY_TTL_MS) });
   const { max, addressMax, windowMs } = deps.config.rateLimit;
   const rateLimits = { max, addressMax, windowMs, ...(deps.rateLimitStores ? { stores: deps.rateLimitStores } : {}) };
   const enforcePolicy = policyEnforcer(
     {
       verifyToken: deps.verifyToken,
-      authenticateApiKey: (key) => {
-        const presented = deps.hasher.hash("api_key", key);
-        return apiKeys.get(presented, () => authenticateApiKeyHash(deps.store.db, presented));
-      },
+      authenticateApiKey: (key) => deps.store.authenticateApiKey(key),
     },
     callerRateLimiter(rateLimits),
   );
@@ -91,7 +80,7 @@ export function createApp(deps: AppDependencies): Express {
   // What the family's answers carry beside the request id (a transaction id), the access line carries too.
   app.use(accessLog(deps.logger, (state) => dialects.of(state.family).logFields?.(state)));
   app.use(addressRateLimiter(rateLimits, routes));
-  app.use(jsonBody(deps.config.bodyLimit, dialects, (req) => routes.isStreamed(req.method, req.path)));
+  app.use(jsonBody(deps.config.bodyLimit, dialects, (req) => routes.isStreamed(req)));
   // The mobile API's answers are compressed (br or gzip) when the client accepts it, and revalidated by ETag.
   app.use("/mobile/v1", compression(), conditionalGet());
   // The API reference page's scripts and styles (the page itself, /docs, is a contract route).
@@ -102,13 +91,12 @@ export function createApp(deps: AppDependencies): Express {
     apiContract,
     {
       system: systemHandlers(deps.store, deps.lifecycle),
-      scoring: scoringHandlers(deps.store, deps.hasher, deps.config.scoring),
-      segments: segmentsHandlers(deps.store, deps.hasher, deps.config.segments, now, deps.config.credentialCacheTtlMs),
+      scoring: scoringHandlers(deps.store, deps.config.scoring),
+      segments: segmentsHandlers(deps.store, deps.config.segments, now),
       categories: categoriesHandlers(deps.store),
       profiles: profilesHandlers(deps.store),
       mobile: mobileHandlers({
         store: deps.store,
-        hasher: deps.hasher,
         sections: sectionProviders(deps),
         sectionTimeoutMs: deps.config.mobile.sectionTimeoutMs,
         logger: deps.logger,
@@ -116,7 +104,7 @@ export function createApp(deps: AppDependencies): Express {
       }),
       imports: importsHandlers(
         deps.store,
-        deps.imports ?? createImportService({ store: deps.store, hasher: deps.hasher, logger: deps.logger, dataDir: deps.config.dataDir, queue: undefined }),
+        deps.imports ?? createImportService({ store: deps.store, logger: deps.logger, dataDir: deps.config.dataDir, queue: undefined }),
         now,
       ),
     },
@@ -129,6 +117,6 @@ export function createApp(deps: AppDependencies): Express {
 }
 
 function sectionProviders(deps: AppDependencies): SectionProviders {
-  const defaults = defaultSectionProviders({ store: deps.store, hasher: deps.hasher, scoring: deps.config.scoring });
+  const defaults = defaultSectionProviders({ store: deps.store, scoring: deps.config.scoring });
   return deps.mobileSections ? deps.mobileSections(defaults) : defaults;
 }

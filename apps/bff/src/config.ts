@@ -1,5 +1,6 @@
 import { bool, ConfigError, parseEnvironment, positiveInt, sharedEnvShape, storeSettings } from "@insights/config";
 import { scoringScales, ScoringTypeSchema, type ScoringType } from "@insights/contracts/records";
+import type { ReadCacheOptions } from "@insights/store";
 import { z } from "zod";
 
 /**
@@ -42,7 +43,9 @@ const EnvSchema = z
     SCORING_DEFAULT_SCALE: ScoringTypeSchema.default("gaugeMetric"),
     SCORING_ID_DOCUMENT: z.enum(["optional", "required", "unsupported"]).default("optional"),
     SEGMENTS_SESSION_TTL_SECONDS: positiveInt.default(900),
-    CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
+    READ_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5_000),
+    READ_CACHE_MAX_ENTRIES: positiveInt.default(100_000),
+    READ_CACHE_MAX_MB: positiveInt.default(64),
     MOBILE_SECTION_TIMEOUT_MS: positiveInt.default(1000),
   })
   .superRefine((env, ctx) => {
@@ -98,8 +101,8 @@ export type Config = {
   profilesErrorHttpStatus: Env["PROFILES_ERROR_HTTP_STATUS"];
   scoring: ScoringConfig;
   segments: SegmentsConfig;
-  /** How long a found API key or API client is remembered (0: never). */
-  credentialCacheTtlMs: number;
+  /** The store's read cache (docs/performance.md#read-cache); a TTL of 0 turns it off. */
+  readCache: ReadCacheOptions;
   mobile: MobileConfig;
 };
 
@@ -164,7 +167,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     profilesErrorHttpStatus: env.PROFILES_ERROR_HTTP_STATUS,
     scoring: { scales: env.SCORING_SCALES, defaultScale: env.SCORING_DEFAULT_SCALE, idDocument: env.SCORING_ID_DOCUMENT },
     segments: { sessionTtlSeconds: env.SEGMENTS_SESSION_TTL_SECONDS },
-    credentialCacheTtlMs: env.CREDENTIAL_CACHE_TTL_MS,
+    readCache: { ttlMs: env.READ_CACHE_TTL_MS, maxEntries: env.READ_CACHE_MAX_ENTRIES, maxBytes: env.READ_CACHE_MAX_MB * 2 ** 20 },
     mobile: { sectionTimeoutMs: env.MOBILE_SECTION_TIMEOUT_MS },
   };
 }

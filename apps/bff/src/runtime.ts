@@ -1,4 +1,4 @@
-import { findDemoData, loadDemoDataIfEmpty, loadIdentifierHasher, openConfiguredStore, type IdentifierHasher, type Store } from "@insights/store";
+import { openConfiguredStore, type Store } from "@insights/store";
 import type { Logger } from "pino";
 import { loadOrCreateDevelopmentKeys } from "./auth/development-keys.js";
 import { createTokenVerifier, type TokenVerifier } from "./auth/token-verifier.js";
@@ -10,7 +10,6 @@ import { createImportService, type ImportService } from "./imports/import-servic
 /** Everything the app needs that outlives a request, opened from configuration. */
 export type Runtime = {
   store: Store;
-  hasher: IdentifierHasher;
   verifyToken: TokenVerifier;
   rateLimitStores: RateLimitStores | undefined;
   imports: ImportService;
@@ -28,14 +27,15 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     dataDir: config.dataDir,
     poolMax: config.database.poolMax,
     statementTimeoutMs: config.database.statementTimeoutMs,
+    identifierHashKey: config.identifierHashKey,
+    readCache: config.readCache,
     onPoolError: (error) => logger.warn({ err: error }, "idle database connection failed"),
   });
   const release: (() => Promise<void>)[] = [() => store.close()];
   try {
-    const hasher = await loadIdentifierHasher(config.identifierHashKey, config.dataDir);
-    const demoDataLoaded = config.loadDemoData ? await loadDemoDataIfEmpty(store.db, hasher) : false;
+    const demoDataLoaded = config.loadDemoData ? await store.loadDemoDataIfEmpty() : false;
     if (config.env === "production") {
-      const demo = await findDemoData(store.db, hasher);
+      const demo = await store.findDemoData();
       if (demo.length > 0) {
         throw new Error(`refusing to start in production: the store holds demo data whose credentials are published (${demo.join(", ")}); revoke demo keys with npm run admin -- api-key revoke <id>, and remove the demo organisations`);
       }
@@ -54,13 +54,12 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     }
     const imports = createImportService({
       store,
-      hasher,
       logger,
       dataDir: config.dataDir,
       queue: config.database.url ? { connectionString: config.database.url, ...config.importQueue } : undefined,
     });
     release.unshift(() => imports.close());
-    return { store, hasher, verifyToken, rateLimitStores, imports, release, demoDataLoaded };
+    return { store, verifyToken, rateLimitStores, imports, release, demoDataLoaded };
   } catch (error) {
     for (const r of release) await r().catch(() => undefined);
     throw error;

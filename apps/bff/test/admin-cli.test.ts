@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { recordTestSecret } from "@insights/config/testing";
-import { authenticateApiKey, findApiClient, loadIdentifierHasher, openConfiguredStore } from "@insights/store";
+import { openConfiguredStore } from "@insights/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runEntry } from "./processes.js";
 
@@ -16,10 +16,10 @@ describe("npm run admin", () => {
   let dataDir: string;
   let env: Record<string, string>;
   const admin = (...args: string[]) => runEntry(ADMIN, args, env);
-  const inStore = async <T>(read: (store: Awaited<ReturnType<typeof openConfiguredStore>>, hasher: Awaited<ReturnType<typeof loadIdentifierHasher>>) => Promise<T>) => {
-    const store = await openConfiguredStore({ databaseUrl: undefined, dataDir, poolMax: 1, statementTimeoutMs: 5000 });
+  const inStore = async <T>(read: (store: Awaited<ReturnType<typeof openConfiguredStore>>) => Promise<T>) => {
+    const store = await openConfiguredStore({ databaseUrl: undefined, dataDir, poolMax: 1, statementTimeoutMs: 5000, identifierHashKey: Buffer.from(env.IDENTIFIER_HASH_KEY!, "hex") });
     try {
-      return await read(store, await loadIdentifierHasher(Buffer.from(env.IDENTIFIER_HASH_KEY!, "hex"), dataDir));
+      return await read(store);
     } finally {
       await store.close();
     }
@@ -45,7 +45,7 @@ describe("npm run admin", () => {
     const created = await admin("client", "create", "acme-app", "--org", "acme-bank", "--name", "Acme app", "--countries", "MX,US", "--business-codes", "BCNMX", "--channels", "MOBILE,BRANCH");
     expect(created.code).toBe(0);
     expect((await admin("client", "list", "--org", "acme-bank")).stdout.trim().split("\n")[1]).toBe("acme-app\tacme-bank\tAcme app\tMX,US\tBCNMX\tMOBILE,BRANCH");
-    const client = await inStore((store) => findApiClient(store.db, "acme-bank", "acme-app"));
+    const client = await inStore((store) => store.findApiClient("acme-bank", "acme-app"));
     expect(client).toMatchObject({ countries: ["MX", "US"], business_codes: ["BCNMX"], channels: ["MOBILE", "BRANCH"] });
   }, 60_000);
 
@@ -57,14 +57,14 @@ describe("npm run admin", () => {
     expect(key).toMatch(/^[A-Za-z0-9_-]{32}$/);
     const id = /created API key ([0-9a-f-]{36})/.exec(created.stderr)?.[1];
     expect(id).toBeDefined();
-    expect(await inStore((store, hasher) => authenticateApiKey(store.db, hasher, key))).toMatchObject({ orgId: "acme-bank", label: "CRM integration" });
+    expect(await inStore((store) => store.authenticateApiKey(key))).toMatchObject({ orgId: "acme-bank", label: "CRM integration" });
 
     const listed = await admin("api-key", "list", "--org", "acme-bank");
     expect(listed.stdout).toContain(`${id}\tacme-bank\tCRM integration\t`);
     expect(listed.stdout).not.toContain(key);
 
     expect((await admin("api-key", "revoke", id!)).code).toBe(0);
-    expect(await inStore((store, hasher) => authenticateApiKey(store.db, hasher, key))).toBeUndefined();
+    expect(await inStore((store) => store.authenticateApiKey(key))).toBeUndefined();
     expect((await admin("api-key", "list")).stdout).toMatch(new RegExp(`${id}\\tacme-bank\\tCRM integration\\t\\S+\\t\\d{4}-`));
     const again = await admin("api-key", "revoke", id!);
     expect(again.code).toBe(2);

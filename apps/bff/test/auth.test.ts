@@ -1,7 +1,7 @@
 import { createTestLogger } from "@insights/config/testing";
 import { bearerRoute, apiKeyRoute } from "@insights/contracts";
-import { openPgliteTestStore, testHasher } from "@insights/store/testing";
-import { authenticateApiKey, type Store } from "@insights/store";
+import { openPgliteTestStore } from "@insights/store/testing";
+import { type Store } from "@insights/store";
 import { initContract } from "@ts-rest/core";
 import express from "express";
 import { SignJWT, UnsecuredJWT, decodeProtectedHeader, exportJWK, generateKeyPair, type CryptoKey } from "jose";
@@ -65,7 +65,7 @@ beforeAll(async () => {
       enforcePolicy: policyEnforcer(
         {
           verifyToken: createTokenVerifier({ issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, algorithms: ["ES256"], keys: { jwks: [keys.publicJwk] } }),
-          authenticateApiKey: (key) => authenticateApiKey(store.db, testHasher, key),
+          authenticateApiKey: (key) => store.authenticateApiKey(key),
         },
         // The rate limit has tests of its own.
         async () => undefined,

@@ -1,6 +1,6 @@
 import { CATEGORIES_READ_SCOPE, CATEGORIES_WRITE_SCOPE, MAX_HISTORY_ENTRIES } from "@insights/contracts/categories";
-import { openStore, type Store } from "@insights/store";
-import { openPgliteTestStore, testStoreVariants } from "@insights/store/testing";
+
+import { openPgliteTestStore, testStoreVariants, type TestStore, openTestStoreOn } from "@insights/store/testing";
 import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -276,7 +276,7 @@ describe("customer categories", () => {
 });
 
 describe("history paging (ours: the seed defines none)", () => {
-  let store: Store;
+  let store: TestStore;
   let app: TestApp;
   let token: string;
   const changes = MAX_HISTORY_ENTRIES + 5;
@@ -342,7 +342,7 @@ const databaseUrl = process.env.DATABASE_URL;
 
 describe.each(testStoreVariants(databaseUrl))("categories on $name", (variant) => {
   describe.skipIf(variant.skipReason !== undefined)("", () => {
-    let store: Store;
+    let store: TestStore;
     let app: TestApp;
     let token: string;
     const timeoutMs = 1000;
@@ -392,7 +392,7 @@ describe.each(testStoreVariants(databaseUrl))("categories on $name", (variant) =
     it("answers 503 MCUS.001.005 when the store is unreachable", async () => {
       const unreachable =
         variant.name === "postgres"
-          ? await openStore({ kind: "postgres", connectionString: "postgres://postgres@127.0.0.1:1/test" })
+          ? await openTestStoreOn({ kind: "postgres", connectionString: "postgres://postgres@127.0.0.1:1/test" })
           : await (async () => {
               const closed = await openPgliteTestStore();
               await closed.close();
@@ -416,7 +416,7 @@ describe.each(testStoreVariants(databaseUrl))("categories on $name", (variant) =
  * holds an exclusive lock on the table; on PGlite (one session) a transaction holds the session.
  * Returns the function that lets go.
  */
-async function stallCategories(store: Store, kind: "pglite" | "postgres", url: string | undefined): Promise<() => Promise<void>> {
+async function stallCategories(store: TestStore, kind: "pglite" | "postgres", url: string | undefined): Promise<() => Promise<void>> {
   if (kind === "postgres") {
     const schema = (await sql<{ s: string }>`select current_schema() as s`.execute(store.db)).rows[0]!.s;
     const blocker = new pg.Client({ connectionString: url });

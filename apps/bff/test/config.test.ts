@@ -20,7 +20,7 @@ describe("configuration", () => {
     expect(config.loadDemoData).toBe(true);
     expect(config.rateLimit).toEqual({ max: 300, addressMax: 3000, windowMs: 60_000, redisUrl: undefined });
     expect(config.profilesErrorHttpStatus).toBe("vendor");
-    expect(config.credentialCacheTtlMs).toBe(30_000);
+    expect(config.readCache).toEqual({ ttlMs: 5_000, maxEntries: 100_000, maxBytes: 64 * 2 ** 20 });
   });
 
   it("gives each mobile overview section a deadline of MOBILE_SECTION_TIMEOUT_MS (1000 ms by default)", () => {

@@ -55,7 +55,7 @@ describe("demo data, with its published API keys", () => {
       const runtime = await openRuntime(loadConfig({ ...production, DATA_DIR: clean }), logger);
       try {
         expect(runtime.demoDataLoaded).toBe(false);
-        expect(await runtime.store.db.selectFrom("organisations").select("id").execute()).toEqual([]);
+        expect(await runtime.store.listOrganisations()).toEqual([]);
       } finally {
         await release(runtime);
       }

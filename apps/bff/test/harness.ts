@@ -3,8 +3,7 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { recordTestSecret, runLogDestination } from "@insights/config/testing";
-import type { Store } from "@insights/store";
-import { openPgliteTestStore, testHasher } from "@insights/store/testing";
+import { openPgliteTestStore, type TestStore } from "@insights/store/testing";
 import type { RateLimitStores } from "../src/http/rate-limit.js";
 import { createApp, type AppDependencies } from "../src/app.js";
 import { loadOrCreateDevelopmentKeys, type DevelopmentKeyPair } from "../src/auth/development-keys.js";
@@ -17,7 +16,7 @@ import { listen } from "../src/server.js";
 
 export type TestApp = {
   url: string;
-  store: Store;
+  store: TestStore;
   lifecycle: Lifecycle;
   /** Every log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
@@ -28,7 +27,7 @@ export type TestApp = {
 
 export type TestAppOptions = {
   env?: Record<string, string>;
-  store?: Store;
+  store?: TestStore;
   rateLimitStores?: RateLimitStores;
   now?: () => Date;
   mobileSections?: AppDependencies["mobileSections"];
@@ -54,10 +53,10 @@ export async function signTestToken(request: Partial<DevelopmentTokenRequest> = 
   return token;
 }
 
-/** The real app on a real port over a real store (PGlite with the demo data, unless one is given). */
+/** The real app on a real port over a real store (PGlite with the demo data and the configured read cache, unless one is given). */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: "debug", ...options.env });
-  const store = options.store ?? (await openPgliteTestStore());
+  const store = options.store ?? (await openPgliteTestStore({ readCache: config.readCache }));
   const { keys } = await developmentKeys();
   const lines: string[] = [];
   // Kept for the test, and written to the run's log for the PII canary.
@@ -66,7 +65,6 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const deps: AppDependencies = {
     config,
     store,
-    hasher: testHasher,
     verifyToken: createTokenVerifier({ issuer: DEVELOPMENT_ISSUER, audience: DEVELOPMENT_AUDIENCE, algorithms: ["ES256"], keys: { jwks: [keys.publicJwk] } }),
     logger,
     lifecycle,

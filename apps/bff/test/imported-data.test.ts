@@ -5,8 +5,7 @@ import { join } from "node:path";
 import { createTestLogger } from "@insights/config/testing";
 import type { ImportDataset } from "@insights/contracts/records";
 import { executeJob, fileBody, sampleLines, stageImport } from "@insights/imports";
-import type { Store } from "@insights/store";
-import { openPgliteTestStore, testHasher } from "@insights/store/testing";
+import { openPgliteTestStore, type TestStore } from "@insights/store/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { send, sendExact, startTestApp, type TestApp } from "./harness.js";
 
@@ -16,7 +15,7 @@ import { send, sendExact, startTestApp, type TestApp } from "./harness.js";
  */
 
 let dir: string;
-let store: Store;
+let store: TestStore;
 let app: TestApp;
 const samples = new Map<ImportDataset, Record<string, unknown>[]>();
 
@@ -35,7 +34,7 @@ beforeAll(async () => {
     const file = join(dir, `${dataset}.ndjson`);
     await writeFile(file, `${lines.join("\n")}\n`);
     const job = await stageImport(store, dir, { orgId: "telco", dataset, format: "ndjson", body: fileBody(file) });
-    const outcome = await executeJob({ store, hasher: testHasher, logger: createTestLogger("insights-worker", "imported-data.test") }, job);
+    const outcome = await executeJob({ store, logger: createTestLogger("insights-worker", "imported-data.test") }, job);
     expect(outcome, dataset).toMatchObject({ state: "succeeded", rows: { read: rows, imported: rows, rejected: 0 } });
   }
   app = await startTestApp({ store });

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestLogger } from "@insights/config/testing";
 import { openImportQueue, runImportChunk, sampleLines, type ImportQueue } from "@insights/imports";
-import type { Store } from "@insights/store";
-import { announceSkip, openPostgresTestStore, testHasher } from "@insights/store/testing";
+
+import { announceSkip, openPostgresTestStore, type TestStore } from "@insights/store/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createImportService, type ImportService } from "../src/imports/import-service.js";
@@ -20,7 +20,7 @@ describe.skipIf(!databaseUrl)("admin import API on PostgreSQL", () => {
   const queueSchema = `bff_imports_q_${process.pid}_${randomBytes(3).toString("hex")}`;
   const logger = createTestLogger("insights-bff", "imports-api-postgres.test");
   let dataDir: string;
-  let store: Store;
+  let store: TestStore;
   let imports: ImportService;
   let worker: ImportQueue;
   let app: TestApp;
@@ -29,9 +29,9 @@ describe.skipIf(!databaseUrl)("admin import API on PostgreSQL", () => {
     dataDir = await mkdtemp(join(tmpdir(), "bff-imports-pg-"));
     store = await openPostgresTestStore(databaseUrl!);
     const queue = { connectionString: databaseUrl!, schema: queueSchema, chunkExpireSeconds: 60 };
-    imports = createImportService({ store, hasher: testHasher, logger, dataDir, queue });
+    imports = createImportService({ store, logger, dataDir, queue });
     worker = await openImportQueue({ ...queue, logger });
-    await worker.work(({ jobId, seq }) => runImportChunk({ store, hasher: testHasher, logger }, jobId, seq));
+    await worker.work(({ jobId, seq }) => runImportChunk({ store, logger }, jobId, seq));
     app = await startTestApp({ store, imports, env: { DATA_DIR: dataDir } });
   });
   afterAll(async () => {

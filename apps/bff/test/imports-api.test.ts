@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestLogger } from "@insights/config/testing";
 import { fileBody, sampleLines, stageImport } from "@insights/imports";
-import { findImportJob } from "@insights/store";
-import { testHasher } from "@insights/store/testing";
+
 import { createImportService } from "../src/imports/import-service.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { send, startTestApp, type TestApp } from "./harness.js";
@@ -108,9 +107,9 @@ describe("admin import API", () => {
     const file = join(dataDir, "left-over.csv");
     await writeFile(file, csv("scores", 8, 0));
     const job = await stageImport(app.store, dataDir, { orgId: "telco", dataset: "scores", format: "csv", body: fileBody(file) });
-    const service = createImportService({ store: app.store, hasher: testHasher, logger: createTestLogger("insights-bff", "imports-api.test"), dataDir, queue: undefined });
+    const service = createImportService({ store: app.store, logger: createTestLogger("insights-bff", "imports-api.test"), dataDir, queue: undefined });
     await service.resume();
     await service.close();
-    expect(await findImportJob(app.store.db, job.id)).toMatchObject({ state: "succeeded", rows: { read: 8 } });
+    expect(await app.store.findImportJob(job.id)).toMatchObject({ state: "succeeded", rows: { read: 8 } });
   }, 60_000);
 });

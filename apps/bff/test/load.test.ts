@@ -5,8 +5,7 @@ import { CATEGORIES_READ_SCOPE } from "@insights/contracts/categories";
 import { MOBILE_SCOPE } from "@insights/contracts/mobile";
 import { SCORING_SCOPE } from "@insights/contracts/scoring";
 import { SEGMENTS_SCOPE } from "@insights/contracts/segments";
-import { createApiKey } from "@insights/store";
-import { testHasher } from "@insights/store/testing";
+
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { send, startTestApp, type TestApp } from "./harness.js";
 
@@ -122,7 +121,7 @@ describe(`each family driven at ${REQUESTS} requests in ${DRIVE_MS / 1000} s aga
     credentials.set("citibanamex", bearer(await app.token({ scopes: [SEGMENTS_SCOPE], subject: "load-citibanamex" })));
     credentials.set("masstack", bearer(await app.token({ scopes: [CATEGORIES_READ_SCOPE], subject: "load-masstack" })));
     credentials.set("mobile", bearer(await app.token({ scopes: [MOBILE_SCOPE], subject: "load-mobile" })));
-    const { key } = await createApiKey(app.store.db, testHasher, "telco", "load test");
+    const { key } = await app.store.createApiKey("telco", "load test");
     recordTestSecret("API key", key, "the key load.test created");
     credentials.set("imiconnect", { key });
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { SEGMENTS_SCOPE } from "@insights/contracts/segments";
-import { openPgliteTestStore, testHasher } from "@insights/store/testing";
-import { storedIdentifierValue, type Store } from "@insights/store";
+import { openPgliteTestStore, type TestStore } from "@insights/store/testing";
+
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { send, sendExact, startTestApp, type TestApp } from "./harness.js";
@@ -16,14 +16,14 @@ const LUIS_BIRTHDAY = new Date("2026-03-14T12:00:00Z");
 let clock = LUIS_BIRTHDAY;
 
 /** Extra customers the tests need beside the demo data. */
-async function addCustomer(store: Store, c: { id: string; orgId: string; name: string; birthDate: string; timeZone: string; citibanamexId: string; segment?: string | null }) {
+async function addCustomer(store: TestStore, c: { id: string; orgId: string; name: string; birthDate: string; timeZone: string; citibanamexId: string; segment?: string | null }) {
   await store.db
     .insertInto("customers")
     .values({ id: c.id, org_id: c.orgId, full_name: c.name, segment: c.segment === undefined ? "30" : c.segment, birth_date: c.birthDate, time_zone: c.timeZone })
     .execute();
   await store.db
     .insertInto("customer_identifiers")
-    .values({ org_id: c.orgId, kind: "citibanamex_customer_id", value: storedIdentifierValue(testHasher, "citibanamex_customer_id", c.citibanamexId), customer_id: c.id })
+    .values({ org_id: c.orgId, kind: "citibanamex_customer_id", value: c.citibanamexId, customer_id: c.id })
     .execute();
 }
 

@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
-import { DataDirInUseError, loadDemoDataIfEmpty, loadIdentifierHasher, openConfiguredStore, type IdentifierHasher, type Store } from "@insights/store";
+import { DataDirInUseError, openConfiguredStore, type Store } from "@insights/store";
 import type { Logger } from "pino";
 import type { WorkerConfig } from "./config.js";
 
-export type WorkerRuntime = { store: Store; hasher: IdentifierHasher; close(): Promise<void> };
+export type WorkerRuntime = { store: Store; close(): Promise<void> };
 
 /** The store is in use by another process: the message names it and says what to do instead. */
 export class StoreBusyError extends Error {
@@ -18,7 +18,7 @@ async function describeProcess(pid: number): Promise<string> {
 
 /**
  * Opens the store the BFF uses (migrating it if first, loading the demo data into an empty one
- * as the BFF would) and the identifier hasher. The embedded store is one process at a time.
+ * as the BFF would). The embedded store is one process at a time.
  */
 export async function openWorkerRuntime(config: WorkerConfig, logger: Logger): Promise<WorkerRuntime> {
   let store: Store;
@@ -28,6 +28,7 @@ export async function openWorkerRuntime(config: WorkerConfig, logger: Logger): P
       dataDir: config.dataDir,
       poolMax: config.database.poolMax,
       statementTimeoutMs: config.database.statementTimeoutMs,
+      identifierHashKey: config.identifierHashKey,
       onPoolError: (error) => logger.warn({ err: error }, "idle database connection failed"),
     });
   } catch (error) {
@@ -42,9 +43,8 @@ export async function openWorkerRuntime(config: WorkerConfig, logger: Logger): P
     );
   }
   try {
-    const hasher = await loadIdentifierHasher(config.identifierHashKey, config.dataDir);
-    if (config.loadDemoData) await loadDemoDataIfEmpty(store.db, hasher);
-    return { store, hasher, close: () => store.close() };
+    if (config.loadDemoData) await store.loadDemoDataIfEmpty();
+    return { store, close: () => store.close() };
   } catch (error) {
     await store.close();
     throw error;

@@ -1,13 +1,12 @@
 import { importDatasets } from "@insights/contracts/records";
 import { failImportForChunk, openImportQueue, resumeUnfinishedJobs, runImportChunk, type ImportQueue } from "@insights/imports";
-import type { IdentifierHasher, Store } from "@insights/store";
+import type { Store } from "@insights/store";
 import type { Logger } from "pino";
 import type { WorkerConfig } from "./config.js";
 import { openWorkerRuntime } from "./runtime.js";
 
 export type Worker = {
   store: Store;
-  hasher: IdentifierHasher;
   datasets: readonly string[];
   /** Resolves when the file-staged jobs found unfinished at start have run. */
   resumed: Promise<number>;
@@ -22,7 +21,7 @@ export type Worker = {
  */
 export async function startWorker(config: WorkerConfig, logger: Logger): Promise<Worker> {
   const runtime = await openWorkerRuntime(config, logger);
-  const deps = { store: runtime.store, hasher: runtime.hasher, logger };
+  const deps = { store: runtime.store, logger };
   let queue: ImportQueue | undefined;
   try {
     await runtime.store.ping();
@@ -46,7 +45,6 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   const resumed = resumeUnfinishedJobs(deps);
   return {
     store: runtime.store,
-    hasher: runtime.hasher,
     datasets: importDatasets,
     resumed,
     stop: async () => {

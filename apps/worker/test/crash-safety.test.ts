@@ -1,7 +1,8 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { openTestStoreOn } from "@insights/store/testing";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openStore, type Store } from "@insights/store";
+
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkpointOf, IMPORT_CLI, run, WORKER_MAIN } from "./processes.js";
@@ -30,7 +31,7 @@ async function sampleFile(dataset: string, rows: number, bad: number): Promise<s
 
 /** What the import is meant to produce, without ids and timestamps that differ between runs. */
 async function snapshot(dataDir: string): Promise<Record<string, unknown[]>> {
-  const store: Store = await openStore({ kind: "pglite", dataDir: join(dataDir, "pglite") });
+  const store = await openTestStoreOn({ kind: "pglite", dataDir: join(dataDir, "pglite") });
   try {
     const q = async (query: ReturnType<typeof sql>) => (await query.execute(store.db)).rows;
     return {

@@ -20,7 +20,7 @@ describe("worker", () => {
     try {
       expect(worker.datasets).toEqual(["customers", "scores", "profile-attributes", "category-assignments"]);
       expect(await worker.resumed).toBe(0);
-      const organisations = await worker.store.db.selectFrom("organisations").select("id").orderBy("id").execute();
+      const organisations = await worker.store.listOrganisations();
       expect(organisations.map((o) => o.id)).toEqual(["other", "telco"]);
     } finally {
       await worker.stop();

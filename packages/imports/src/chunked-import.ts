@@ -1,15 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ImportDataset } from "@insights/contracts/records";
-import {
-  completeImportChunk,
-  createImportJob,
-  findImportJob,
-  finishImportJob,
-  loadImportChunk,
-  markImportJobRunning,
-  stageChunkedImportJob,
-  type ImportJob,
-} from "@insights/store";
+import type { ImportJob } from "@insights/store";
 import { ImportFormatError } from "./import-format-error.js";
 import { readLines, type NumberedLine, type ReadPosition } from "./line-reader.js";
 import { csvRecordTexts, parseCsvHeader, recordsFromLines, type ImportFormat } from "./record-reader.js";
@@ -44,7 +35,7 @@ export async function stageChunkedImport(
       parseCsvHeader(first.value.text, input.dataset);
       header = first.value.text;
     }
-    const chunks = await stageChunkedImportJob(deps.store.db, { id, orgId: input.orgId, dataset: input.dataset, format: input.format, source: "database", header }, async (addChunk) => {
+    const chunks = await deps.store.stageChunkedImportJob({ id, orgId: input.orgId, dataset: input.dataset, format: input.format, source: "database", header }, async (addChunk) => {
       let texts: string[] = [];
       let firstLine = 0;
       let seenRecord = false;
@@ -74,14 +65,14 @@ export async function stageChunkedImport(
       }
       if (texts.length > 0) await addChunk(firstLine, texts.join("\n"));
     });
-    const job = await findImportJob(deps.store.db, id);
+    const job = await deps.store.findImportJob(id);
     if (!job) throw new Error(`import job ${id} vanished after staging`);
     return { job, chunks, records: total };
   } catch (error) {
     await records.return?.();
     if (!(error instanceof ImportFormatError)) throw error;
-    await createImportJob(deps.store.db, { id, orgId: input.orgId, dataset: input.dataset, format: input.format, source: "database" });
-    return { job: await finishImportJob(deps.store.db, id, { state: "failed", error: error.message }), chunks: 0, records: 0 };
+    await deps.store.createImportJob({ id, orgId: input.orgId, dataset: input.dataset, format: input.format, source: "database" });
+    return { job: await deps.store.finishImportJob(id, { state: "failed", error: error.message }), chunks: 0, records: 0 };
   }
 }
 
@@ -91,21 +82,21 @@ export async function stageChunkedImport(
  * Running a chunk again — after a crash, or delivered twice — changes nothing twice.
  */
 export async function runImportChunk(deps: ImportDeps, jobId: string, seq: number, options: { batchSize?: number } = {}): Promise<void> {
-  const loaded = await loadImportChunk(deps.store.db, jobId, seq);
+  const loaded = await deps.store.loadImportChunk(jobId, seq);
   if (!loaded || loaded.chunk.done || loaded.job.state === "failed" || loaded.job.state === "succeeded") return;
   const { job, chunk } = loaded;
-  await markImportJobRunning(deps.store.db, jobId);
+  await deps.store.markImportJobRunning(jobId);
   const header = job.format === "csv" && loaded.header !== null ? parseCsvHeader(loaded.header, job.dataset) : undefined;
   const lines = chunk.body.split("\n").map((text, i) => ({ line: chunk.firstLine + i, text }));
   await importRecords(deps, { job, skipThrough: chunk.checkpointLine, chunk: seq }, recordsFromLines(lines, job.dataset, job.format, { header }), {
     batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
     dryRun: false,
   });
-  const state = await completeImportChunk(deps.store.db, jobId, seq);
+  const state = await deps.store.completeImportChunk(jobId, seq);
   deps.logger.info({ job: jobId, chunk: seq, jobState: state }, "import chunk done");
 }
 
 /** A chunk that failed on its last attempt fails its job (the error text holds no row data). */
 export async function failImportForChunk(deps: ImportDeps, jobId: string, seq: number): Promise<void> {
-  await finishImportJob(deps.store.db, jobId, { state: "failed", error: `chunk ${seq} could not be imported after retries (see the worker's log)` });
+  await deps.store.finishImportJob(jobId, { state: "failed", error: `chunk ${seq} could not be imported after retries (see the worker's log)` });
 }

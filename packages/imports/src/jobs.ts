@@ -1,4 +1,4 @@
-import { listUnfinishedImportJobs, type ImportJob } from "@insights/store";
+import type { ImportJob } from "@insights/store";
 import { runImport, type ImportDeps, type ImportOutcome, type RunOptions } from "./run-import.js";
 import { removeStagedFile } from "./staging.js";
 
@@ -11,7 +11,7 @@ export async function executeJob(deps: ImportDeps, job: ImportJob, options: Omit
 
 /** Resumes every queued or interrupted job, oldest first; returns how many ran. */
 export async function resumeUnfinishedJobs(deps: ImportDeps, options: Omit<RunOptions, "dryRun"> = {}): Promise<number> {
-  const jobs = await listUnfinishedImportJobs(deps.store.db);
+  const jobs = await deps.store.listUnfinishedImportJobs();
   for (const job of jobs) {
     deps.logger.info({ job: job.id, checkpointLine: job.checkpointLine }, "resuming import");
     await executeJob(deps, job, options);

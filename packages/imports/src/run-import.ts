@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import type { ImportDataset } from "@insights/contracts/records";
-import { applyImportBatch, finishImportJob, markImportJobRunning, type IdentifierHasher, type ImportBatch, type ImportReject, type ImportRowCounts, type ImportRows, type Store } from "@insights/store";
+import type { ImportBatch, ImportReject, ImportRowCounts, ImportRows, Store } from "@insights/store";
 import type { Logger } from "pino";
 import { ImportFormatError } from "./import-format-error.js";
 import type { ReadPosition } from "./line-reader.js";
@@ -32,7 +32,7 @@ export type RunOptions = {
   onProgress?: (progress: ImportProgress) => void;
 };
 
-export type ImportDeps = { store: Store; hasher: IdentifierHasher; logger: Logger };
+export type ImportDeps = { store: Store; logger: Logger };
 
 /** Where a run of records goes: its job, the lines already committed, and (chunked) its chunk. */
 export type RecordsTarget = { job: { id: string; orgId: string; dataset: ImportDataset }; skipThrough: number; chunk?: number };
@@ -59,7 +59,7 @@ export async function importRecords(
     valid = [];
     rejects = [];
     read = 0;
-    const result = await applyImportBatch(deps.store.db, deps.hasher, job, batch, { dryRun: options.dryRun, ...(target.chunk === undefined ? {} : { chunk: target.chunk }) });
+    const result = await deps.store.applyImportBatch(job, batch, { dryRun: options.dryRun, ...(target.chunk === undefined ? {} : { chunk: target.chunk }) });
     if (!result.applied) return;
     rows.read += batch.read;
     rows.imported += result.imported;
@@ -95,7 +95,7 @@ export async function runImport(deps: ImportDeps, job: JobToRun, options: RunOpt
   const startedAt = Date.now();
   const position: ReadPosition = { bytesRead: 0, totalBytes: 0 };
   const log = deps.logger.child({ job: job.id, dataset: job.dataset, org: job.orgId });
-  if (!dryRun) await markImportJobRunning(deps.store.db, job.id);
+  if (!dryRun) await deps.store.markImportJobRunning(job.id);
   log.info({ resumeAfterLine: job.checkpointLine, dryRun }, "import running");
   const total = (counted: ImportRowCounts): ImportRowCounts => ({
     read: job.rows.read + counted.read,
@@ -123,10 +123,10 @@ export async function runImport(deps: ImportDeps, job: JobToRun, options: RunOpt
   } catch (error) {
     if (!(error instanceof ImportFormatError)) throw error;
     log.warn({ reason: error.message }, "import failed: the file cannot be imported");
-    if (!dryRun) await finishImportJob(deps.store.db, job.id, { state: "failed", error: error.message });
+    if (!dryRun) await deps.store.finishImportJob(job.id, { state: "failed", error: error.message });
     return { state: "failed", error: error.message, rows, seconds: (Date.now() - startedAt) / 1000 };
   }
-  if (!dryRun) await finishImportJob(deps.store.db, job.id, { state: "succeeded" });
+  if (!dryRun) await deps.store.finishImportJob(job.id, { state: "succeeded" });
   const seconds = (Date.now() - startedAt) / 1000;
   log.info({ rows, seconds }, "import succeeded");
   return { state: "succeeded", error: null, rows, seconds };

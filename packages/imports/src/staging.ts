@@ -5,7 +5,7 @@ import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ImportDataset } from "@insights/contracts/records";
-import { createImportJob, type ImportJob, type Store } from "@insights/store";
+import type { ImportJob, Store } from "@insights/store";
 import type { ImportFormat } from "./record-reader.js";
 
 export type NewImport = { orgId: string; dataset: ImportDataset; format: ImportFormat; body: Readable };
@@ -32,7 +32,7 @@ export async function stageImport(store: Store, dataDir: string, input: NewImpor
   const out = createWriteStream(source, { flags: "wx", mode: 0o600, flush: true });
   try {
     await pipeline(input.body, out);
-    return await createImportJob(store.db, { id, orgId: input.orgId, dataset: input.dataset, format: input.format, source });
+    return await store.createImportJob({ id, orgId: input.orgId, dataset: input.dataset, format: input.format, source });
   } catch (error) {
     await rm(source, { force: true });
     throw error;

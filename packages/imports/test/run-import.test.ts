@@ -3,14 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestLogger } from "@insights/config/testing";
 import type { ImportDataset } from "@insights/contracts/records";
-import { customerCategoryHistory, findImportJob, listImportRejects, type Store } from "@insights/store";
-import { openPgliteTestStore, testHasher } from "@insights/store/testing";
+
+import { openPgliteTestStore, type TestStore } from "@insights/store/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executeJob, fileBody, resumeUnfinishedJobs, runImport, sampleLines, stageImport, type ImportFormat } from "../src/index.js";
 
 const logger = createTestLogger("insights-worker", "run-import.test");
 let dir: string;
-let store: Store;
+let store: TestStore;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "imports-run-"));
@@ -25,7 +25,7 @@ async function importSample(dataset: ImportDataset, rows: number, bad: number, f
   const file = join(dir, `${dataset}-${rows}-${bad}.${format}`);
   await writeFile(file, [...sampleLines({ dataset, rows, bad, seed: 11, org: "telco", format })].join("\n") + "\n");
   const job = await stageImport(store, dir, { orgId: "telco", dataset, format, body: fileBody(file) });
-  const outcome = await executeJob({ store, hasher: testHasher, logger }, job, { batchSize });
+  const outcome = await executeJob({ store, logger }, job, { batchSize });
   return { job, outcome };
 }
 
@@ -56,32 +56,32 @@ describe("running an import", () => {
     expect(outcome.state).toBe("succeeded");
     expect(outcome.rows.rejected).toBe(9);
     expect(outcome.rows.read).toBe(40);
-    const rejects = await listImportRejects(store.db, job.id, { limit: 100 });
+    const rejects = await store.listImportRejects(job.id, { limit: 100 });
     expect(new Set(rejects.map((r) => r.line)).size).toBe(9);
     for (const r of rejects) {
       expect(r.line).toBeGreaterThan(1);
       expect(["phoneNumber", "birthDate", "cardNumber"]).toContain(r.field);
       expect(r.message).not.toMatch(/4969/);
     }
-    expect((await findImportJob(store.db, job.id))?.state).toBe("succeeded");
+    expect((await store.findImportJob(job.id))?.state).toBe("succeeded");
   });
 
   it("resumes after the checkpoint: lines it covers are not read again", async () => {
     const file = join(dir, "resume.ndjson");
     await writeFile(file, [...sampleLines({ dataset: "scores", rows: 10, bad: 0, seed: 3, org: "telco", format: "ndjson" })].join("\n"));
     const job = await stageImport(store, dir, { orgId: "telco", dataset: "scores", format: "ndjson", body: fileBody(file) });
-    const outcome = await runImport({ store, hasher: testHasher, logger }, { ...job, checkpointLine: 6, rows: { read: 6, imported: 6, unchanged: 0, rejected: 0 } });
+    const outcome = await runImport({ store, logger }, { ...job, checkpointLine: 6, rows: { read: 6, imported: 6, unchanged: 0, rejected: 0 } });
     expect(outcome.rows.read).toBe(10);
-    expect((await findImportJob(store.db, job.id))?.rows.read).toBe(4);
+    expect((await store.findImportJob(job.id))?.rows.read).toBe(4);
   });
 
   it("fails the job when the file is not the declared format", async () => {
     const file = join(dir, "wrong.csv");
     await writeFile(file, "externalId,scoringType,scoringValue\nCUST-000001,gaugeMetric,500\n");
     const job = await stageImport(store, dir, { orgId: "telco", dataset: "scores", format: "ndjson", body: fileBody(file) });
-    const outcome = await executeJob({ store, hasher: testHasher, logger }, job);
+    const outcome = await executeJob({ store, logger }, job);
     expect(outcome.state).toBe("failed");
-    expect((await findImportJob(store.db, job.id))).toMatchObject({ state: "failed", error: expect.stringContaining("not NDJSON") });
+    expect((await store.findImportJob(job.id))).toMatchObject({ state: "failed", error: expect.stringContaining("not NDJSON") });
   });
 
   it("records each category change in the history with the import as actor", async () => {
@@ -93,7 +93,7 @@ describe("running an import", () => {
       .where("c.external_id", "=", "CUST-000001")
       .where("i.kind", "=", "masstack_customer_id")
       .executeTakeFirstOrThrow();
-    const history = await customerCategoryHistory(store.db, "telco", masstack.value, { limit: 1000 });
+    const history = await store.customerCategoryHistory("telco", masstack.value, { limit: 1000 });
     expect(history?.entries.every((h) => h.actor.startsWith("import:"))).toBe(true);
     expect(history?.entries.length).toBeGreaterThan(0);
     expect(job.dataset).toBe("category-assignments");
@@ -106,7 +106,7 @@ describe("a staged file that is gone", () => {
     await writeFile(file, '{"externalId":"CUST-000001","scoringType":"gaugeMetric","scoringValue":500}\n');
     const job = await stageImport(store, dir, { orgId: "telco", dataset: "scores", format: "ndjson", body: fileBody(file) });
     await rm(job.source);
-    expect(await resumeUnfinishedJobs({ store, hasher: testHasher, logger })).toBeGreaterThan(0);
-    expect(await findImportJob(store.db, job.id)).toMatchObject({ state: "failed", error: expect.stringContaining("staged file of this import is gone") });
+    expect(await resumeUnfinishedJobs({ store, logger })).toBeGreaterThan(0);
+    expect(await store.findImportJob(job.id)).toMatchObject({ state: "failed", error: expect.stringContaining("staged file of this import is gone") });
   });
 });

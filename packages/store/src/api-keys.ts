@@ -52,8 +52,7 @@ export async function listApiKeys(db: Kysely<Database>, orgId?: string): Promise
 
 /**
  * Revokes a key (sets `revoked_at`; the row stays, for the record). Returns false for an unknown
- * or already revoked key. Processes that remembered the key stop accepting it within
- * CREDENTIAL_CACHE_TTL_MS.
+ * or already revoked key. (The store then invalidates the cached key look-ups: store.ts.)
  */
 export async function revokeApiKey(db: Kysely<Database>, id: string, now: Date = new Date()): Promise<boolean> {
   const updated = await db.updateTable("api_keys").set({ revoked_at: now }).where("id", "=", id).where("revoked_at", "is", null).executeTakeFirst();

@@ -2,7 +2,9 @@ import { join } from "node:path";
 import { createIdentifierHasher, type IdentifierHasher } from "./identifier-hasher.js";
 import { acquireDataDirLock } from "./data-dir-lock.js";
 import { loadOrCreateSecretFile } from "./secret-file.js";
-import { openStore, type Store } from "./store.js";
+import { openConnection, type StoreConnection } from "./connection.js";
+import type { ReadCacheOptions } from "./read-cache.js";
+import { readCacheOf, storeOver, type Store } from "./store.js";
 
 export type StoreConfig = {
   /** postgres://… → PostgreSQL; unset → embedded PGlite under dataDir. */
@@ -10,6 +12,10 @@ export type StoreConfig = {
   dataDir: string;
   poolMax: number;
   statementTimeoutMs: number;
+  /** The identifier hashing key; unset → (embedded default) a key generated into dataDir. */
+  identifierHashKey: Buffer | undefined;
+  /** Caches reads (docs/performance.md#read-cache); unset or a TTL of 0 → no cache. */
+  readCache?: ReadCacheOptions | undefined;
   onPoolError?: (error: Error) => void;
 };
 
@@ -18,9 +24,9 @@ export type StoreConfig = {
  * PGlite directory is locked to one process: a second one is told to use DATABASE_URL.
  */
 export async function openConfiguredStore(config: StoreConfig): Promise<Store> {
-  let store: Store;
+  let connection: StoreConnection;
   if (config.databaseUrl) {
-    store = await openStore({
+    connection = await openConnection({
       kind: "postgres",
       connectionString: config.databaseUrl,
       poolMax: config.poolMax,
@@ -30,23 +36,23 @@ export async function openConfiguredStore(config: StoreConfig): Promise<Store> {
   } else {
     const unlock = await acquireDataDirLock(config.dataDir);
     try {
-      const opened = await openStore({ kind: "pglite", dataDir: join(config.dataDir, "pglite"), statementTimeoutMs: config.statementTimeoutMs });
-      store = { ...opened, close: () => opened.close().finally(unlock) };
+      const opened = await openConnection({ kind: "pglite", dataDir: join(config.dataDir, "pglite"), statementTimeoutMs: config.statementTimeoutMs });
+      connection = { ...opened, close: () => opened.close().finally(unlock) };
     } catch (error) {
       await unlock();
       throw error;
     }
   }
   try {
-    await store.migrate();
+    await connection.migrate();
+    return await storeOver(connection, await loadIdentifierHasher(config.identifierHashKey, config.dataDir), readCacheOf(config.readCache));
   } catch (error) {
-    await store.close();
+    await connection.close();
     throw error;
   }
-  return store;
 }
 
 /** The identifier hasher: from the configured key, or (embedded default) a key generated into dataDir. */
-export async function loadIdentifierHasher(key: Buffer | undefined, dataDir: string): Promise<IdentifierHasher> {
+async function loadIdentifierHasher(key: Buffer | undefined, dataDir: string): Promise<IdentifierHasher> {
   return createIdentifierHasher(key ?? (await loadOrCreateSecretFile(join(dataDir, "secrets", "identifier-hash.key"))));
 }

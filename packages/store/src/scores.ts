@@ -21,12 +21,6 @@ export type ScoringLookup = {
   score: number | undefined;
 };
 
-/** Resolves phone and document within one organisation, and the subject's score on the scale asked for, in a single round trip. */
-export async function lookupScoring(db: Kysely<Database>, hasher: IdentifierHasher, request: ScoringLookupRequest): Promise<ScoringLookup> {
-  const { scores, ...subject } = await lookupScoringSubject(db, hasher, request);
-  return { ...subject, score: scores[request.scale] };
-}
-
 export type ScoringSubjectLookup = Omit<ScoringLookup, "score"> & {
   /** The subject's score on each scale it has one on. */
   scores: Partial<Record<ScoringScale, number>>;
@@ -40,9 +34,9 @@ type SubjectRow = {
 };
 
 /**
- * Like lookupScoring, with the subject's scores on every scale at once: one round trip for a
- * caller that asks for each scale (the mobile overview), whose answers the scoring rules then
- * judge per scale exactly as for a single one.
+ * Resolves phone and document within one organisation, and the subject's scores on every scale
+ * at once, in a single round trip: the scoring rules then judge each scale asked for (one, or
+ * each for the mobile overview) from it.
  */
 export async function lookupScoringSubject(db: Kysely<Database>, hasher: IdentifierHasher, request: Omit<ScoringLookupRequest, "scale">): Promise<ScoringSubjectLookup> {
   const phone = request.phoneNumber ?? null;

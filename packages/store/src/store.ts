@@ -1,46 +1,41 @@
-import { PGlite } from "@electric-sql/pglite";
-import { Kysely, PostgresDialect, sql } from "kysely";
-import pg from "pg";
-import { applyMigrations, type InTransaction } from "./migrate.js";
-import { Mutex } from "./mutex.js";
-import { preparingPool } from "./pg-statements.js";
-import { PGliteDialect } from "./pglite-dialect.js";
-import { DEFAULT_PREPARED_STATEMENTS } from "./prepared-statements.js";
-import type { Database } from "./schema.js";
+import { authenticateApiKeyHash, createApiKey, listApiKeys, revokeApiKey, type ApiKeyOwner } from "./api-keys.js";
+import {
+  addCatalogueCategories,
+  addCustomerCategory,
+  customerCategoryHistory,
+  listCatalogue,
+  listCustomerCategories,
+  patchCustomerCategory,
+  removeCustomerCategory,
+  type CustomerCategoryPatch,
+  type NewCatalogueCategory,
+  type NewCustomerCategory,
+} from "./categories.js";
+import { listenForChanges, type ChangeListener } from "./change-listener.js";
+import { openConnection, type ConnectionOptions, type StoreConnection } from "./connection.js";
+import { findCustomerKeys, type CustomerSelector } from "./customer-keys.js";
+import { storedIdentifierValue } from "./customers.js";
+import { findDemoData, loadDemoDataIfEmpty } from "./demo-data.js";
+import type { IdentifierHasher } from "./identifier-hasher.js";
+import { applyImportBatch, type ImportBatch } from "./import-batch.js";
+import { completeImportChunk, loadImportChunk, pendingImportChunks, stageChunkedImportJob } from "./import-chunks.js";
+import { createImportJob, findImportJob, finishImportJob, listImportRejects, listUnfinishedImportJobs, markImportJobRunning } from "./import-jobs.js";
+import { createApiClient, createOrganisation, listApiClients, listOrganisations, organisationExists, type ApiClientRegistration } from "./organisations.js";
+import { loadProfiles, type InwardLinksLevel } from "./profiles.js";
+import { orgScope, ReadCache, type CacheScope, type ReadCacheOptions } from "./read-cache.js";
+import { lookupScoringSubject, type ScoringLookup, type ScoringLookupRequest } from "./scores.js";
+import { deleteExpiredE2eSessions, findApiClient, findE2eSessionLivingPast, findLiveE2eSession, insertE2eSession, lookupSegment, type SegmentLookupRequest } from "./segments.js";
 
-const DATE_OID = 1082;
-const INT8_OID = 20;
+/**
+ * The store as apps see it: domain operations, never the query builder or the identifier
+ * hasher (both stay inside this package). Reads the API answers from may be cached
+ * (docs/performance.md#read-cache); every write here invalidates what it changed before it
+ * resolves, and on PostgreSQL the writing transaction notifies every other process.
+ */
+export type Store = StoreLifecycle & ReturnType<typeof domainOperations>;
 
-/** Named prepared statements (docs/performance.md#prepared-statements). */
-type PreparedStatementsOption = {
-  /** SQL texts kept prepared per session or connection (default DEFAULT_PREPARED_STATEMENTS); 0 prepares nothing. */
-  preparedStatements?: number;
-};
-
-export type StoreOptions =
-  | (PreparedStatementsOption & {
-      kind: "pglite";
-      /** Where PGlite persists; omit for a purely in-memory database. */
-      dataDir?: string;
-      /** A `dumpDataDir()` tarball to start from (tests clone a migrated template this way). */
-      loadDataDir?: Blob;
-      /** Enforced by the driver (PGlite has no statement_timeout): see PGliteDialectOptions. */
-      statementTimeoutMs?: number;
-    })
-  | (PreparedStatementsOption & {
-      kind: "postgres";
-      connectionString: string;
-      poolMax?: number;
-      /** Statements running longer are cancelled by the server (SQLSTATE 57014). */
-      statementTimeoutMs?: number;
-      /** Schema to work in (tests isolate themselves in a schema of their own). */
-      schema?: string;
-      onPoolError?: (error: Error) => void;
-    });
-
-export type Store = {
-  readonly kind: "pglite" | "postgres";
-  readonly db: Kysely<Database>;
+type StoreLifecycle = {
+  readonly kind: StoreConnection["kind"];
   /** Resolves when the store answers a trivial query. */
   ping(): Promise<void>;
   /** Applies pending migrations; returns their names. */
@@ -50,94 +45,153 @@ export type Store = {
   close(): Promise<void>;
 };
 
-/** Opens the store: PGlite in-process, or PostgreSQL through a pool. Same schema, same queries. */
+export type StoreOptions = ConnectionOptions & {
+  hasher: IdentifierHasher;
+  /** Caches reads (default: no cache). On PostgreSQL a change listener invalidates it across processes. */
+  readCache?: ReadCacheOptions | undefined;
+};
+
+/** Opens the database and the domain operations over it. */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  return options.kind === "pglite" ? openPGlite(options) : openPostgres(options);
+  const connection = await openConnection(options);
+  try {
+    return await storeOver(connection, options.hasher, readCacheOf(options.readCache));
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
 }
 
-async function openPGlite(options: Extract<StoreOptions, { kind: "pglite" }>): Promise<Store> {
-  // Dates stay `YYYY-MM-DD` text and int8 stays text, exactly as node-postgres returns them below.
-  const parsers = { [DATE_OID]: (value: string) => value, [INT8_OID]: (value: string) => value };
-  const pglite = await PGlite.create({
-    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
-    parsers,
-  });
-  const lock = new Mutex();
-  const dialect = new PGliteDialect(pglite, lock, {
-    ...(options.statementTimeoutMs ? { statementTimeoutMs: options.statementTimeoutMs } : {}),
-    preparedStatements: options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS,
-  });
-  const db = new Kysely<Database>({ dialect });
-  const inTransaction: InTransaction = async (work) => {
-    const release = await lock.acquire();
-    try {
-      return await pglite.transaction((tx) =>
-        work({
-          query: (text, params) => tx.query<Record<string, unknown>>(text, params),
-          exec: async (script) => void (await tx.exec(script)),
-        }),
-      );
-    } finally {
-      release();
-    }
-  };
+/** The read cache options ask for, if any. */
+export function readCacheOf(options: ReadCacheOptions | undefined): ReadCache | undefined {
+  return options && options.ttlMs > 0 ? new ReadCache(options) : undefined;
+}
+
+/**
+ * The domain operations over an open connection (which the store then owns: close() closes it).
+ * `hearChanges: false` (tests only) leaves a cache deaf to the database's change notifications,
+ * so that what a write invalidates by itself can be told apart.
+ */
+export async function storeOver(connection: StoreConnection, hasher: IdentifierHasher, cache?: ReadCache, { hearChanges = true } = {}): Promise<Store> {
+  let listener: ChangeListener | undefined;
+  if (cache && hearChanges) listener = await listenForChanges(connection, cache);
   return {
-    kind: "pglite",
-    db,
-    ping: () => sql`select 1`.execute(db).then(() => undefined),
-    migrate: async () => {
-      const applied = await applyMigrations(inTransaction);
-      // Migrations run beside the dialect: statements prepared before may describe the old schema.
-      if (applied.length > 0) dialect.forgetPreparedStatements();
-      return applied;
-    },
-    dumpDataDir: () => pglite.dumpDataDir("gzip"),
+    kind: connection.kind,
+    ping: () => connection.ping(),
+    migrate: () => connection.migrate(),
+    dumpDataDir: () => connection.dumpDataDir(),
     close: async () => {
-      await db.destroy();
-      await pglite.close();
+      await listener?.close();
+      await connection.close();
     },
+    ...domainOperations(connection, hasher, cache),
   };
 }
 
-async function openPostgres(options: Extract<StoreOptions, { kind: "postgres" }>): Promise<Store> {
-  const typeParsers = {
-    getTypeParser: ((oid: number, format?: "text" | "binary") =>
-      oid === DATE_OID ? (value: string) => value : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-  };
-  const pool = new pg.Pool({
-    connectionString: options.connectionString,
-    max: options.poolMax ?? 10,
-    types: typeParsers,
-    ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
-    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
-  });
-  // An idle client losing its connection must not crash the process; the next query reports it.
-  pool.on("error", (error) => options.onPoolError?.(error));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool, options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS) }) });
-  const inTransaction: InTransaction = async (work) => {
-    const client = await pool.connect();
+function domainOperations({ db }: StoreConnection, hasher: IdentifierHasher, cache: ReadCache | undefined) {
+  const read = <T>(scope: CacheScope, key: string, load: () => Promise<T>): Promise<T> => (cache ? cache.read(scope, key, load) : load());
+  /** Runs a write, then invalidates the scope it changed, before the caller hears it is done. */
+  const write = async <T>(scope: CacheScope, run: () => Promise<T>): Promise<T> => {
     try {
-      await client.query("begin");
-      const result = await work({
-        query: (text, params) => client.query(text, params),
-        exec: async (script) => void (await client.query(script)),
-      });
-      await client.query("commit");
-      return result;
-    } catch (error) {
-      await client.query("rollback").catch(() => undefined);
-      throw error;
+      return await run();
     } finally {
-      client.release();
+      cache?.invalidate(scope);
     }
   };
+  // Cache keys hold identity documents and card numbers only as their keyed hash, as the tables do.
+  const stored = (kind: "id_document" | "card_number", value: string | undefined) => (value === undefined ? "" : storedIdentifierValue(hasher, kind, value));
+  const key = (...parts: (string | number)[]) => parts.join("\u0000");
+
+  const scoringSubject = (request: Omit<ScoringLookupRequest, "scale">) =>
+    read(orgScope(request.orgId), key("scoring", request.orgId, request.phoneNumber ?? "", stored("id_document", request.idDocument)), () =>
+      lookupScoringSubject(db, hasher, request),
+    );
+
   return {
-    kind: "postgres",
-    db,
-    ping: () => sql`select 1`.execute(db).then(() => undefined),
-    migrate: () => applyMigrations(inTransaction),
-    dumpDataDir: () => Promise.reject(new Error("dumpDataDir is a PGlite feature")),
-    close: () => db.destroy(),
+    // CAMARA scoring
+    /** Resolves phone and document within one organisation, and the subject's score on the scale asked for. */
+    lookupScoring: async (request: ScoringLookupRequest): Promise<ScoringLookup> => {
+      const { scores, ...subject } = await scoringSubject(request);
+      return { ...subject, score: scores[request.scale] };
+    },
+    /** The same, with the subject's score on every scale it has one on. */
+    lookupScoringSubject: scoringSubject,
+
+    // Citibanamex segments
+    lookupSegment: (request: SegmentLookupRequest) =>
+      read(orgScope(request.orgId), key("segment", request.orgId, request.customerId ?? "", stored("card_number", request.cardNumber)), () =>
+        lookupSegment(db, hasher, request),
+      ),
+    findApiClient: (orgId: string, clientId: string) => read(orgScope(orgId), key("api-client", orgId, clientId), () => findApiClient(db, orgId, clientId)),
+    insertE2eSession: (session: Parameters<typeof insertE2eSession>[1]) => insertE2eSession(db, session),
+    findE2eSessionLivingPast: (orgId: string, clientId: string, until: Date) => findE2eSessionLivingPast(db, orgId, clientId, until),
+    findLiveE2eSession: (sid: string, orgId: string, clientId: string, now: Date) => findLiveE2eSession(db, sid, orgId, clientId, now),
+    deleteExpiredE2eSessions: (now: Date) => deleteExpiredE2eSessions(db, now),
+
+    // MasStack categories
+    listCustomerCategories: (orgId: string, masstackId: string, categoryId?: number) =>
+      read(orgScope(orgId), key("categories", orgId, masstackId, categoryId ?? ""), () => listCustomerCategories(db, orgId, masstackId, categoryId)),
+    customerCategoryHistory: (orgId: string, masstackId: string, page: Parameters<typeof customerCategoryHistory>[3]) => customerCategoryHistory(db, orgId, masstackId, page),
+    addCustomerCategory: (orgId: string, masstackId: string, input: NewCustomerCategory, actor: string) =>
+      write(orgScope(orgId), () => addCustomerCategory(db, orgId, masstackId, input, actor)),
+    patchCustomerCategory: (orgId: string, masstackId: string, categoryId: number, patch: CustomerCategoryPatch, actor: string) =>
+      write(orgScope(orgId), () => patchCustomerCategory(db, orgId, masstackId, categoryId, patch, actor)),
+    removeCustomerCategory: (orgId: string, masstackId: string, categoryId: number, actor: string) =>
+      write(orgScope(orgId), () => removeCustomerCategory(db, orgId, masstackId, categoryId, actor)),
+    listCatalogue: (orgId: string) => read(orgScope(orgId), key("catalogue", orgId), () => listCatalogue(db, orgId)),
+    addCatalogueCategories: (orgId: string, categories: NewCatalogueCategory[]) => write(orgScope(orgId), () => addCatalogueCategories(db, orgId, categories)),
+
+    // IMIconnect profiles
+    loadProfiles: (orgId: string, refs: readonly string[], level: InwardLinksLevel) =>
+      read(orgScope(orgId), key("profiles", orgId, level, ...refs), () => loadProfiles(db, orgId, refs, level)),
+
+    // Customers across families (the mobile API)
+    findCustomerKeys: (orgId: string, selector: CustomerSelector) =>
+      read(orgScope(orgId), key("customer-keys", orgId, ...selectorKey(selector, hasher)), () => findCustomerKeys(db, hasher, orgId, selector)),
+
+    // Organisations, API clients and keys (the admin CLI; API keys authenticate callers)
+    organisationExists: (id: string) => organisationExists(db, id),
+    createOrganisation: (id: string, name: string) => write(orgScope(id), () => createOrganisation(db, id, name)),
+    listOrganisations: () => listOrganisations(db),
+    createApiClient: (client: ApiClientRegistration) => write(orgScope(client.orgId), () => createApiClient(db, client)),
+    listApiClients: (orgId?: string) => listApiClients(db, orgId),
+    /** The organisation an API key belongs to, or undefined; the key is looked up (and cached) by its keyed hash. */
+    authenticateApiKey: (apiKey: string): Promise<ApiKeyOwner | undefined> => {
+      const presented = hasher.hash("api_key", apiKey);
+      return read("api-keys", key("api-key", presented), () => authenticateApiKeyHash(db, presented));
+    },
+    createApiKey: (orgId: string, label: string, apiKey?: string) => write("api-keys", () => createApiKey(db, hasher, orgId, label, apiKey)),
+    listApiKeys: (orgId?: string) => listApiKeys(db, orgId),
+    revokeApiKey: (id: string, now?: Date) => write("api-keys", () => revokeApiKey(db, id, now)),
+
+    // Imports
+    createImportJob: (job: Parameters<typeof createImportJob>[1]) => createImportJob(db, job),
+    findImportJob: (id: string, orgId?: string) => findImportJob(db, id, orgId),
+    listUnfinishedImportJobs: () => listUnfinishedImportJobs(db),
+    markImportJobRunning: (id: string) => markImportJobRunning(db, id),
+    finishImportJob: (id: string, outcome: Parameters<typeof finishImportJob>[2]) => finishImportJob(db, id, outcome),
+    listImportRejects: (jobId: string, page: Parameters<typeof listImportRejects>[2]) => listImportRejects(db, jobId, page),
+    /** Applies one batch of a job's rows in one transaction (see import-batch.ts); invalidates the organisation's reads. */
+    applyImportBatch: (job: { id: string; orgId: string }, batch: ImportBatch, options?: Parameters<typeof applyImportBatch>[4]) =>
+      write(orgScope(job.orgId), () => applyImportBatch(db, hasher, job, batch, options)),
+    stageChunkedImportJob: (job: Parameters<typeof stageChunkedImportJob>[1], stage: Parameters<typeof stageChunkedImportJob>[2]) => stageChunkedImportJob(db, job, stage),
+    pendingImportChunks: (jobId: string) => pendingImportChunks(db, jobId),
+    loadImportChunk: (jobId: string, seq: number) => loadImportChunk(db, jobId, seq),
+    completeImportChunk: (jobId: string, seq: number) => completeImportChunk(db, jobId, seq),
+
+    // Demo data
+    loadDemoDataIfEmpty: async () => {
+      const loaded = await loadDemoDataIfEmpty(db, hasher);
+      if (loaded) cache?.invalidateAll();
+      return loaded;
+    },
+    findDemoData: () => findDemoData(db, hasher),
   };
+}
+
+/** A customer selector as cache-key parts, identifier values of hashed kinds hashed. */
+function selectorKey(selector: CustomerSelector, hasher: IdentifierHasher): string[] {
+  if ("customerId" in selector) return ["id", selector.customerId.toLowerCase()];
+  if ("externalId" in selector) return ["external", selector.externalId];
+  return [selector.kind, storedIdentifierValue(hasher, selector.kind, selector.value)];
 }

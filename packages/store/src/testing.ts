@@ -1,10 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { Kysely } from "kysely";
 import pg from "pg";
+import { openConnection, type ConnectionOptions, type StoreConnection } from "./connection.js";
 import { loadDemoDataIfEmpty } from "./demo-data.js";
 import { createIdentifierHasher } from "./identifier-hasher.js";
-import { openStore, type Store } from "./store.js";
+import type { ReadCache, ReadCacheOptions } from "./read-cache.js";
+import type { Database } from "./schema.js";
+import { readCacheOf, storeOver, type Store } from "./store.js";
 
 /**
  * Test helpers (exported as `@insights/store/testing`): real stores, never mocks.
@@ -12,42 +16,63 @@ import { openStore, type Store } from "./store.js";
  * PostgreSQL stores live in a schema of their own that close() drops.
  */
 
+/** How an identifier is stored (a keyed hash for documents and cards): for tools that write rows as the tables hold them. */
+export { storedIdentifierValue } from "./customers.js";
+
 export const TEST_HASH_SECRET = Buffer.alloc(32, 7);
 export const testHasher = createIdentifierHasher(TEST_HASH_SECRET);
 
 let template: Promise<Blob> | undefined;
 
 async function buildTemplate(): Promise<Blob> {
-  const store = await openStore({ kind: "pglite" });
-  await store.migrate();
-  await loadDemoDataIfEmpty(store.db, testHasher);
-  const dump = await store.dumpDataDir();
-  await store.close();
+  const connection = await openConnection({ kind: "pglite" });
+  await connection.migrate();
+  await loadDemoDataIfEmpty(connection.db, testHasher);
+  const dump = await connection.dumpDataDir();
+  await connection.close();
   return dump;
 }
 
+/**
+ * A store opened by a test: the Store apps get, plus the query builder underneath, for a test to
+ * set up or inspect rows no domain operation covers. Apps never see `db`.
+ */
+export type TestStore = Store & { readonly db: Kysely<Database>; readonly readCache: ReadCache | undefined };
+
 /** How each test store can be opened again over the same data (see openTwinStore). */
-const twins = new WeakMap<Store, (options: TestStoreOptions) => Promise<Store>>();
+const twins = new WeakMap<Store, (options: TestStoreOptions) => Promise<TestStore>>();
+
+async function testStoreOver(connection: StoreConnection, options: TestStoreOptions): Promise<TestStore> {
+  const readCache = readCacheOf(options.readCache);
+  const store = await storeOver(connection, testHasher, readCache, { hearChanges: options.hearChanges ?? true });
+  return { ...store, db: connection.db, readCache };
+}
+
+/** A test store over any database (not migrated here): a data directory a test wants to inspect, an unreachable server… */
+export async function openTestStoreOn(options: ConnectionOptions): Promise<TestStore> {
+  return testStoreOver(await openConnection(options), {});
+}
 
 /** A migrated PGlite store holding the demo data (hashed with TEST_HASH_SECRET). */
-export async function openPgliteTestStore(options: TestStoreOptions = {}): Promise<Store> {
+export async function openPgliteTestStore(options: TestStoreOptions = {}): Promise<TestStore> {
   template ??= buildTemplate();
-  const store = await openStore({ kind: "pglite", loadDataDir: await template, ...options });
+  const store = await testStoreOver(await openConnection({ kind: "pglite", loadDataDir: await template, ...connectionOptions(options) }), options);
   twins.set(store, openPgliteTestStore);
   return store;
 }
 
 /** A migrated PostgreSQL store with the demo data, in a fresh schema dropped on close(). */
-export async function openPostgresTestStore(connectionString: string, options: TestStoreOptions = {}): Promise<Store> {
+export async function openPostgresTestStore(connectionString: string, options: TestStoreOptions = {}): Promise<TestStore> {
   const schema = `test_${process.pid}_${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString });
   await admin.connect();
   await admin.query(`create schema ${schema}`);
   await admin.end();
-  const store = await openStore({ kind: "postgres", connectionString, schema, ...options });
-  await store.migrate();
-  await loadDemoDataIfEmpty(store.db, testHasher);
-  const tested: Store = {
+  const connection = await openConnection({ kind: "postgres", connectionString, schema, ...connectionOptions(options) });
+  await connection.migrate();
+  await loadDemoDataIfEmpty(connection.db, testHasher);
+  const store = await testStoreOver(connection, options);
+  const tested: TestStore = {
     ...store,
     close: async () => {
       await store.close();
@@ -57,8 +82,17 @@ export async function openPostgresTestStore(connectionString: string, options: T
       await cleanup.end();
     },
   };
-  twins.set(tested, (twinOptions) => openStore({ kind: "postgres", connectionString, schema, ...twinOptions }));
+  twins.set(tested, async (twinOptions) =>
+    testStoreOver(await openConnection({ kind: "postgres", connectionString, schema, ...connectionOptions(twinOptions) }), twinOptions),
+  );
   return tested;
+}
+
+function connectionOptions(options: TestStoreOptions): Pick<ConnectionOptions, "statementTimeoutMs" | "preparedStatements"> {
+  return {
+    ...(options.statementTimeoutMs !== undefined ? { statementTimeoutMs: options.statementTimeoutMs } : {}),
+    ...(options.preparedStatements !== undefined ? { preparedStatements: options.preparedStatements } : {}),
+  };
 }
 
 /**
@@ -66,14 +100,20 @@ export async function openPostgresTestStore(connectionString: string, options: T
  * prepared statements): PGlite, a clone of the same template (the same data as long as neither
  * wrote); PostgreSQL, the same schema (close the twin before the original drops it).
  */
-export function openTwinStore(store: Store, options: TestStoreOptions = {}): Promise<Store> {
+export function openTwinStore(store: Store, options: TestStoreOptions = {}): Promise<TestStore> {
   const open = twins.get(store);
   if (!open) throw new Error("not a test store");
   return open(options);
 }
 
-export type TestStoreOptions = { statementTimeoutMs?: number; preparedStatements?: number };
-export type TestStoreVariant = { name: "pglite" | "postgres"; skipReason?: string; open: (options?: TestStoreOptions) => Promise<Store> };
+export type TestStoreOptions = {
+  statementTimeoutMs?: number;
+  preparedStatements?: number;
+  readCache?: ReadCacheOptions;
+  /** false: the cache does not listen for the database's change notifications (see storeOver). */
+  hearChanges?: boolean;
+};
+export type TestStoreVariant = { name: "pglite" | "postgres"; skipReason?: string; open: (options?: TestStoreOptions) => Promise<TestStore> };
 
 /**
  * The stores a store-level test runs against: PGlite always, PostgreSQL when a URL is given.

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authenticateApiKey, createApiKey } from "../src/api-keys.js";
 import { createIdentifierHasher } from "../src/identifier-hasher.js";
-import type { Store } from "../src/store.js";
+import type { TestStore } from "../src/testing.js";
 import { openPgliteTestStore, testHasher } from "../src/testing.js";
 
 // What protects an API key: only its HMAC under the server's secret is stored and looked up, so
 // neither the table nor the timing of the index probe says anything about a key to someone
 // without the secret (a guess cannot be turned into the value being compared).
 describe("API keys", () => {
-  let store: Store;
+  let store: TestStore;
   beforeAll(async () => {
     store = await openPgliteTestStore();
   });

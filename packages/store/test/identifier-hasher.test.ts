@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createIdentifierHasher } from "../src/index.js";
+import { createIdentifierHasher } from "../src/identifier-hasher.js";
 
 describe("identifier hasher", () => {
   const hasher = createIdentifierHasher(Buffer.alloc(32, 1));

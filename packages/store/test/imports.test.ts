@@ -1,23 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  applyImportBatch,
-  createImportJob,
-  customerCategoryHistory,
-  findCustomerByIdentifier,
-  findImportJob,
-  listImportRejects,
-  lookupScoring,
-  type ImportBatch,
-  type ImportDatasetName,
-  type Store,
-} from "../src/index.js";
+import { type ImportBatch, type ImportDatasetName } from "../src/index.js";
+import { applyImportBatch } from "../src/import-batch.js";
+import { createImportJob, findImportJob, listImportRejects } from "../src/import-jobs.js";
+import { customerCategoryHistory } from "../src/categories.js";
+import { findCustomerByIdentifier } from "../src/customers.js";
+import { type TestStore } from "../src/testing.js";
 import { testHasher, testStoreVariants } from "../src/testing.js";
 
 const LUIS_MASSTACK = "123e4567-e89b-12d3-a456-556642440000";
 
 describe.each(testStoreVariants(process.env.DATABASE_URL))("imports on $name", (variant) => {
-  let store: Store;
+  let store: TestStore;
 
   beforeAll(async () => {
     if (!variant.skipReason) store = await variant.open();
@@ -104,7 +98,7 @@ describe.each(testStoreVariants(process.env.DATABASE_URL))("imports on $name", (
       const stored = await findImportJob(store.db, job.id, "telco");
       expect(stored).toMatchObject({ checkpointLine: 3, rows: { read: 3, imported: 1, unchanged: 0, rejected: 2 }, state: "queued" });
       expect(await findImportJob(store.db, job.id, "other")).toBeUndefined();
-      const score = await lookupScoring(store.db, testHasher, { orgId: "telco", phoneNumber: "+34600000001", idDocument: undefined, scale: "gaugeMetric" });
+      const score = await store.lookupScoring({ orgId: "telco", phoneNumber: "+34600000001", idDocument: undefined, scale: "gaugeMetric" });
       expect(score.score).toBe(610);
       const rejects = await listImportRejects(store.db, job.id, { limit: 1 });
       expect(rejects).toEqual([{ line: 1, field: "scoringValue", message: "must be an integer" }]);

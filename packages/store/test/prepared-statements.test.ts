@@ -2,19 +2,15 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, sql, type CompiledQuery } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  customerCategoryHistory,
-  findCustomerKeys,
-  listApiKeys,
-  listCatalogue,
-  listCustomerCategories,
-  listOrganisations,
-  loadProfiles,
-  lookupScoringSubject,
-  lookupSegment,
-  type Database,
-  type Store,
-} from "../src/index.js";
+import { type Database } from "../src/index.js";
+import { customerCategoryHistory, listCatalogue, listCustomerCategories } from "../src/categories.js";
+import { findCustomerKeys } from "../src/customer-keys.js";
+import { listApiKeys } from "../src/api-keys.js";
+import { listOrganisations } from "../src/organisations.js";
+import { loadProfiles } from "../src/profiles.js";
+import { lookupScoringSubject } from "../src/scores.js";
+import { lookupSegment } from "../src/segments.js";
+import { type TestStore } from "../src/testing.js";
 import { Mutex } from "../src/mutex.js";
 import { PGliteDialect } from "../src/pglite-dialect.js";
 import { isPreparable, MAX_PREPARED_TEXT, mayChangeSchema } from "../src/prepared-statements.js";
@@ -105,8 +101,8 @@ describe("which statements are prepared", () => {
 });
 
 describe.each(testStoreVariants(process.env.DATABASE_URL))("prepared statements on $name", (variant) => {
-  let store: Store;
-  let unprepared: Store;
+  let store: TestStore;
+  let unprepared: TestStore;
 
   beforeAll(async () => {
     if (variant.skipReason) return;

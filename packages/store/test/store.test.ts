@@ -1,19 +1,15 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  authenticateApiKey,
-  createApiKey,
-  findCustomerByIdentifier,
-  findCustomerKeys,
-  loadProfiles,
-  lookupScoring,
-  lookupScoringSubject,
-  type Store,
-} from "../src/index.js";
+import { authenticateApiKey, createApiKey } from "../src/api-keys.js";
+import { findCustomerByIdentifier } from "../src/customers.js";
+import { findCustomerKeys } from "../src/customer-keys.js";
+import { loadProfiles } from "../src/profiles.js";
+import { lookupScoringSubject } from "../src/scores.js";
+import { type TestStore } from "../src/testing.js";
 import { testHasher, testStoreVariants } from "../src/testing.js";
 
 describe.each(testStoreVariants(process.env.DATABASE_URL))("store on $name", (variant) => {
-  let store: Store;
+  let store: TestStore;
 
   beforeAll(async () => {
     if (!variant.skipReason) store = await variant.open();
@@ -93,8 +89,8 @@ describe.each(testStoreVariants(process.env.DATABASE_URL))("store on $name", (va
     });
 
     describe("scoring lookup", () => {
-      const lookup = (request: Partial<Parameters<typeof lookupScoring>[2]>) =>
-        lookupScoring(store.db, testHasher, { orgId: "telco", phoneNumber: undefined, idDocument: undefined, scale: "gaugeMetric", ...request });
+      const lookup = (request: Partial<Parameters<TestStore["lookupScoring"]>[0]>) =>
+        store.lookupScoring({ orgId: "telco", phoneNumber: undefined, idDocument: undefined, scale: "gaugeMetric", ...request });
 
       it("resolves phone and document to the same customer with the score of the scale", async () => {
         const result = await lookup({ phoneNumber: "+34600000001", idDocument: "87654321X", scale: "veritasIndex" });

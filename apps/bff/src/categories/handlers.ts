@@ -1,19 +1,6 @@
 import { MAX_HISTORY_ENTRIES, type categoriesContract } from "@insights/contracts/categories";
 import { masstackCodes } from "@insights/errors";
-import {
-  addCatalogueCategories,
-  addCustomerCategory,
-  customerCategoryHistory,
-  listCatalogue,
-  listCustomerCategories,
-  organisationExists,
-  patchCustomerCategory,
-  removeCustomerCategory,
-  type CatalogueCategory,
-  type CategoryWriteResult,
-  type CustomerCategory,
-  type Store,
-} from "@insights/store";
+import type { CatalogueCategory, CategoryWriteResult, CustomerCategory, Store } from "@insights/store";
 import type { RouterHandlers } from "../http/ts-rest-adapter.js";
 import { findCustomerCategories } from "./customer-categories.js";
 
@@ -62,11 +49,10 @@ function requireDone(result: CategoryWriteResult): void {
  * token's organisation (`org_id`), scope and `x-auth-roles`; the token's subject is the actor of changes.
  */
 export function categoriesHandlers(store: Store): RouterHandlers<Contract> {
-  const db = store.db;
   return {
     getCustomerCategoryHistory: async ({ params, query }) => {
       const limit = query.limit ?? MAX_HISTORY_ENTRIES;
-      const page = await customerCategoryHistory(db, params.org_id, params.customer_id, { limit, after: query.cursor });
+      const page = await store.customerCategoryHistory(params.org_id, params.customer_id, { limit, after: query.cursor });
       if (!page) throw notFound();
       const nextPage = `/v4/orgs/${encodeURIComponent(params.org_id)}/customers/${params.customer_id}/categories/historical?limit=${limit}&cursor=${page.next}`;
       return {
@@ -90,9 +76,7 @@ export function categoriesHandlers(store: Store): RouterHandlers<Contract> {
       return { status: 200, body: { categories: categories.map(toWire) } };
     },
     addCustomerCategory: async ({ params, body, caller }) => {
-      const result = await addCustomerCategory(
-        db,
-        params.org_id,
+      const result = await store.addCustomerCategory(params.org_id,
         params.customer_id,
         { categoryId: body.id, value: body.value, description: body.description ?? null, reason: body.reason ?? null },
         caller.subject,
@@ -103,21 +87,21 @@ export function categoriesHandlers(store: Store): RouterHandlers<Contract> {
       return { status: 201, body: undefined };
     },
     getCustomerCategory: async ({ params }) => {
-      const categories = await listCustomerCategories(db, params.org_id, params.customer_id, params.category_id);
+      const categories = await store.listCustomerCategories(params.org_id, params.customer_id, params.category_id);
       const category = categories?.[0];
       if (!category) throw notFound();
       return { status: 200, body: toWire(category) };
     },
     patchCustomerCategory: async ({ params, body, caller }) => {
-      requireDone(await patchCustomerCategory(db, params.org_id, params.customer_id, params.category_id, body, caller.subject));
+      requireDone(await store.patchCustomerCategory(params.org_id, params.customer_id, params.category_id, body, caller.subject));
       return { status: 204, body: undefined };
     },
     deleteCustomerCategory: async ({ params, caller }) => {
-      requireDone(await removeCustomerCategory(db, params.org_id, params.customer_id, params.category_id, caller.subject));
+      requireDone(await store.removeCustomerCategory(params.org_id, params.customer_id, params.category_id, caller.subject));
       return { status: 204, body: undefined };
     },
     listCategories: async ({ params }) => {
-      const catalogue = await listCatalogue(db, params.org_id);
+      const catalogue = await store.listCatalogue(params.org_id);
       return {
         status: 200,
         body: {
@@ -127,10 +111,8 @@ export function categoriesHandlers(store: Store): RouterHandlers<Contract> {
     },
     addCategories: async ({ params, body }) => {
       // A token may name an organisation the store does not have: its catalogue is not found (not a failed insert).
-      if (!(await organisationExists(db, params.org_id))) throw notFound();
-      const result = await addCatalogueCategories(
-        db,
-        params.org_id,
+      if (!(await store.organisationExists(params.org_id))) throw notFound();
+      const result = await store.addCatalogueCategories(params.org_id,
         body.categories.map((c) => ({ name: c.name, description: c.description ?? null, validValues: c.valid_values })),
       );
       if (result.outcome === "conflict") throw masstackCodes.error("MCUS.999.994", { detail: `a category named ${result.name} exists` });

@@ -1,18 +1,5 @@
 import { parseArgs } from "node:util";
-import {
-  createApiClient,
-  createApiKey,
-  createOrganisation,
-  listApiClients,
-  listApiKeys,
-  listOrganisations,
-  loadIdentifierHasher,
-  openConfiguredStore,
-  organisationExists,
-  revokeApiKey,
-  type IdentifierHasher,
-  type Store,
-} from "@insights/store";
+import { openConfiguredStore, type Store } from "@insights/store";
 import { z } from "zod";
 import { ConfigError, loadStoreConfig } from "../config.js";
 
@@ -29,7 +16,7 @@ embedded store in DATA_DIR), without SQL. Works in production.
   api-key create --org <org> --label <text>
                                          an IMIconnect API key, printed once, alone on stdout
   api-key list [--org <org>]             ids and labels (never a key)
-  api-key revoke <id>                    refused from then on (within CREDENTIAL_CACHE_TTL_MS)
+  api-key revoke <id>                    refused from then on (by every BFF process within READ_CACHE_TTL_MS at most)
 
 Lists are tab-separated, with a header line. Exit 0 done, 2 refused (bad arguments, unknown
 organisation, an id already taken).`;
@@ -66,28 +53,28 @@ function table(header: string[], rows: string[][]): void {
 }
 
 async function requireOrganisation(store: Store, org: string): Promise<void> {
-  if (!(await organisationExists(store.db, org))) throw new Refusal(`no organisation "${org}" in the store`);
+  if (!(await store.organisationExists(org))) throw new Refusal(`no organisation "${org}" in the store`);
 }
 
-async function run(store: Store, hasher: IdentifierHasher, [resource, action, subject]: string[], values: Values): Promise<void> {
+async function run(store: Store, [resource, action, subject]: string[], values: Values): Promise<void> {
   const org = values.org === undefined ? undefined : valid(OrgIdSchema, values.org, "--org");
   switch (`${resource} ${action}`) {
     case "org create": {
       const id = valid(OrgIdSchema, subject, "<id>");
-      if (!(await createOrganisation(store.db, id, valid(NameSchema, values.name, "--name")))) throw new Refusal(`organisation "${id}" exists already`);
+      if (!(await store.createOrganisation(id, valid(NameSchema, values.name, "--name")))) throw new Refusal(`organisation "${id}" exists already`);
       console.error(`created organisation ${id}`);
       return;
     }
     case "org list":
       return table(
         ["id", "name", "created_at"],
-        (await listOrganisations(store.db)).map((o) => [o.id, o.name, o.createdAt.toISOString()]),
+        (await store.listOrganisations()).map((o) => [o.id, o.name, o.createdAt.toISOString()]),
       );
     case "client create": {
       const clientId = valid(ClientIdSchema, subject, "<client_id>");
       const owner = valid(OrgIdSchema, values.org, "--org");
       await requireOrganisation(store, owner);
-      const created = await createApiClient(store.db, {
+      const created = await store.createApiClient({
         clientId,
         orgId: owner,
         name: valid(NameSchema, values.name, "--name"),
@@ -102,12 +89,12 @@ async function run(store: Store, hasher: IdentifierHasher, [resource, action, su
     case "client list":
       return table(
         ["client_id", "org", "name", "countries", "business_codes", "channels"],
-        (await listApiClients(store.db, org)).map((c) => [c.clientId, c.orgId, c.name, c.countries.join(","), c.businessCodes.join(","), c.channels.join(",")]),
+        (await store.listApiClients(org)).map((c) => [c.clientId, c.orgId, c.name, c.countries.join(","), c.businessCodes.join(","), c.channels.join(",")]),
       );
     case "api-key create": {
       const owner = valid(OrgIdSchema, values.org, "--org");
       await requireOrganisation(store, owner);
-      const { id, key } = await createApiKey(store.db, hasher, owner, valid(NameSchema, values.label, "--label"));
+      const { id, key } = await store.createApiKey(owner, valid(NameSchema, values.label, "--label"));
       console.error(`created API key ${id} for organisation ${owner}`);
       console.log(key);
       return;
@@ -115,11 +102,11 @@ async function run(store: Store, hasher: IdentifierHasher, [resource, action, su
     case "api-key list":
       return table(
         ["id", "org", "label", "created_at", "revoked_at"],
-        (await listApiKeys(store.db, org)).map((k) => [k.id, k.orgId, k.label, k.createdAt.toISOString(), k.revokedAt?.toISOString() ?? ""]),
+        (await store.listApiKeys(org)).map((k) => [k.id, k.orgId, k.label, k.createdAt.toISOString(), k.revokedAt?.toISOString() ?? ""]),
       );
     case "api-key revoke": {
       const id = valid(KeyIdSchema, subject, "<id>");
-      if (!(await revokeApiKey(store.db, id))) throw new Refusal(`no live API key ${id}`);
+      if (!(await store.revokeApiKey(id))) throw new Refusal(`no live API key ${id}`);
       console.error(`revoked API key ${id}`);
       return;
     }
@@ -156,10 +143,10 @@ async function main(): Promise<number> {
     dataDir: config.dataDir,
     poolMax: 1,
     statementTimeoutMs: config.database.statementTimeoutMs,
+    identifierHashKey: config.identifierHashKey,
   });
   try {
-    const hasher = await loadIdentifierHasher(config.identifierHashKey, config.dataDir);
-    await run(store, hasher, parsed.positionals, parsed.values);
+    await run(store, parsed.positionals, parsed.values);
     return 0;
   } finally {
     await store.close();

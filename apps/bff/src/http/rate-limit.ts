@@ -62,7 +62,7 @@ export function addressRateLimiter(options: RateLimitOptions, routes: RouteIndex
     options.windowMs,
     (req) => `ip:${ipKeyGenerator(req.ip ?? "unknown")}`,
     options.stores?.address,
-    (req) => routes.isUnlimited(req.method, req.path),
+    (req) => routes.isUnlimited(req),
   );
 }
 

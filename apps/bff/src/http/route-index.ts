@@ -22,32 +22,40 @@ function collect(router: AppRouter | AppRoute, prefixes: readonly string[]): Ind
   return Object.values(router).flatMap((child) => collect(child as AppRouter | AppRoute, prefixes));
 }
 
+/** A request as the index sees it (Express's `req` is one). */
+export type IndexedRequest = { readonly method: string; readonly path: string };
+
 export type RouteIndex = {
   /** The methods a path accepts (HEAD with GET), empty when no route has that path. */
   allowedMethods(path: string): string[];
-  /** Whether a request to this path is exempt from rate limiting. */
-  isUnlimited(method: string, path: string): boolean;
-  /** Whether the route takes its body as a stream (the handler reads it; it is not parsed). */
-  isStreamed(method: string, path: string): boolean;
+  /** Whether the request's route is exempt from rate limiting. */
+  isUnlimited(request: IndexedRequest): boolean;
+  /** Whether the request's route takes its body as a stream (the handler reads it; it is not parsed). */
+  isStreamed(request: IndexedRequest): boolean;
 };
 
 /** Knows every mounted route before Express routes the request (for 405 and rate-limit buckets). */
 export function buildRouteIndex(mounted: readonly { contract: AppRouter; prefixes?: readonly string[] }[]): RouteIndex {
   const routes = mounted.flatMap(({ contract, prefixes }) => collect(contract, prefixes ?? [""]));
   const matching = (path: string) => routes.filter((r) => r.pattern.test(path));
+  // Several middlewares ask about the same request: its route is matched once, then remembered with it.
+  const matched = new WeakMap<IndexedRequest, IndexedRoute | null>();
+  const routeOf = (request: IndexedRequest): IndexedRoute | undefined => {
+    let route = matched.get(request);
+    if (route === undefined) {
+      const method = request.method === "HEAD" ? "GET" : request.method;
+      route = routes.find((r) => r.method === method && r.pattern.test(request.path)) ?? null;
+      matched.set(request, route);
+    }
+    return route ?? undefined;
+  };
   return {
     allowedMethods(path) {
       const methods = new Set(matching(path).map((r) => r.method));
       if (methods.has("GET")) methods.add("HEAD");
       return [...methods];
     },
-    isUnlimited(method, path) {
-      const effective = method === "HEAD" ? "GET" : method;
-      const route = matching(path).find((r) => r.method === effective);
-      return route?.policy.rateLimit === "none";
-    },
-    isStreamed(method, path) {
-      return matching(path).some((r) => r.method === method && r.streamedBody);
-    },
+    isUnlimited: (request) => routeOf(request)?.policy.rateLimit === "none",
+    isStreamed: (request) => routeOf(request)?.streamedBody === true,
   };
 }

@@ -2,7 +2,7 @@ import type { importsContract } from "@insights/contracts/imports";
 import type { ImportDataset } from "@insights/contracts/records";
 import { AppError } from "@insights/errors";
 import type { ImportFormat } from "@insights/imports";
-import { findImportJob, listImportRejects, organisationExists, type ImportJob, type Store } from "@insights/store";
+import type { ImportJob, Store } from "@insights/store";
 import type { RouterHandlers } from "../http/ts-rest-adapter.js";
 import type { ImportService } from "./import-service.js";
 
@@ -32,21 +32,21 @@ export function importsHandlers(store: Store, imports: ImportService, now: () =>
   return {
     createImport: async ({ query, caller, rawBody }) => {
       // A token may name an organisation the store does not have: nothing can be imported into it.
-      if (!(await organisationExists(store.db, caller.orgId))) throw new AppError("permission_denied", { detail: "The token's organisation is not registered here." });
+      if (!(await store.organisationExists(caller.orgId))) throw new AppError("permission_denied", { detail: "The token's organisation is not registered here." });
       const job = await imports.start({ orgId: caller.orgId, dataset: query.dataset as ImportDataset, format: query.format as ImportFormat, body: rawBody });
       return { status: 202, body: toWire(job, now()) };
     },
     getImport: async ({ params, caller }) => {
-      const job = await findImportJob(store.db, params.id, caller.orgId);
+      const job = await store.findImportJob(params.id, caller.orgId);
       if (!job) throw notFound();
       return { status: 200, body: toWire(job, now()) };
     },
     listImportRejects: async ({ params, query, caller }) => {
-      const job = await findImportJob(store.db, params.id, caller.orgId);
+      const job = await store.findImportJob(params.id, caller.orgId);
       if (!job) throw notFound();
       const [line, field] = query.cursor ? query.cursor.split(":") : [];
       const after = line !== undefined && field !== undefined ? { line: Number(line), field } : undefined;
-      const page = await listImportRejects(store.db, job.id, { ...(after ? { after } : {}), limit: query.limit + 1 });
+      const page = await store.listImportRejects(job.id, { ...(after ? { after } : {}), limit: query.limit + 1 });
       const rejects = page.slice(0, query.limit);
       const last = rejects.at(-1);
       return { status: 200, body: { rejects, next: page.length > query.limit && last ? `${last.line}:${last.field}` : null } };

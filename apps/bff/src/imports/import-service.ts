@@ -6,7 +6,7 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ImportDataset } from "@insights/contracts/records";
 import { executeJob, openImportQueue, resumeUnfinishedJobs, stageChunkedImport, stageImport, stagingDir, type ImportFormat, type ImportQueue } from "@insights/imports";
-import type { IdentifierHasher, ImportJob, Store } from "@insights/store";
+import type { ImportJob, Store } from "@insights/store";
 import type { Logger } from "pino";
 
 /** Rows per transaction when the BFF imports in-process: short, so requests sharing the embedded store wait little. */
@@ -23,7 +23,6 @@ export type ImportService = {
 
 export type ImportServiceOptions = {
   store: Store;
-  hasher: IdentifierHasher;
   logger: Logger;
   dataDir: string;
   /** With PostgreSQL, chunks go to the pg-boss queue in this schema for `npm run worker` processes. */
@@ -36,7 +35,7 @@ export type ImportServiceOptions = {
  * in the database in chunks and queued for the workers.
  */
 export function createImportService(options: ImportServiceOptions): ImportService {
-  const deps = { store: options.store, hasher: options.hasher, logger: options.logger };
+  const deps = { store: options.store, logger: options.logger };
   let running: Promise<unknown> = Promise.resolve();
   let stopping = false;
   const runInBackground = (work: () => Promise<unknown>) => {

@@ -1,6 +1,6 @@
 import { customerSearchKeys, overviewSections, type CustomerSearchKey, type mobileContract, type OverviewSectionName } from "@insights/contracts/mobile";
 import { AppError } from "@insights/errors";
-import { findCustomerKeys, type CustomerSelector, type IdentifierHasher, type Store } from "@insights/store";
+import type { CustomerSelector, Store } from "@insights/store";
 import type { Logger } from "pino";
 import type { RouterHandlers } from "../http/ts-rest-adapter.js";
 import { gatherSections } from "./overview.js";
@@ -10,7 +10,6 @@ type Contract = typeof mobileContract;
 
 export type MobileHandlerDependencies = {
   store: Store;
-  hasher: IdentifierHasher;
   sections: SectionProviders;
   sectionTimeoutMs: number;
   logger: Logger;
@@ -31,7 +30,7 @@ const selectorOfSearchKey: Record<CustomerSearchKey, (value: string) => Customer
 /** The mobile API: one subscriber's or one customer's overview, and the search an agent app needs. */
 export function mobileHandlers(deps: MobileHandlerDependencies): RouterHandlers<Contract> {
   async function overview(orgId: string, selector: CustomerSelector, include: readonly OverviewSectionName[] | undefined, requestId: string) {
-    const customer = await findCustomerKeys(deps.store.db, deps.hasher, orgId, selector);
+    const customer = await deps.store.findCustomerKeys(orgId, selector);
     // Unknown and another organisation's customer are answered alike.
     if (!customer) throw new AppError("not_found", { detail: "No such customer." });
     const sections = await gatherSections(include ?? overviewSections, customer, { orgId, at: deps.now() }, {
@@ -51,7 +50,7 @@ export function mobileHandlers(deps: MobileHandlerDependencies): RouterHandlers<
       const orgId = caller.orgId;
       const key = customerSearchKeys.find((k) => query[k] !== undefined);
       if (key === undefined) throw new AppError("invalid_argument", { field: "phoneNumber", reason: "missing", detail: "One search key is required." });
-      const found = await findCustomerKeys(deps.store.db, deps.hasher, orgId, selectorOfSearchKey[key](query[key] as string));
+      const found = await deps.store.findCustomerKeys(orgId, selectorOfSearchKey[key](query[key] as string));
       return { status: 200, body: { customers: found ? [{ id: found.id, fullName: found.fullName }] : [] } };
     },
   };

@@ -1,6 +1,6 @@
 import type { CategoriesSection, OverviewSectionName, ProfileSection, ScoreSection, SegmentSection } from "@insights/contracts/mobile";
 import { AppError, isAppError } from "@insights/errors";
-import { lookupScoringSubject, type CustomerKeys, type IdentifierHasher, type ProfileAttribute, type ScoringLookup, type ScoringLookupRequest, type Store } from "@insights/store";
+import type { CustomerKeys, ProfileAttribute, ScoringLookup, ScoringLookupRequest, Store } from "@insights/store";
 import { findCustomerCategories } from "../categories/customer-categories.js";
 import type { ScoringConfig } from "../config.js";
 import { findCustomerProfile } from "../profiles/customer-profile.js";
@@ -23,7 +23,7 @@ export type SectionProvider<K extends OverviewSectionName> = (customer: Customer
 /** One provider per section: the seam tests use (through AppDependencies) to make a section fail or stall. */
 export type SectionProviders = { [K in OverviewSectionName]: SectionProvider<K> };
 
-export type SectionProviderDependencies = { store: Store; hasher: IdentifierHasher; scoring: ScoringConfig };
+export type SectionProviderDependencies = { store: Store; scoring: ScoringConfig };
 
 function unknownTo(vendor: string): AppError {
   return new AppError("not_found", { detail: `The customer is not known to ${vendor}.` });
@@ -35,7 +35,7 @@ const attribute = (a: ProfileAttribute) => ({ id: a.ID, name: a.Name, value: a.V
  * The sections, each from the same domain function its vendor route uses, over the customer's
  * key for that vendor. A customer with no such key has no such section (404 in the section).
  */
-export function defaultSectionProviders({ store, hasher, scoring }: SectionProviderDependencies): SectionProviders {
+export function defaultSectionProviders({ store, scoring }: SectionProviderDependencies): SectionProviders {
   // The customer is already identified by the BFF's own id: the operator's idDocument rule for
   // CAMARA callers does not apply, and every offered scale is asked for.
   const overviewScoring: ScoringConfig = { ...scoring, idDocument: "optional" };
@@ -51,7 +51,7 @@ export function defaultSectionProviders({ store, hasher, scoring }: SectionProvi
     },
     segment: async (customer, { orgId, at }) => {
       if (customer.citibanamexCustomerId === undefined) throw unknownTo("the bank");
-      const found = await findCustomerSegment(store, hasher, { orgId, customerId: customer.citibanamexCustomerId, cardNumber: undefined }, at);
+      const found = await findCustomerSegment(store, { orgId, customerId: customer.citibanamexCustomerId, cardNumber: undefined }, at);
       return { segment: found.customerSegment, birthdayToday: found.birthdayTodayFlag };
     },
     categories: async (customer, { orgId }) => {
@@ -66,9 +66,9 @@ export function defaultSectionProviders({ store, hasher, scoring }: SectionProvi
       if (phoneNumber === undefined) throw unknownTo("the scoring service");
       const subject = { orgId, phoneNumber: undefined };
       // One look-up answers every scale; the CAMARA rules then judge each scale as for a single request.
-      let found: ReturnType<typeof lookupScoringSubject> | undefined;
+      let found: ReturnType<Store["lookupScoringSubject"]> | undefined;
       const lookup = async ({ scale }: ScoringLookupRequest): Promise<ScoringLookup> => {
-        found ??= lookupScoringSubject(store.db, hasher, { orgId, phoneNumber, idDocument: undefined });
+        found ??= store.lookupScoringSubject({ orgId, phoneNumber, idDocument: undefined });
         const { scores, ...identifiers } = await found;
         return { ...identifiers, score: scores[scale] };
       };

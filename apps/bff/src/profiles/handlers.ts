@@ -1,6 +1,6 @@
 import { MAX_CUSTOMER_IDS_PER_REQUEST, type profilesContract } from "@insights/contracts/profiles";
 import { imiconnectCodes } from "@insights/errors";
-import { loadProfiles, type CustomerProfile, type InwardLinksLevel, type Store } from "@insights/store";
+import type { CustomerProfile, InwardLinksLevel, Store } from "@insights/store";
 import type { RouterHandlers } from "../http/ts-rest-adapter.js";
 import { findCustomerProfile } from "./customer-profile.js";
 
@@ -33,7 +33,7 @@ export function profilesHandlers(store: Store): RouterHandlers<Contract> {
       if (ids.length > MAX_CUSTOMER_IDS_PER_REQUEST) {
         throw imiconnectCodes.error("7012", { field: "customerId", detail: `at most ${MAX_CUSTOMER_IDS_PER_REQUEST} customer ids per request` });
       }
-      const profiles = await loadProfiles(store.db, caller.orgId, ids, Number(query.showinwardlinks) as InwardLinksLevel);
+      const profiles = await store.loadProfiles(caller.orgId, ids, Number(query.showinwardlinks) as InwardLinksLevel);
       const records = ids.flatMap((id) => {
         const profile = profiles.get(id);
         return profile ? [toRecord(profile)] : [];

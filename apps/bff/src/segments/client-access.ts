@@ -1,6 +1,5 @@
 import { citibanamexCodes } from "@insights/errors";
-import { findApiClient, type ApiClient, type Store } from "@insights/store";
-import { LookupCache } from "../lookup-cache.js";
+import type { Store } from "@insights/store";
 
 export type ChannelRequest = { clientId: string; countryCode: string; businessCode: string; channelId: string };
 
@@ -17,13 +16,10 @@ export type ClientAccess = {
   checkRegistered(orgId: string, clientId: string): Promise<void>;
 };
 
-/** Registered clients are remembered for `cacheTtlMs` (they change rarely; a request per look-up would not). */
-export function clientAccess(store: Store, cacheTtlMs: number): ClientAccess {
-  const clients = new LookupCache<ApiClient>({ ttlMs: cacheTtlMs });
-  const find = (orgId: string, clientId: string) => clients.get(`${orgId}\u0000${clientId}`, () => findApiClient(store.db, orgId, clientId));
+export function clientAccess(store: Store): ClientAccess {
   return {
     async check(orgId, request) {
-      const client = await find(orgId, request.clientId);
+      const client = await store.findApiClient(orgId, request.clientId);
       const allowed =
         client !== undefined &&
         client.countries.includes(request.countryCode) &&
@@ -32,7 +28,7 @@ export function clientAccess(store: Store, cacheTtlMs: number): ClientAccess {
       if (!allowed) throw notConfigured();
     },
     async checkRegistered(orgId, clientId) {
-      if (!(await find(orgId, clientId))) throw notConfigured("client_id");
+      if (!(await store.findApiClient(orgId, clientId))) throw notConfigured("client_id");
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { SegmentResponse } from "@insights/contracts/segments";
 import { citibanamexCodes } from "@insights/errors";
-import { lookupSegment, type IdentifierHasher, type SegmentLookupRequest, type Store } from "@insights/store";
+import type { SegmentLookupRequest, Store } from "@insights/store";
 import { isBirthdayToday } from "./birthday.js";
 
 /**
@@ -8,9 +8,9 @@ import { isBirthdayToday } from "./birthday.js";
  * domain function the vendor route and the mobile overview share. Throws the vendor's documented
  * errors (resourceNotFound; businessValidationFailed when the two keys name different customers).
  */
-export async function findCustomerSegment(store: Store, hasher: IdentifierHasher, request: SegmentLookupRequest, at: Date): Promise<SegmentResponse["customer"]> {
+export async function findCustomerSegment(store: Store, request: SegmentLookupRequest, at: Date): Promise<SegmentResponse["customer"]> {
   const { customerId, cardNumber } = request;
-  const found = await lookupSegment(store.db, hasher, request);
+  const found = await store.lookupSegment(request);
   if (customerId !== undefined && cardNumber !== undefined) {
     if (found.byCustomerId === undefined && found.byCardNumber === undefined) throw citibanamexCodes.error("resourceNotFound");
     if (found.byCustomerId !== found.byCardNumber) {

@@ -1,6 +1,6 @@
 import { generateKeyPair, randomBytes } from "node:crypto";
 import { promisify } from "node:util";
-import { deleteExpiredE2eSessions, findE2eSessionLivingPast, findLiveE2eSession, insertE2eSession, type E2eSession, type Store } from "@insights/store";
+import type { E2eSession, Store } from "@insights/store";
 
 const generateRsaKeyPair = promisify(generateKeyPair);
 
@@ -28,7 +28,7 @@ export function e2eSessions(store: Store, ttlSeconds: number): E2eSessions {
   const ttlMs = ttlSeconds * 1000;
   return {
     async open(orgId, clientId, now) {
-      const reusable = await findE2eSessionLivingPast(store.db, orgId, clientId, new Date(now.getTime() + ttlMs / 2));
+      const reusable = await store.findE2eSessionLivingPast(orgId, clientId, new Date(now.getTime() + ttlMs / 2));
       if (reusable) return reusable;
       const { publicKey } = await generateRsaKeyPair("rsa", { modulusLength: 2048 });
       const jwk = publicKey.export({ format: "jwk" });
@@ -40,10 +40,10 @@ export function e2eSessions(store: Store, ttlSeconds: number): E2eSessions {
         exponent: Buffer.from(jwk.e ?? "", "base64url").toString("hex"),
         expiresAt: new Date(now.getTime() + ttlMs),
       };
-      await deleteExpiredE2eSessions(store.db, now);
-      await insertE2eSession(store.db, session);
+      await store.deleteExpiredE2eSessions(now);
+      await store.insertE2eSession(session);
       return session;
     },
-    findLive: (sid, orgId, clientId, now) => findLiveE2eSession(store.db, sid, orgId, clientId, now),
+    findLive: (sid, orgId, clientId, now) => store.findLiveE2eSession(sid, orgId, clientId, now),
   };
 }

@@ -1,6 +1,6 @@
 import type { segmentsContract } from "@insights/contracts/segments";
 import { citibanamexCodes } from "@insights/errors";
-import type { IdentifierHasher, Store } from "@insights/store";
+import type { Store } from "@insights/store";
 import type { SegmentsConfig } from "../config.js";
 import type { RouteHandler, RouterHandlers } from "../http/ts-rest-adapter.js";
 import { clientAccess } from "./client-access.js";
@@ -10,9 +10,9 @@ import { e2eSessions } from "./e2e-sessions.js";
 type Contract = typeof segmentsContract;
 
 /** Segment retrieval and the key exchange, each served at its documented path and under `/api`. */
-export function segmentsHandlers(store: Store, hasher: IdentifierHasher, config: SegmentsConfig, now: () => Date, clientCacheTtlMs: number): RouterHandlers<Contract> {
+export function segmentsHandlers(store: Store, config: SegmentsConfig, now: () => Date): RouterHandlers<Contract> {
   const sessions = e2eSessions(store, config.sessionTtlSeconds);
-  const clients = clientAccess(store, clientCacheTtlMs);
+  const clients = clientAccess(store);
 
   async function requireLiveSession(sid: string | undefined, orgId: string, clientId: string, at: Date) {
     if (sid === undefined) return undefined;
@@ -31,7 +31,7 @@ export function segmentsHandlers(store: Store, hasher: IdentifierHasher, config:
       businessCode: headers.businesscode,
       channelId: headers.channelid,
     });
-    const customer = await findCustomerSegment(store, hasher, { orgId, customerId: body.customerId || undefined, cardNumber: body.cardNumber || undefined }, at);
+    const customer = await findCustomerSegment(store, { orgId, customerId: body.customerId || undefined, cardNumber: body.cardNumber || undefined }, at);
     return { status: 200, body: { customer } };
   };
 

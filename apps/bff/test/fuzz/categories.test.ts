@@ -16,15 +16,18 @@ fuzzFamily("categories", {
       ["x-auth-roles", ["API_KEY", "CATEGORIES_WRITER", "API_KEY, CATEGORIES_WRITER", "CATEGORIES_READER", "constructor", "__proto__ , API_KEY", "toString", "hasOwnProperty"]],
     ]);
     const writer = await app.token({ scopes: [CATEGORIES_WRITE_SCOPE], subject: "fuzz" });
-    // Luis keeps both telco categories at the start of every route's run, so patches and deletes can succeed.
-    const restore = async () => {
+    const luis = `${app.url}/v4/orgs/telco/customers/123e4567-e89b-12d3-a456-556642440000/categories`;
+    const headers = { authorization: `Bearer ${writer}`, "content-type": "application/json" };
+    // Luis keeps both telco categories at the start of every route's run, so patches and deletes
+    // can succeed; adding starts with churn_risk removed, so an add can succeed too.
+    const restore = async (route: string) => {
       for (const [id, value] of [[214748364, "influencer"], [214748365, "low"]] as const) {
-        const r = await fetch(`${app.url}/v4/orgs/telco/customers/123e4567-e89b-12d3-a456-556642440000/categories`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${writer}`, "content-type": "application/json" },
-          body: JSON.stringify({ id, value }),
-        });
+        const r = await fetch(luis, { method: "POST", headers, body: JSON.stringify({ id, value }) });
         if (r.status !== 201 && r.status !== 409) throw new Error(`could not restore category ${id}: ${r.status}`);
+      }
+      if (route === "categories.addCustomerCategory") {
+        const r = await fetch(`${luis}/214748365`, { method: "DELETE", headers });
+        if (r.status !== 204) throw new Error(`could not remove category 214748365: ${r.status}`);
       }
     };
     return { options: () => ({ hints, credentials }), beforeRoute: restore, watchedTables: ["categories", "customer_categories", "customer_category_history:count", "customers:count"] };

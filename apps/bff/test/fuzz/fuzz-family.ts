@@ -1,10 +1,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
+import { type TestStore } from "@insights/store/testing";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { apiContract, type ApiContract } from "@insights/contracts";
 import type { ImiconnectHttpStatusMode } from "@insights/errors";
-import type { Store } from "@insights/store";
+
 import type { AppRoute } from "@ts-rest/core";
 import fc from "fast-check";
 import { sql } from "kysely";
@@ -33,7 +34,7 @@ export type FamilyFuzz = {
   /** GET routes that write when they succeed (the key exchange opens a session). */
   writingReads?: readonly string[];
   /** Puts back what earlier routes' runs may have removed (a category to patch or delete). */
-  beforeRoute?: () => Promise<void>;
+  beforeRoute?: (route: string) => Promise<void>;
 };
 
 export type FamilySetup = {
@@ -54,7 +55,7 @@ export const fuzzSettings = readSettings(process.env);
 /** How long one route's run may take: generous per case for a slow CI machine, plus shrinking. */
 const timeoutMs = (runs: number) => 60_000 + runs * 60;
 
-async function fingerprint(store: Store, tables: readonly string[]): Promise<string> {
+async function fingerprint(store: TestStore, tables: readonly string[]): Promise<string> {
   const parts = tables.map((entry) => {
     const [table, mode] = entry.split(":");
     if (!/^[a-z0-9_]+$/.test(table ?? "")) throw new Error(`not a table name: ${entry}`);
@@ -115,7 +116,7 @@ export function fuzzFamily(key: FamilyKey, setup: FamilySetup, imiconnectMode: I
         const routeStats: RouteStats = { cases: 0, accepted: 0, ms: 0, statuses: {} };
         stats.set(name, routeStats);
         const seed = settings.seed ?? Math.floor(Math.random() * 2 ** 31);
-        await family.beforeRoute?.();
+        await family.beforeRoute?.(name);
         const started = Date.now();
         let baseline: string | undefined = await watched();
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { access } from "node:fs/promises";
 import { resolve } from "node:path";
 import { ConfigError, createLogger } from "@insights/config";
-import { findImportJob, listImportRejects, organisationExists, type ImportReject, type Store } from "@insights/store";
+import type { ImportReject, Store } from "@insights/store";
 import { loadWorkerConfig, type WorkerConfig } from "../config.js";
 import { executeJob, fileBody, openImportQueue, runImport, sampleLines, stageChunkedImport, stageImport, type ImportOutcome } from "@insights/imports";
 import { openWorkerRuntime, StoreBusyError, type WorkerRuntime } from "../runtime.js";
@@ -31,10 +31,10 @@ async function writeSample(command: Extract<ImportCommand, { kind: "sample" }>):
 }
 
 async function printRejects(store: Store, jobId: string): Promise<number> {
-  if (!/^[0-9a-f-]{36}$/i.test(jobId) || !(await findImportJob(store.db, jobId))) throw new UsageError(`no import job ${jobId}`);
+  if (!/^[0-9a-f-]{36}$/i.test(jobId) || !(await store.findImportJob(jobId))) throw new UsageError(`no import job ${jobId}`);
   let after: ImportReject | undefined;
   for (;;) {
-    const page = await listImportRejects(store.db, jobId, { ...(after ? { after } : {}), limit: 1000 });
+    const page = await store.listImportRejects(jobId, { ...(after ? { after } : {}), limit: 1000 });
     if (page.length === 0) return 0;
     await write(rejectLines(page));
     after = page.at(-1);
@@ -43,10 +43,10 @@ async function printRejects(store: Store, jobId: string): Promise<number> {
 
 async function resolveOrg(store: Store, org: string | undefined): Promise<string> {
   if (org !== undefined) {
-    if (!(await organisationExists(store.db, org))) throw new UsageError(`no organisation ${JSON.stringify(org)} in the store`);
+    if (!(await store.organisationExists(org))) throw new UsageError(`no organisation ${JSON.stringify(org)} in the store`);
     return org;
   }
-  const all = await store.db.selectFrom("organisations").select("id").orderBy("id").limit(2).execute();
+  const all = await store.listOrganisations();
   const only = all.length === 1 ? all[0] : undefined;
   if (!only) throw new UsageError("name the organisation to import into with --org");
   return only.id;
@@ -56,7 +56,7 @@ type Logger = ReturnType<typeof createLogger>;
 
 /** PostgreSQL: stage the file in the database, enqueue its chunks, follow the job the workers run. */
 async function importThroughQueue(runtime: WorkerRuntime, config: WorkerConfig, command: Extract<ImportCommand, { kind: "import" }>, orgId: string, file: string, logger: Logger): Promise<ImportOutcome & { job: string }> {
-  const deps = { store: runtime.store, hasher: runtime.hasher, logger };
+  const deps = { store: runtime.store, logger };
   const startedAt = Date.now();
   const staged = await stageChunkedImport(deps, { orgId, dataset: command.dataset, format: command.format, file }, command.chunkRows ? { chunkRecords: command.chunkRows } : {});
   if (staged.job.state !== "failed") {
@@ -69,7 +69,7 @@ async function importThroughQueue(runtime: WorkerRuntime, config: WorkerConfig, 
     err(`import ${staged.job.id}: ${staged.records} records staged in ${staged.chunks} chunks, queued for the workers\n`);
   }
   const progress = progressReporter(process.stderr, staged.job.id);
-  const job = await followJob(staged.job.id, (id) => findImportJob(runtime.store.db, id), {
+  const job = await followJob(staged.job.id, (id) => runtime.store.findImportJob(id), {
     progress: (j) => progress.update({ rows: j.rows, position: { bytesRead: j.rows.read, totalBytes: staged.records }, startedAt }),
     noWorker: () => err(`no worker has taken import ${staged.job.id} after ${NO_WORKER_NOTICE_MS / 1000} s: start one with npm run worker (same DATABASE_URL)\n`),
   });
@@ -84,7 +84,7 @@ async function importFile(runtime: WorkerRuntime, config: WorkerConfig, command:
     throw new UsageError(`cannot read ${command.file}`);
   });
   const orgId = await resolveOrg(runtime.store, command.org);
-  const deps = { store: runtime.store, hasher: runtime.hasher, logger };
+  const deps = { store: runtime.store, logger };
   const zero = { read: 0, imported: 0, unchanged: 0, rejected: 0 };
   let jobId: string;
   let outcome: ImportOutcome;
