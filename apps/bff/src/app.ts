@@ -1,4 +1,9 @@
 import { apiContract } from "@insights/contracts";
+import { categoriesContract } from "@insights/contracts/categories";
+import { profilesContract } from "@insights/contracts/profiles";
+import { scoringContract } from "@insights/contracts/scoring";
+import { segmentsContract } from "@insights/contracts/segments";
+import type { AppRouter } from "@ts-rest/core";
 import { authenticateApiKeyHash, type ApiKeyOwner, type IdentifierHasher, type Store } from "@insights/store";
 import compression from "compression";
 import express, { type Express } from "express";
@@ -16,7 +21,12 @@ import { addressRateLimiter, callerRateLimiter, type RateLimitStores } from "./h
 import { requestState } from "./http/request-state.js";
 import { buildRouteIndex } from "./http/route-index.js";
 import { corsFor, securityHeaders } from "./http/security.js";
-import { mountContract } from "./http/ts-rest-adapter.js";
+import { mountContract, type RouterHandlers } from "./http/ts-rest-adapter.js";
+import { metricsReport, requestMetrics } from "./metrics/metrics-http.js";
+import { createMetrics, type Metrics } from "./metrics/metrics.js";
+import type { UpstreamFamily } from "./upstream/config.js";
+import { forwardingHandlers } from "./upstream/forwarding.js";
+import { createUpstreams, type Upstreams } from "./upstream/upstreams.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { LookupCache } from "./lookup-cache.js";
 import { categoriesDialect } from "./categories/dialect.js";
@@ -35,7 +45,10 @@ import { ownApiDialect } from "./system/dialect.js";
 import { systemHandlers } from "./system/handlers.js";
 
 export type AppDependencies = {
-  config: Pick<Config, "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus" | "scoring" | "segments" | "credentialCacheTtlMs" | "mobile" | "dataDir">;
+  config: Pick<
+    Config,
+    "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus" | "scoring" | "segments" | "credentialCacheTtlMs" | "mobile" | "dataDir" | "requestTimeoutMs" | "metricsToken" | "upstream"
+  >;
   store: Store;
   hasher: IdentifierHasher;
   verifyToken: TokenVerifier;
@@ -48,6 +61,10 @@ export type AppDependencies = {
   now?: () => Date;
   /** The mobile overview's section providers, from the defaults (tests make one fail or stall here). */
   mobileSections?: (defaults: SectionProviders) => SectionProviders;
+  /** The app's metrics; a fresh registry when absent. */
+  metrics?: Metrics;
+  /** The upstream vendors of the families whose provider is `upstream`; built from config.upstream when absent. */
+  upstreams?: Upstreams;
 };
 
 /** How long an API key found unknown is answered as unknown without asking the store (at most CREDENTIAL_CACHE_TTL_MS). */
@@ -72,8 +89,21 @@ export function createApp(deps: AppDependencies): Express {
   // Keys are found by their keyed hash, so the cache is keyed by it too: no clear key is kept.
   // An unknown key is remembered as unknown for a few seconds, so guessing keys does not cost a query each.
   const apiKeys = new LookupCache<ApiKeyOwner>({ ttlMs: deps.config.credentialCacheTtlMs, missTtlMs: Math.min(deps.config.credentialCacheTtlMs, UNKNOWN_KEY_TTL_MS) });
+  const metrics = deps.metrics ?? createMetrics();
+  const upstreams = deps.upstreams ?? createUpstreams(deps.config.upstream, { metrics, logger: deps.logger });
+  /** A family's handlers: forwarded to its upstream vendor when it has one, else the local ones. */
+  const provided = <T extends AppRouter>(family: UpstreamFamily, contract: T, local: () => RouterHandlers<T>): RouterHandlers<T> => {
+    const upstream = upstreams.of(family);
+    return upstream ? forwardingHandlers(contract, upstream, deps.config.requestTimeoutMs) : local();
+  };
   const { max, addressMax, windowMs } = deps.config.rateLimit;
-  const rateLimits = { max, addressMax, windowMs, ...(deps.rateLimitStores ? { stores: deps.rateLimitStores } : {}) };
+  const rateLimits = {
+    max,
+    addressMax,
+    windowMs,
+    onLimited: (scope: "address" | "caller") => metrics.rateLimited.inc({ scope }),
+    ...(deps.rateLimitStores ? { stores: deps.rateLimitStores } : {}),
+  };
   const enforcePolicy = policyEnforcer(
     {
       verifyToken: deps.verifyToken,
@@ -88,6 +118,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(securityHeaders());
   app.use(corsFor(deps.config.corsOrigins, dialects.exposedHeaders));
   app.use(requestState(dialects));
+  app.use(requestMetrics(metrics));
   // What the family's answers carry beside the request id (a transaction id), the access line carries too.
   app.use(accessLog(deps.logger, (state) => dialects.of(state.family).logFields?.(state)));
   app.use(addressRateLimiter(rateLimits, routes));
@@ -101,11 +132,11 @@ export function createApp(deps: AppDependencies): Express {
     app,
     apiContract,
     {
-      system: systemHandlers(deps.store, deps.lifecycle),
-      scoring: scoringHandlers(deps.store, deps.hasher, deps.config.scoring),
-      segments: segmentsHandlers(deps.store, deps.hasher, deps.config.segments, now, deps.config.credentialCacheTtlMs),
-      categories: categoriesHandlers(deps.store),
-      profiles: profilesHandlers(deps.store),
+      system: systemHandlers(deps.store, deps.lifecycle, { metrics: metricsReport(metrics, deps.config.metricsToken), upstreamStates: () => upstreams.states() }),
+      scoring: provided("scoring", scoringContract, () => scoringHandlers(deps.store, deps.hasher, deps.config.scoring)),
+      segments: provided("segments", segmentsContract, () => segmentsHandlers(deps.store, deps.hasher, deps.config.segments, now, deps.config.credentialCacheTtlMs)),
+      categories: provided("categories", categoriesContract, () => categoriesHandlers(deps.store)),
+      profiles: provided("profiles", profilesContract, () => profilesHandlers(deps.store)),
       mobile: mobileHandlers({
         store: deps.store,
         hasher: deps.hasher,

@@ -1,6 +1,7 @@
 import { bool, ConfigError, parseEnvironment, positiveInt, sharedEnvShape, storeSettings } from "@insights/config";
 import { scoringScales, ScoringTypeSchema, type ScoringType } from "@insights/contracts/records";
 import { z } from "zod";
+import { upstreamEnvIssues, upstreamEnvShape, upstreamSettings, type UpstreamConfig } from "./upstream/config.js";
 
 /**
  * The one place that reads the environment. Validated at start; a bad value stops the process
@@ -44,11 +45,18 @@ const EnvSchema = z
     SEGMENTS_SESSION_TTL_SECONDS: positiveInt.default(900),
     CREDENTIAL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
     MOBILE_SECTION_TIMEOUT_MS: positiveInt.default(1000),
+    REQUEST_TIMEOUT_MS: positiveInt.default(10_000),
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").max(1024).optional(),
+    ...upstreamEnvShape,
   })
   .superRefine((env, ctx) => {
     if (!env.SCORING_SCALES.includes(env.SCORING_DEFAULT_SCALE)) {
       ctx.addIssue({ code: "custom", path: ["SCORING_DEFAULT_SCALE"], message: "must be one of SCORING_SCALES" });
     }
+    if (env.MOBILE_SECTION_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({ code: "custom", path: ["MOBILE_SECTION_TIMEOUT_MS"], message: "must not exceed REQUEST_TIMEOUT_MS" });
+    }
+    for (const issue of upstreamEnvIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
     if (env.NODE_ENV !== "production") return;
     const required = ["AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE", "IDENTIFIER_HASH_KEY"] as const;
     for (const key of required) {
@@ -101,6 +109,12 @@ export type Config = {
   /** How long a found API key or API client is remembered (0: never). */
   credentialCacheTtlMs: number;
   mobile: MobileConfig;
+  /** Each request's time budget: upstream calls get what remains of it. */
+  requestTimeoutMs: number;
+  /** Bearer token `GET /metrics` requires; unset, the metrics are public (set it in production). */
+  metricsToken: string | undefined;
+  /** Which provider answers each vendor family (local store or the real vendor). */
+  upstream: UpstreamConfig;
 };
 
 /** The mobile API: how long each overview section may take before it is answered as an error. */
@@ -166,5 +180,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     segments: { sessionTtlSeconds: env.SEGMENTS_SESSION_TTL_SECONDS },
     credentialCacheTtlMs: env.CREDENTIAL_CACHE_TTL_MS,
     mobile: { sectionTimeoutMs: env.MOBILE_SECTION_TIMEOUT_MS },
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    metricsToken: env.METRICS_TOKEN,
+    upstream: upstreamSettings(env),
   };
 }

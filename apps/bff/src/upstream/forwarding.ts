@@ -1,0 +1,102 @@
+import { AppError, createCodecs, type ErrorCodec } from "@insights/errors";
+import { isAppRoute, type AppRoute, type AppRouter } from "@ts-rest/core";
+import type { IncomingHttpHeaders } from "node:http";
+import type { HandlerInput, RouterHandlers } from "../http/ts-rest-adapter.js";
+import { deadlineAfter } from "./deadline.js";
+import { isUpstreamFailure, type UpstreamFailure } from "./failure.js";
+import type { Upstream, UpstreamAnswer } from "./upstream-client.js";
+
+/** Parsing does not depend on IMIconnect's status mode: any family's codec reads its own errors. */
+const codecs = createCodecs({ imiconnectHttpStatus: "vendor" });
+
+/** A failure on the upstream's side as the family's documented unavailable or timeout error; the cause stays in the log. */
+export function upstreamError(failure: UpstreamFailure): AppError {
+  if (failure.reason === "timeout") return new AppError("timeout", { detail: "The upstream service did not answer in time.", cause: failure });
+  return new AppError("unavailable", { detail: "The upstream service is unavailable.", cause: failure });
+}
+
+/**
+ * An error the upstream answered in the family's format, read into the internal model (so it is
+ * rendered anew, in our request's context): the vendor code and client-safe text survive, nothing
+ * else of the vendor's body does. A 429's Retry-After is kept.
+ */
+export function vendorError(codec: ErrorCodec, answer: UpstreamAnswer): AppError {
+  const parsed = codec.parse(answer.status, answer.body);
+  const retryAfter = Number(answer.headers.get("retry-after"));
+  const options = {
+    ...(parsed.vendorCode !== undefined ? { vendorCode: parsed.vendorCode } : {}),
+    ...(parsed.field !== undefined ? { field: parsed.field } : {}),
+    ...(parsed.detail !== undefined ? { detail: parsed.detail } : {}),
+    ...(parsed.reason !== undefined ? { reason: parsed.reason } : {}),
+    ...(parsed.kind === "rate_limited" && Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterSeconds: retryAfter } : {}),
+  };
+  // A server-side error code in a 4xx-or-200 answer is still the upstream failing.
+  if (parsed.kind === "internal" || parsed.kind === "unavailable") return new AppError("unavailable", { detail: "The upstream service is unavailable." });
+  if (parsed.kind === "timeout") return new AppError("timeout", { detail: "The upstream service did not answer in time." });
+  return new AppError(parsed.kind, options);
+}
+
+function pick(headers: Readonly<IncomingHttpHeaders> | Headers, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const value = headers instanceof Headers ? headers.get(name) : headers[name];
+    if (typeof value === "string" && value !== "") out[name] = value;
+  }
+  return out;
+}
+
+/** The contract's validated request headers, as strings (ts-rest keeps only those the contract declares). */
+function declaredHeaders(headers: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries((headers ?? {}) as Record<string, unknown>)) {
+    if (typeof value === "string") out[name] = value;
+  }
+  return out;
+}
+
+type AnyInput = Pick<HandlerInput<AppRoute>, "requestId" | "transactionId" | "receivedAt" | "requestHeaders"> & {
+  params?: Record<string, unknown>;
+  query?: unknown;
+  body?: unknown;
+  headers?: unknown;
+};
+
+/**
+ * A handler for every route of the family's contract that answers through the upstream: the
+ * validated request goes to the vendor (path parameters, query, body, the contract's headers, the
+ * caller's or the BFF's credentials, the correlation ids), and the vendor's validated answer
+ * comes back — a success as it is (with the family's passed-back headers), an error re-rendered
+ * in the family's format by the error pipeline, a failure as the family's unavailable/timeout error.
+ */
+export function forwardingHandlers<T extends AppRouter>(contract: T, upstream: Upstream, budgetMs: number): RouterHandlers<T> {
+  const spec = upstream.spec;
+  const codec = codecs[spec.family];
+  const handlers: Record<string, (input: AnyInput) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>> = {};
+  for (const [routeName, route] of Object.entries(contract)) {
+    if (!isAppRoute(route)) throw new Error(`the ${spec.family} contract nests routers: forwarding expects a flat one`);
+    handlers[routeName] = async (input) => {
+      const ids = { requestId: input.requestId, transactionId: input.transactionId };
+      const params = Object.fromEntries(Object.entries(input.params ?? {}).map(([name, value]) => [name, encodeURIComponent(String(value))]));
+      const request = {
+        params,
+        query: input.query,
+        body: input.body,
+        headers: { ...declaredHeaders(input.headers), ...spec.correlation((input.headers ?? {}) as Record<string, unknown>, ids) },
+      };
+      let answer: UpstreamAnswer;
+      try {
+        answer = await upstream.call(routeName, request, {
+          ids,
+          deadline: deadlineAfter(input.receivedAt, budgetMs),
+          callerCredentials: pick(input.requestHeaders, spec.callerCredentialHeaders),
+        });
+      } catch (error) {
+        throw isUpstreamFailure(error) ? upstreamError(error) : error;
+      }
+      if (answer.status >= 400 || spec.isErrorBody?.(answer.body)) throw vendorError(codec, answer);
+      const headers = pick(answer.headers, spec.responseHeaders ?? []);
+      return { status: answer.status, body: spec.successBody ? spec.successBody(answer.body, ids) : answer.body, headers };
+    };
+  }
+  return handlers as unknown as RouterHandlers<T>;
+}
