@@ -6,7 +6,7 @@ export function deadlineAfter(startedAt: number, budgetMs: number): Deadline {
 }
 
 export function remainingMs(deadline: Deadline, now = performance.now()): number {
-  return Math.max(0, deadline.at - now);
+  return Math.max(0, Math.floor(deadline.at - now));
 }
 
 /** The time one attempt may take: what remains of the budget, capped by the upstream's own timeout. */
