@@ -1,4 +1,4 @@
-import { PROFILE_KEY_HEADERS, profilesContract } from "@insights/contracts/profiles";
+import { PROFILE_KEY_HEADERS, ProfileResponseSchema, profilesContract } from "@insights/contracts/profiles";
 import { IMICONNECT_SUCCESS_CODE } from "@insights/errors";
 import type { FamilyUpstream } from "../upstream/family-upstream.js";
 
@@ -19,6 +19,7 @@ export const profilesUpstream: FamilyUpstream = {
   callerCredentialHeaders: PROFILE_KEY_HEADERS,
   correlation: (_headers, ids) => ({ transid: ids.transactionId }),
   isErrorBody: (body) => objectOf(body).code !== IMICONNECT_SUCCESS_CODE,
+  successSchema: ProfileResponseSchema,
   successBody: (body, ids) => ({ ...objectOf(body), transid: ids.transactionId }),
   upstreamIds: (body) => ({ upstreamTransid: objectOf(body).transid }),
 };

@@ -1,5 +1,6 @@
 import type { Family } from "@insights/errors";
 import type { AppRouter } from "@ts-rest/core";
+import type { ZodTypeAny } from "zod";
 import type { VendorCredential } from "./config.js";
 
 /** The ids of the request an upstream call is made for. */
@@ -26,6 +27,8 @@ export type FamilyUpstream = {
   readonly responseHeaders?: readonly string[];
   /** An answer that is an error although its status says success (IMIconnect's HTTP 200 errors). */
   isErrorBody?(body: unknown): boolean;
+  /** What a success that is not such an error must match, where the contract's 2xx schema admits errors too. */
+  readonly successSchema?: ZodTypeAny;
   /** A success body as our answer (IMIconnect: stamped with our transaction id). */
   successBody?(body: unknown, ids: CallIds): unknown;
   /** What an answer carries that ties it to the upstream's logs (IMIconnect's `transid`), for our log line. */

@@ -16,17 +16,28 @@ export function upstreamError(failure: UpstreamFailure): AppError {
 }
 
 /**
+ * A vendor's explanation is kept only when it is short plain text (what a client can act on, such
+ * as which field is wrong); anything else — markup, long text, long digit runs — is dropped and the
+ * family's documented text stands.
+ */
+function plainDetail(detail: string | undefined): string | undefined {
+  if (detail === undefined || detail.length > 200 || /\d{7,}/.test(detail)) return undefined;
+  return /^[\p{L}\p{N} .,;:'"()_\-/`]*$/u.test(detail) ? detail : undefined;
+}
+
+/**
  * An error the upstream answered in the family's format, read into the internal model (so it is
  * rendered anew, in our request's context): the vendor code and client-safe text survive, nothing
  * else of the vendor's body does. A 429's Retry-After is kept.
  */
 export function vendorError(codec: ErrorCodec, answer: UpstreamAnswer): AppError {
   const parsed = codec.parse(answer.status, answer.body);
+  const detail = plainDetail(parsed.detail);
   const retryAfter = Number(answer.headers.get("retry-after"));
   const options = {
     ...(parsed.vendorCode !== undefined ? { vendorCode: parsed.vendorCode } : {}),
-    ...(parsed.field !== undefined ? { field: parsed.field } : {}),
-    ...(parsed.detail !== undefined ? { detail: parsed.detail } : {}),
+    ...(parsed.field !== undefined && /^[A-Za-z0-9_.-]{1,100}$/.test(parsed.field) ? { field: parsed.field } : {}),
+    ...(detail !== undefined ? { detail } : {}),
     ...(parsed.reason !== undefined ? { reason: parsed.reason } : {}),
     ...(parsed.kind === "rate_limited" && Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterSeconds: retryAfter } : {}),
   };

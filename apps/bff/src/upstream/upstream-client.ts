@@ -75,7 +75,8 @@ export function createUpstream(settings: UpstreamSettings, spec: FamilyUpstream,
     }
     try {
       const checked = validateResponse({ appRoute: route, response: { status: answer.status, body: answer.body } }) as { body: unknown };
-      return { ...answer, body: checked.body };
+      const successSchema = answer.status < 300 && !spec.isErrorBody?.(checked.body) ? spec.successSchema : undefined;
+      return { ...answer, body: successSchema ? successSchema.parse(checked.body) : checked.body };
     } catch (error) {
       throw new UpstreamFailure("invalid", `the upstream's ${answer.status} answer does not match the contract`, answer.status, { cause: error });
     }
