@@ -99,7 +99,7 @@ describe("GET /metrics", () => {
   afterAll(() => app.close());
 
   it("answers 401 in problem format without the metrics token, or with another", async () => {
-    for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: `Bearer ${METRICS_TOKEN}x` }, { authorization: METRICS_TOKEN }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: "Bearer nope" }, { authorization: `Bearer ${METRICS_TOKEN}x` }, { authorization: METRICS_TOKEN }]) {
       const r = await sendExact(`${app.url}/metrics`, { headers });
       expect(r.status).toBe(401);
       expect(r.headers.get("content-type")).toMatch(/^application\/problem\+json/);

@@ -1,6 +1,7 @@
 import type { Family } from "@insights/errors";
 import type { AppRouter } from "@ts-rest/core";
 import type { ZodTypeAny } from "zod";
+import type { Caller } from "../auth/caller.js";
 import type { VendorCredential } from "./config.js";
 
 /** The ids of the request an upstream call is made for. */
@@ -23,6 +24,11 @@ export type FamilyUpstream = {
   correlation(headers: Readonly<Record<string, unknown>>, ids: CallIds): Record<string, string>;
   /** With the BFF's own vendor credential: headers it replaces beyond the credential (Citibanamex `client_id`). */
   vendorHeaders?(credential: VendorCredential): Record<string, string>;
+  /**
+   * With the BFF's own vendor credential: the request body as the vendor needs it, since the
+   * credential no longer says who the caller is (CAMARA: a subscriber-bound caller's phone number).
+   */
+  vendorBody?(body: unknown, caller: Caller): unknown;
   /** Response headers of a success handed back to the caller (`sid`, `link`). */
   readonly responseHeaders?: readonly string[];
   /** An answer that is an error although its status says success (IMIconnect's HTTP 200 errors). */

@@ -1,5 +1,5 @@
 import { AppError, createCodecs, type ErrorCodec } from "@insights/errors";
-import { isAppRoute, type AppRoute, type AppRouter } from "@ts-rest/core";
+import { extractZodObjectShape, isAppRoute, isZodObject, type AppRoute, type AppRouter } from "@ts-rest/core";
 import type { IncomingHttpHeaders } from "node:http";
 import type { HandlerInput, RouterHandlers } from "../http/ts-rest-adapter.js";
 import { deadlineAfter } from "./deadline.js";
@@ -56,16 +56,23 @@ function pick(headers: Readonly<IncomingHttpHeaders> | Headers, names: readonly 
   return out;
 }
 
-/** The contract's validated request headers, as strings (ts-rest keeps only those the contract declares). */
-function declaredHeaders(headers: unknown): Record<string, string> {
+/** The names of the request headers a route declares (ts-rest hands the handler every header the request had). */
+function declaredHeaderNames(route: AppRoute): readonly string[] {
+  return route.headers && isZodObject(route.headers) ? Object.keys(extractZodObjectShape(route.headers) as Record<string, unknown>) : [];
+}
+
+/** The route's declared, validated request headers, as strings: nothing else of the caller's request goes upstream. */
+function declaredHeaders(headers: unknown, names: readonly string[]): Record<string, string> {
+  const given = (headers ?? {}) as Record<string, unknown>;
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries((headers ?? {}) as Record<string, unknown>)) {
+  for (const name of names) {
+    const value = given[name];
     if (typeof value === "string") out[name] = value;
   }
   return out;
 }
 
-type AnyInput = Pick<HandlerInput<AppRoute>, "requestId" | "transactionId" | "receivedAt" | "requestHeaders"> & {
+type AnyInput = Pick<HandlerInput<AppRoute>, "requestId" | "transactionId" | "receivedAt" | "requestHeaders" | "caller"> & {
   params?: Record<string, unknown>;
   query?: unknown;
   body?: unknown;
@@ -85,14 +92,15 @@ export function forwardingHandlers<T extends AppRouter>(contract: T, upstream: U
   const handlers: Record<string, (input: AnyInput) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>> = {};
   for (const [routeName, route] of Object.entries(contract)) {
     if (!isAppRoute(route)) throw new Error(`the ${spec.family} contract nests routers: forwarding expects a flat one`);
+    const headerNames = declaredHeaderNames(route);
     handlers[routeName] = async (input) => {
       const ids = { requestId: input.requestId, transactionId: input.transactionId };
       const params = Object.fromEntries(Object.entries(input.params ?? {}).map(([name, value]) => [name, encodeURIComponent(String(value))]));
       const request = {
         params,
         query: input.query,
-        body: input.body,
-        headers: { ...declaredHeaders(input.headers), ...spec.correlation((input.headers ?? {}) as Record<string, unknown>, ids) },
+        body: upstream.settings.credential && spec.vendorBody ? spec.vendorBody(input.body, input.caller) : input.body,
+        headers: { ...declaredHeaders(input.headers, headerNames), ...spec.correlation((input.headers ?? {}) as Record<string, unknown>, ids) },
       };
       let answer: UpstreamAnswer;
       try {
