@@ -35,6 +35,7 @@ import { importsHandlers } from "./imports/handlers.js";
 import { createImportService, type ImportService } from "./imports/import-service.js";
 import { mobileHandlers } from "./mobile/handlers.js";
 import { defaultSectionProviders, type SectionProviders } from "./mobile/sections.js";
+import { upstreamSectionProviders } from "./mobile/upstream-sections.js";
 import { profilesDialect } from "./profiles/dialect.js";
 import { profilesHandlers } from "./profiles/handlers.js";
 import { scoringDialect } from "./scoring/dialect.js";
@@ -140,7 +141,7 @@ export function createApp(deps: AppDependencies): Express {
       mobile: mobileHandlers({
         store: deps.store,
         hasher: deps.hasher,
-        sections: sectionProviders(deps),
+        sections: sectionProviders(deps, upstreams),
         sectionTimeoutMs: deps.config.mobile.sectionTimeoutMs,
         logger: deps.logger,
         now,
@@ -159,7 +160,14 @@ export function createApp(deps: AppDependencies): Express {
   return app;
 }
 
-function sectionProviders(deps: AppDependencies): SectionProviders {
-  const defaults = defaultSectionProviders({ store: deps.store, hasher: deps.hasher, scoring: deps.config.scoring });
+function sectionProviders(deps: AppDependencies, upstreams: Upstreams): SectionProviders {
+  const local = defaultSectionProviders({ store: deps.store, hasher: deps.hasher, scoring: deps.config.scoring });
+  // The families answered by an upstream vendor answer their sections through it too.
+  const defaults = upstreamSectionProviders(local, {
+    upstreams,
+    sectionTimeoutMs: deps.config.mobile.sectionTimeoutMs,
+    scales: deps.config.scoring.scales,
+    segmentsChannel: deps.config.upstream.segmentsChannel,
+  });
   return deps.mobileSections ? deps.mobileSections(defaults) : defaults;
 }

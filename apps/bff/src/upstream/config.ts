@@ -44,7 +44,12 @@ export type UpstreamConfig = {
   breakerResetMs: number;
   /** Largest upstream response body read; a larger one is an upstream failure. */
   maxResponseBytes: number;
+  /** What the mobile overview's segment section tells the bank it is (its own callers send these headers). */
+  segmentsChannel: SegmentsChannel | undefined;
 };
+
+/** Citibanamex's `countryCode`, `businessCode` and `ChannelId` of the BFF's own client. */
+export type SegmentsChannel = { countryCode: string; businessCode: string; channelId: string };
 
 const prefixOf = { scoring: "SCORING", segments: "SEGMENTS", categories: "CATEGORIES", profiles: "PROFILES" } as const satisfies Record<UpstreamFamily, string>;
 
@@ -81,6 +86,10 @@ export const upstreamEnvShape = {
   // MasStack: a bearer token; IMIconnect: the client profile key.
   CATEGORIES_UPSTREAM_TOKEN: z.string().min(1).max(8192).optional(),
   PROFILES_UPSTREAM_KEY: z.string().min(1).max(1024).optional(),
+  SEGMENTS_UPSTREAM_CHANNEL: z
+    .string()
+    .regex(/^[A-Z]{2}:[A-Za-z0-9_-]{1,32}:[A-Za-z0-9_-]{1,32}$/, "must be countryCode:businessCode:ChannelId, e.g. MX:BCNMX:MOBILE")
+    .optional(),
   UPSTREAM_BREAKER_FAILURES: positiveInt.default(5),
   UPSTREAM_BREAKER_RESET_MS: positiveInt.default(10_000),
   UPSTREAM_MAX_RESPONSE_BYTES: positiveInt.default(1_048_576),
@@ -130,6 +139,11 @@ function credentialOf(env: UpstreamEnv, family: UpstreamFamily): VendorCredentia
   }
 }
 
+function segmentsChannel(value: string | undefined): SegmentsChannel | undefined {
+  const [countryCode, businessCode, channelId] = value?.split(":") ?? [];
+  return countryCode && businessCode && channelId ? { countryCode, businessCode, channelId } : undefined;
+}
+
 /** The validated environment as each family's provider settings. */
 export function upstreamSettings(env: UpstreamEnv): UpstreamConfig {
   const settings = (family: UpstreamFamily): ProviderSettings => {
@@ -151,5 +165,6 @@ export function upstreamSettings(env: UpstreamEnv): UpstreamConfig {
     breakerFailures: env.UPSTREAM_BREAKER_FAILURES,
     breakerResetMs: env.UPSTREAM_BREAKER_RESET_MS,
     maxResponseBytes: env.UPSTREAM_MAX_RESPONSE_BYTES,
+    segmentsChannel: segmentsChannel(env.SEGMENTS_UPSTREAM_CHANNEL),
   };
 }

@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { HandlerInput, RouterHandlers } from "../http/ts-rest-adapter.js";
 import { deadlineAfter } from "./deadline.js";
 import { isUpstreamFailure, type UpstreamFailure } from "./failure.js";
-import type { Upstream, UpstreamAnswer } from "./upstream-client.js";
+import type { Upstream, UpstreamAnswer, UpstreamCall, UpstreamRequest } from "./upstream-client.js";
 
 /** Parsing does not depend on IMIconnect's status mode: any family's codec reads its own errors. */
 const codecs = createCodecs({ imiconnectHttpStatus: "vendor" });
@@ -80,6 +80,22 @@ type AnyInput = Pick<HandlerInput<AppRoute>, "requestId" | "transactionId" | "re
 };
 
 /**
+ * Calls a route of the upstream and returns its success; a failure on the upstream's side is
+ * thrown as the family's unavailable/timeout error, an error it answered as that error read
+ * into the internal model.
+ */
+export async function callThrough(upstream: Upstream, routeName: string, request: UpstreamRequest, call: UpstreamCall): Promise<UpstreamAnswer> {
+  let answer: UpstreamAnswer;
+  try {
+    answer = await upstream.call(routeName, request, call);
+  } catch (error) {
+    throw isUpstreamFailure(error) ? upstreamError(error) : error;
+  }
+  if (answer.status >= 400 || upstream.spec.isErrorBody?.(answer.body)) throw vendorError(codecs[upstream.spec.family], answer);
+  return answer;
+}
+
+/**
  * A handler for every route of the family's contract that answers through the upstream: the
  * validated request goes to the vendor (path parameters, query, body, the contract's headers, the
  * caller's or the BFF's credentials, the correlation ids), and the vendor's validated answer
@@ -88,7 +104,6 @@ type AnyInput = Pick<HandlerInput<AppRoute>, "requestId" | "transactionId" | "re
  */
 export function forwardingHandlers<T extends AppRouter>(contract: T, upstream: Upstream, budgetMs: number): RouterHandlers<T> {
   const spec = upstream.spec;
-  const codec = codecs[spec.family];
   const handlers: Record<string, (input: AnyInput) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>> = {};
   for (const [routeName, route] of Object.entries(contract)) {
     if (!isAppRoute(route)) throw new Error(`the ${spec.family} contract nests routers: forwarding expects a flat one`);
@@ -102,17 +117,11 @@ export function forwardingHandlers<T extends AppRouter>(contract: T, upstream: U
         body: upstream.settings.credential && spec.vendorBody ? spec.vendorBody(input.body, input.caller) : input.body,
         headers: { ...declaredHeaders(input.headers, headerNames), ...spec.correlation((input.headers ?? {}) as Record<string, unknown>, ids) },
       };
-      let answer: UpstreamAnswer;
-      try {
-        answer = await upstream.call(routeName, request, {
-          ids,
-          deadline: deadlineAfter(input.receivedAt, budgetMs),
-          callerCredentials: pick(input.requestHeaders, spec.callerCredentialHeaders),
-        });
-      } catch (error) {
-        throw isUpstreamFailure(error) ? upstreamError(error) : error;
-      }
-      if (answer.status >= 400 || spec.isErrorBody?.(answer.body)) throw vendorError(codec, answer);
+      const answer = await callThrough(upstream, routeName, request, {
+        ids,
+        deadline: deadlineAfter(input.receivedAt, budgetMs),
+        callerCredentials: pick(input.requestHeaders, spec.callerCredentialHeaders),
+      });
       const headers = pick(answer.headers, spec.responseHeaders ?? []);
       return { status: answer.status, body: spec.successBody ? spec.successBody(answer.body, ids) : answer.body, headers };
     };
