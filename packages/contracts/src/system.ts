@@ -15,7 +15,7 @@ export const ReadinessSchema = z.object({
 });
 
 /** The Prometheus text exposition format (version 0.0.4). */
-export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+export const METRICS_CONTENT_TYPE = "text/plain; charset=utf-8; version=0.0.4";
 
 /** Liveness and readiness of the BFF process (not a vendor family: errors are RFC 9457). */
 export const systemContract = c.router(
