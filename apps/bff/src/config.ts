@@ -70,6 +70,9 @@ const EnvSchema = z
 
 export type Env = z.infer<typeof EnvSchema>;
 
+/** Every variable the BFF reads: the README's configuration table lists each. */
+export const configVariables: readonly string[] = Object.keys(EnvSchema.innerType().shape);
+
 /** What every token must satisfy, whoever signed it. */
 export type TokenRules = {
   issuer: string;

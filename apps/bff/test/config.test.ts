@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../src/config.js";
+import { readFileSync } from "node:fs";
+import { ConfigError, configVariables, loadConfig } from "../src/config.js";
 
 /** A complete production configuration. */
 const production = {
@@ -136,5 +137,14 @@ describe("configuration", () => {
       expect(() => loadConfig({ METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN/);
       expect(loadConfig({ METRICS_TOKEN: "a-long-enough-metrics-token" }).metricsToken).toBe("a-long-enough-metrics-token");
     });
+  });
+
+  it("has every variable it reads in the README's configuration table", () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const table = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("## Operations"));
+    const rows = table.split("\n").filter((line) => line.startsWith("| `"));
+    const listed = new Set(rows.flatMap((row) => [...(row.split(" | ")[0] ?? "").matchAll(/`([A-Z0-9_]+)`/g)].map((m) => m[1])));
+    expect(configVariables.length).toBeGreaterThan(40);
+    expect(configVariables.filter((name) => !listed.has(name))).toEqual([]);
   });
 });
