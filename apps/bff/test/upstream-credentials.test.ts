@@ -1,37 +1,16 @@
-import { once } from "node:events";
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingHttpHeaders } from "node:http";
 import { randomUUID } from "node:crypto";
 import { CATEGORIES_READ_SCOPE } from "@insights/contracts/categories";
 import { SCORING_SCOPE } from "@insights/contracts/scoring";
 import { SEGMENTS_SCOPE } from "@insights/contracts/segments";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sendExact, signTestToken, startTestApp, type TestApp } from "./harness.js";
+import { segmentRequestHeaders, startLoopbackServer, upstreamEnv, type LoopbackServer } from "./upstream-fixtures.js";
 
 /**
  * The BFF presenting its own vendor credentials instead of the caller's: OAuth2 client
  * credentials (CAMARA, Citibanamex) from a token endpoint, MasStack's bearer, IMIconnect's key.
  */
-
-type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
-
-async function serve(handler: Handler): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => (body += chunk));
-    req.on("end", () => void handler(req, res, body));
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
-}
 
 const CLIENT_ID = "demo-mobile-app";
 const CLIENT_SECRET = "client-secret-of-the-bff";
@@ -40,13 +19,13 @@ const LUIS_PHONE = "+34600000001";
 describe("OAuth2 client credentials (CAMARA, Citibanamex) in front of a local BFF", () => {
   let local: TestApp;
   let front: TestApp;
-  let tokenEndpoint: Awaited<ReturnType<typeof serve>>;
+  let tokenEndpoint: LoopbackServer;
   const tokenRequests: { authorization: string | undefined; body: string }[] = [];
   let issue: "valid" | "refused" | "foreign" = "valid";
 
   beforeAll(async () => {
     local = await startTestApp();
-    tokenEndpoint = await serve(async (req, res, body) => {
+    tokenEndpoint = await startLoopbackServer(async (req, res, body) => {
       tokenRequests.push({ authorization: req.headers.authorization, body });
       const expected = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString("base64")}`;
       if (issue === "refused" || req.headers.authorization !== expected || !new URLSearchParams(body).has("grant_type", "client_credentials")) {
@@ -57,8 +36,7 @@ describe("OAuth2 client credentials (CAMARA, Citibanamex) in front of a local BF
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ access_token: token, token_type: "Bearer", expires_in: 600 }));
     });
     const credentials = (family: string) => ({
-      [`${family}_PROVIDER`]: "upstream",
-      [`${family}_UPSTREAM_URL`]: local.url,
+      ...upstreamEnv(local.url, [family]),
       [`${family}_UPSTREAM_TOKEN_URL`]: `${tokenEndpoint.url}/token`,
       [`${family}_UPSTREAM_CLIENT_ID`]: CLIENT_ID,
       [`${family}_UPSTREAM_CLIENT_SECRET`]: CLIENT_SECRET,
@@ -102,17 +80,8 @@ describe("OAuth2 client credentials (CAMARA, Citibanamex) in front of a local BF
     const caller = await front.token({ scopes: [SEGMENTS_SCOPE] });
     const r = await sendExact(`${front.url}/v1/customers/segments/retrieve`, {
       method: "POST",
-      headers: {
-        "content-type": "application/json",
-        authorization: `Bearer ${caller}`,
-        // Not a client the local BFF knows: the front's own client id replaces it.
-        client_id: "some-app",
-        accept: "application/json",
-        uuid: randomUUID(),
-        countrycode: "MX",
-        businesscode: "BCNMX",
-        channelid: "MOBILE",
-      },
+      // Not a client the local BFF knows: the front's own client id replaces it.
+      headers: segmentRequestHeaders(caller, { client_id: "some-app" }),
       body: JSON.stringify({ customerId: "321116471234" }),
     });
     expect(r.status).toBe(200);
@@ -124,8 +93,7 @@ describe("OAuth2 client credentials (CAMARA, Citibanamex) in front of a local BF
     // A fresh front: its token cache is empty.
     const fresh = await startTestApp({
       env: {
-        SEGMENTS_PROVIDER: "upstream",
-        SEGMENTS_UPSTREAM_URL: local.url,
+        ...upstreamEnv(local.url, ["SEGMENTS"]),
         SEGMENTS_UPSTREAM_TOKEN_URL: `${tokenEndpoint.url}/token`,
         SEGMENTS_UPSTREAM_CLIENT_ID: CLIENT_ID,
         SEGMENTS_UPSTREAM_CLIENT_SECRET: CLIENT_SECRET,
@@ -135,7 +103,7 @@ describe("OAuth2 client credentials (CAMARA, Citibanamex) in front of a local BF
       const retrieve = () =>
         sendExact(`${fresh.url}/v1/customers/segments/retrieve`, {
           method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${caller}`, client_id: CLIENT_ID, accept: "application/json", uuid: randomUUID(), countrycode: "MX", businesscode: "BCNMX", channelid: "MOBILE" },
+          headers: segmentRequestHeaders(caller),
           body: JSON.stringify({ customerId: "321116471234" }),
         });
       issue = "refused";
@@ -157,12 +125,12 @@ describe("OAuth2 client credentials (CAMARA, Citibanamex) in front of a local BF
 });
 
 describe("MasStack's bearer and IMIconnect's key", () => {
-  let vendor: Awaited<ReturnType<typeof serve>>;
+  let vendor: LoopbackServer;
   let front: TestApp;
   const seen: IncomingHttpHeaders[] = [];
 
   beforeAll(async () => {
-    vendor = await serve((req, res) => {
+    vendor = await startLoopbackServer((req, res) => {
       seen.push(req.headers);
       if (req.url?.startsWith("/v4/")) {
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ categories: [] }));

@@ -4,6 +4,7 @@ import { SCORING_SCOPE } from "@insights/contracts/scoring";
 import { SEGMENTS_SCOPE } from "@insights/contracts/segments";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sendExact, startTestApp, type TestApp } from "./harness.js";
+import { segmentRequestHeaders, upstreamEnv } from "./upstream-fixtures.js";
 
 /**
  * A BFF whose four families are `upstream` in front of a BFF that answers them from its store
@@ -67,21 +68,10 @@ const scoring = (token: string | undefined, body: unknown, extra: Record<string,
   headers: { ...json, ...(token ? bearer(token) : {}), ...extra },
   body,
 });
-const segmentHeaders = (token: string, extra: Record<string, string> = {}) => ({
-  ...json,
-  ...bearer(token),
-  client_id: "demo-mobile-app",
-  accept: "application/json",
-  uuid: randomUUID(),
-  countrycode: "MX",
-  businesscode: "BCNMX",
-  channelid: "MOBILE",
-  ...extra,
-});
 const segment = (token: string, body: unknown, extra: Record<string, string> = {}, path = "/v1/customers/segments/retrieve"): Spec => ({
   method: "POST",
   path,
-  headers: segmentHeaders(token, extra),
+  headers: segmentRequestHeaders(token, extra),
   body,
 });
 const categories = (method: string, path: string, token: string, body?: unknown, extra: Record<string, string> = {}): Spec => ({
@@ -94,11 +84,7 @@ const profiles = (path: string, headers: Record<string, string> = { key: PROFILE
 
 beforeAll(async () => {
   local = await startTestApp({ now: () => NOW });
-  const upstream = (family: string) => ({ [`${family}_PROVIDER`]: "upstream", [`${family}_UPSTREAM_URL`]: local.url });
-  front = await startTestApp({
-    now: () => NOW,
-    env: { ...upstream("SCORING"), ...upstream("SEGMENTS"), ...upstream("CATEGORIES"), ...upstream("PROFILES") },
-  });
+  front = await startTestApp({ now: () => NOW, env: upstreamEnv(local.url) });
   tokens = {
     scoring: await local.token({ scopes: [SCORING_SCOPE] }),
     scoringLuis: await local.token({ scopes: [SCORING_SCOPE], phoneNumber: LUIS_PHONE }),

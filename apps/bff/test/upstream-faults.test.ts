@@ -1,12 +1,11 @@
-import { once } from "node:events";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { CATEGORIES_READ_SCOPE, CATEGORIES_WRITE_SCOPE } from "@insights/contracts/categories";
 import { SCORING_SCOPE } from "@insights/contracts/scoring";
 import { SEGMENTS_SCOPE } from "@insights/contracts/segments";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { sendExact, startTestApp, type TestApp } from "./harness.js";
+import { segmentRequestHeaders, startLoopbackServer, upstreamEnv, type LoopbackServer } from "./upstream-fixtures.js";
 
 /**
  * The BFF in front of a vendor that misbehaves: a small in-test HTTP server that delays, resets
@@ -17,27 +16,16 @@ import { sendExact, startTestApp, type TestApp } from "./harness.js";
 
 type Behaviour = (req: IncomingMessage, res: ServerResponse) => void;
 
-type FaultServer = { url: string; hits: string[]; behave(b: Behaviour): void; close(): Promise<void> };
+type FaultServer = LoopbackServer & { hits: string[]; behave(b: Behaviour): void };
 
 async function faultServer(): Promise<FaultServer> {
   let behaviour: Behaviour = (_req, res) => res.writeHead(500).end();
   const hits: string[] = [];
-  const server: Server = createServer((req, res) => {
+  const server = await startLoopbackServer((req, res) => {
     hits.push(`${req.method} ${req.url?.split("?")[0]}`);
-    req.resume();
     behaviour(req, res);
   });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    hits,
-    behave: (b) => (behaviour = b),
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { ...server, hits, behave: (b) => (behaviour = b) };
 }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}): Behaviour => (_req, res) => {
@@ -59,15 +47,6 @@ let front: TestApp;
 let scoringToken: string;
 let segmentsToken: string;
 let categoriesToken: string;
-
-function upstreamEnv(url: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const family of ["SCORING", "SEGMENTS", "CATEGORIES", "PROFILES"]) {
-    env[`${family}_PROVIDER`] = "upstream";
-    env[`${family}_UPSTREAM_URL`] = url;
-  }
-  return env;
-}
 
 beforeAll(async () => {
   vendor = await faultServer();
@@ -127,16 +106,7 @@ const segment = () =>
   timed(
     sendExact(`${front.url}/v1/customers/segments/retrieve`, {
       method: "POST",
-      headers: {
-        "content-type": "application/json",
-        authorization: `Bearer ${segmentsToken}`,
-        client_id: "demo-mobile-app",
-        accept: "application/json",
-        uuid: randomUUID(),
-        countrycode: "MX",
-        businesscode: "BCNMX",
-        channelid: "MOBILE",
-      },
+      headers: segmentRequestHeaders(segmentsToken),
       body: JSON.stringify({ customerId: "321116471234" }),
     }),
   );

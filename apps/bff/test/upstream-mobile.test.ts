@@ -1,12 +1,10 @@
-import { once } from "node:events";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { CATEGORIES_READ_SCOPE } from "@insights/contracts/categories";
 import { MOBILE_SCOPE } from "@insights/contracts/mobile";
 import { SCORING_SCOPE } from "@insights/contracts/scoring";
 import { SEGMENTS_SCOPE } from "@insights/contracts/segments";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sendExact, signTestToken, startTestApp, type TestApp } from "./harness.js";
+import { startLoopbackServer, upstreamEnv, type LoopbackServer } from "./upstream-fixtures.js";
 
 /**
  * The mobile overview of a BFF whose families are answered by upstream vendors (here a local BFF):
@@ -21,7 +19,7 @@ const BUSINESS_LINE = "5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a1002";
 
 let local: TestApp;
 let front: TestApp;
-let tokenEndpoint: Server;
+let tokenEndpoint: LoopbackServer;
 
 async function overview(app: TestApp, customerId: string) {
   const token = await app.token({ scopes: [MOBILE_SCOPE] });
@@ -31,17 +29,13 @@ async function overview(app: TestApp, customerId: string) {
 
 beforeAll(async () => {
   local = await startTestApp({ now: () => NOW });
-  tokenEndpoint = createServer((_req, res) => {
-    void signTestToken({ scopes: [SCORING_SCOPE, SEGMENTS_SCOPE], subject: "the-bff" }).then((token) =>
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ access_token: token, expires_in: 600 })),
-    );
+  tokenEndpoint = await startLoopbackServer(async (_req, res) => {
+    const token = await signTestToken({ scopes: [SCORING_SCOPE, SEGMENTS_SCOPE], subject: "the-bff" });
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ access_token: token, expires_in: 600 }));
   });
-  tokenEndpoint.listen(0, "127.0.0.1");
-  await once(tokenEndpoint, "listening");
-  const tokenUrl = `http://127.0.0.1:${(tokenEndpoint.address() as AddressInfo).port}/token`;
+  const tokenUrl = `${tokenEndpoint.url}/token`;
   const oauth = (family: string) => ({
-    [`${family}_PROVIDER`]: "upstream",
-    [`${family}_UPSTREAM_URL`]: local.url,
+    ...upstreamEnv(local.url, [family]),
     [`${family}_UPSTREAM_TOKEN_URL`]: tokenUrl,
     [`${family}_UPSTREAM_CLIENT_ID`]: "demo-mobile-app",
     [`${family}_UPSTREAM_CLIENT_SECRET`]: "secret",
@@ -52,11 +46,8 @@ beforeAll(async () => {
       ...oauth("SCORING"),
       ...oauth("SEGMENTS"),
       SEGMENTS_UPSTREAM_CHANNEL: "MX:BCNMX:MOBILE",
-      CATEGORIES_PROVIDER: "upstream",
-      CATEGORIES_UPSTREAM_URL: local.url,
+      ...upstreamEnv(local.url, ["CATEGORIES", "PROFILES"]),
       CATEGORIES_UPSTREAM_TOKEN: await signTestToken({ scopes: [CATEGORIES_READ_SCOPE], subject: "the-bff" }),
-      PROFILES_PROVIDER: "upstream",
-      PROFILES_UPSTREAM_URL: local.url,
       PROFILES_UPSTREAM_KEY: "demo-telco-profile-key",
       MOBILE_SECTION_TIMEOUT_MS: "5000",
     },
@@ -66,8 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await front?.close();
   await local?.close();
-  tokenEndpoint?.closeAllConnections();
-  await new Promise((resolve) => tokenEndpoint?.close(resolve));
+  await tokenEndpoint?.close();
 });
 
 describe("the mobile overview with every family upstream", () => {
@@ -95,7 +85,7 @@ describe("the mobile overview with every family upstream", () => {
 
 describe("the mobile overview of a family upstream without the BFF's own credential", () => {
   it("answers that section as unavailable (503 in the section), the others as usual", async () => {
-    const bare = await startTestApp({ now: () => NOW, env: { PROFILES_PROVIDER: "upstream", PROFILES_UPSTREAM_URL: local.url } });
+    const bare = await startTestApp({ now: () => NOW, env: upstreamEnv(local.url, ["PROFILES"]) });
     try {
       const r = await overview(bare, LUIS);
       expect(r.status).toBe(200);

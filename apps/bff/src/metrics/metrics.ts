@@ -46,26 +46,16 @@ export function createMetrics(): Metrics {
   const registry = new Registry();
   const registers = [registry];
   registry.registerMetric(storeQueryDuration);
+  const latency = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Histogram<L>({ name, help, labelNames, buckets: LATENCY_BUCKETS, registers });
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter<L>({ name, help, labelNames, registers });
   return {
     registry,
-    requests: new Counter({ name: "insights_bff_http_requests_total", help: "Requests answered, by contract route, method and status", labelNames: ["route", "method", "status"], registers }),
-    requestDuration: new Histogram({
-      name: "insights_bff_http_request_duration_seconds",
-      help: "Request latency in seconds, by contract route and method",
-      labelNames: ["route", "method"],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    }),
-    upstreamCalls: new Counter({ name: "insights_bff_upstream_requests_total", help: "Upstream call attempts, by upstream, route and outcome", labelNames: ["upstream", "route", "outcome"], registers }),
-    upstreamDuration: new Histogram({
-      name: "insights_bff_upstream_request_duration_seconds",
-      help: "Upstream call latency in seconds, by upstream and route",
-      labelNames: ["upstream", "route"],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    }),
-    upstreamFailures: new Counter({ name: "insights_bff_upstream_failures_total", help: "Upstream failures, by upstream and reason", labelNames: ["upstream", "reason"], registers }),
+    requests: counter("insights_bff_http_requests_total", "Requests answered, by contract route, method and status", ["route", "method", "status"]),
+    requestDuration: latency("insights_bff_http_request_duration_seconds", "Request latency in seconds, by contract route and method", ["route", "method"]),
+    upstreamCalls: counter("insights_bff_upstream_requests_total", "Upstream call attempts, by upstream, route and outcome", ["upstream", "route", "outcome"]),
+    upstreamDuration: latency("insights_bff_upstream_request_duration_seconds", "Upstream call latency in seconds, by upstream and route", ["upstream", "route"]),
+    upstreamFailures: counter("insights_bff_upstream_failures_total", "Upstream failures, by upstream and reason", ["upstream", "reason"]),
     breakerState: new Gauge({ name: "insights_bff_upstream_breaker_state", help: "Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open", labelNames: ["upstream"], registers }),
-    rateLimited: new Counter({ name: "insights_bff_rate_limit_rejections_total", help: "Requests refused by a rate limit, by scope", labelNames: ["scope"], registers }),
+    rateLimited: counter("insights_bff_rate_limit_rejections_total", "Requests refused by a rate limit, by scope", ["scope"]),
   };
 }
