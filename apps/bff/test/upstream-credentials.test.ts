@@ -128,6 +128,7 @@ describe("MasStack's bearer and IMIconnect's key", () => {
   let vendor: LoopbackServer;
   let front: TestApp;
   const seen: IncomingHttpHeaders[] = [];
+  let refuseKey = false;
 
   beforeAll(async () => {
     vendor = await startLoopbackServer((req, res) => {
@@ -136,7 +137,10 @@ describe("MasStack's bearer and IMIconnect's key", () => {
         res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ categories: [] }));
         return;
       }
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ Status: 0, Description: "success", Records: [], code: "1000", transid: randomUUID() }));
+      const answer = refuseKey
+        ? { Status: 1, Description: "Authentication failed", code: "7001", transid: randomUUID() }
+        : { Status: 0, Description: "success", Records: [], code: "1000", transid: randomUUID() };
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
     });
     front = await startTestApp({
       env: {
@@ -175,5 +179,16 @@ describe("MasStack's bearer and IMIconnect's key", () => {
     expect(seen[0]?.key).toBe("imiconnect-vendor-key");
     expect(seen[0]?.secretkey).toBeUndefined();
     expect(seen[0]?.transid).toBe(r.json.transid);
+  });
+
+  it("answers 7006 (unavailable), not 7001, when the vendor refuses the BFF's own key: the caller's key was fine", async () => {
+    refuseKey = true;
+    try {
+      const r = await sendExact(`${front.url}/resources/v1/customerprofile/4545`, { headers: { key: "demo-telco-profile-key" } });
+      expect(r.status).toBe(200);
+      expect(r.json).toMatchObject({ Status: 1, code: "7006" });
+    } finally {
+      refuseKey = false;
+    }
   });
 });

@@ -91,8 +91,13 @@ export async function callThrough(upstream: Upstream, routeName: string, request
   } catch (error) {
     throw isUpstreamFailure(error) ? upstreamError(error) : error;
   }
-  if (answer.status >= 400 || upstream.spec.isErrorBody?.(answer.body)) throw vendorError(codecs[upstream.spec.family], answer);
-  return answer;
+  if (answer.status < 400 && !upstream.spec.isErrorBody?.(answer.body)) return answer;
+  const error = vendorError(codecs[upstream.spec.family], answer);
+  // The vendor refused the BFF's own credential (IMIconnect says so with HTTP 200): not the caller's doing.
+  if (error.kind === "unauthenticated" && upstream.settings.credential) {
+    throw new AppError("unavailable", { detail: "The upstream service refused the BFF's credential.", cause: error });
+  }
+  throw error;
 }
 
 /**
