@@ -21,12 +21,13 @@ describe("OAuth2 client credentials (CAMARA, Citibanamex) in front of a local BF
   let front: TestApp;
   let tokenEndpoint: LoopbackServer;
   const tokenRequests: { authorization: string | undefined; body: string }[] = [];
-  let issue: "valid" | "refused" | "foreign" = "valid";
+  let issue: "valid" | "refused" | "foreign" | "slow" = "valid";
 
   beforeAll(async () => {
     local = await startTestApp();
     tokenEndpoint = await startLoopbackServer(async (req, res, body) => {
       tokenRequests.push({ authorization: req.headers.authorization, body });
+      if (issue === "slow") await new Promise((resolve) => setTimeout(resolve, 3_000));
       const expected = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString("base64")}`;
       if (issue === "refused" || req.headers.authorization !== expected || !new URLSearchParams(body).has("grant_type", "client_credentials")) {
         res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: "invalid_client" }));
@@ -120,6 +121,34 @@ describe("OAuth2 client credentials (CAMARA, Citibanamex) in front of a local BF
       expect(fresh.logs.some((line) => line.msg === "upstream call failed" && line.reason === "credentials")).toBe(true);
     } finally {
       await fresh.close();
+    }
+  });
+
+  it("answers within the request's budget when the token endpoint is slow", async () => {
+    const caller = await front.token({ scopes: [SCORING_SCOPE] });
+    const hurried = await startTestApp({
+      env: {
+        ...upstreamEnv(local.url, ["SCORING"]),
+        SCORING_UPSTREAM_TOKEN_URL: `${tokenEndpoint.url}/token`,
+        SCORING_UPSTREAM_CLIENT_ID: CLIENT_ID,
+        SCORING_UPSTREAM_CLIENT_SECRET: CLIENT_SECRET,
+        REQUEST_TIMEOUT_MS: "800",
+        MOBILE_SECTION_TIMEOUT_MS: "500",
+      },
+    });
+    try {
+      issue = "slow";
+      const startedAt = performance.now();
+      const r = await sendExact(`${hurried.url}/camara/customerinsights/scoring/retrieve`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${caller}` },
+        body: JSON.stringify({ phoneNumber: LUIS_PHONE }),
+      });
+      expect(r.status).toBe(503);
+      expect(r.json.code).toBe("UNAVAILABLE");
+      expect(performance.now() - startedAt).toBeLessThan(800 + 750);
+    } finally {
+      await hurried.close();
     }
   });
 });

@@ -21,6 +21,18 @@ const EXPIRY_MARGIN_MS = 30_000;
 /** A token whose lifetime the endpoint does not state is kept this long. */
 const DEFAULT_LIFETIME_MS = 300_000;
 
+async function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UpstreamFailure("timeout", "the token endpoint did not answer in time")), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * OAuth2 client credentials (RFC 6749 §4.4, `client_secret_basic`): one token per upstream,
  * fetched when first needed and renewed before it expires; concurrent calls share one fetch.
@@ -57,7 +69,8 @@ function clientCredentialsSource(credential: ClientCredentials): CredentialSourc
     async headers(timeoutMs) {
       if (cached && cached.expiresAt > Date.now()) return { authorization: `Bearer ${cached.token}` };
       pending ??= fetchToken(timeoutMs).finally(() => (pending = undefined));
-      return { authorization: `Bearer ${await pending}` };
+      // A fetch another request started may outlast this request's deadline: this one waits no longer than its own.
+      return { authorization: `Bearer ${await within(pending, timeoutMs)}` };
     },
     invalidate() {
       cached = undefined;
