@@ -219,6 +219,17 @@ describe("each upstream failure is the family's documented error, within the dea
     expect(vendor.hits.length).toBeLessThanOrEqual(2);
   });
 
+  it("MasStack: the history's Link to the vendor's host becomes one to ours; any other Link is dropped", async () => {
+    const history = `/v4/orgs/telco/customers/${LUIS_MASSTACK}/categories/historical`;
+    const read = () => sendExact(`${front.url}${history}?limit=1`, { headers: { authorization: `Bearer ${categoriesToken}` } });
+    vendor.behave(json(200, { history: [] }, { link: `<https://customers.masstack.example${history}?limit=1&cursor=5>; rel="next"` }));
+    const r = await read();
+    expect(r.status).toBe(200);
+    expect(r.headers.get("link")).toBe(`<${history}?limit=1&cursor=5>; rel="next"`);
+    vendor.behave(json(200, { history: [] }, { link: `<https://evil.example/phish>; rel="next"` }));
+    expect((await read()).headers.get("link")).toBeNull();
+  });
+
   it("Citibanamex: a 5xx → 500 serverUnavailable of type fatal, with the request's uuid", async () => {
     vendor.behave(json(500, { type: "fatal", code: "serverUnavailable", details: "db01 down", uuid: "x" }));
     const { value: r } = await segment();

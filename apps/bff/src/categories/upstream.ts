@@ -13,4 +13,10 @@ export const categoriesUpstream: FamilyUpstream = {
   callerCredentialHeaders: ["authorization"],
   correlation: () => ({}),
   responseHeaders: ["link"],
+  // The next page is ours to serve: a link to the vendor's host keeps only its path and query.
+  ourResponseHeaders: ({ link, ...rest }) => {
+    if (link === undefined) return rest;
+    const relative = link.replace(/^<https?:\/\/[^/>]+(\/[^>]*)>/, "<$1>");
+    return /^<\/v4\/[^>]*>; rel="next"$/.test(relative) ? { ...rest, link: relative } : rest;
+  },
 };

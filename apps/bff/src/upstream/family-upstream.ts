@@ -31,6 +31,8 @@ export type FamilyUpstream = {
   vendorBody?(body: unknown, caller: Caller): unknown;
   /** Response headers of a success handed back to the caller (`sid`, `link`). */
   readonly responseHeaders?: readonly string[];
+  /** Those headers as our answer carries them (MasStack: a `Link` to the vendor's host becomes one to ours). */
+  ourResponseHeaders?(headers: Record<string, string>): Record<string, string>;
   /** An answer that is an error although its status says success (IMIconnect's HTTP 200 errors). */
   isErrorBody?(body: unknown): boolean;
   /** What a success that is not such an error must match, where the contract's 2xx schema admits errors too. */

@@ -127,7 +127,8 @@ export function forwardingHandlers<T extends AppRouter>(contract: T, upstream: U
         deadline: deadlineAfter(input.receivedAt, budgetMs),
         callerCredentials: pick(input.requestHeaders, spec.callerCredentialHeaders),
       });
-      const headers = pick(answer.headers, spec.responseHeaders ?? []);
+      const passed = pick(answer.headers, spec.responseHeaders ?? []);
+      const headers = spec.ourResponseHeaders ? spec.ourResponseHeaders(passed) : passed;
       return { status: answer.status, body: spec.successBody ? spec.successBody(answer.body, ids) : answer.body, headers };
     };
   }
