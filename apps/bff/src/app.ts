@@ -1,4 +1,9 @@
 import { apiContract } from "@insights/contracts";
+import { categoriesContract } from "@insights/contracts/categories";
+import { profilesContract } from "@insights/contracts/profiles";
+import { scoringContract } from "@insights/contracts/scoring";
+import { segmentsContract } from "@insights/contracts/segments";
+import type { AppRouter } from "@ts-rest/core";
 import type { Store } from "@insights/store";
 import compression from "compression";
 import express, { type Express } from "express";
@@ -16,7 +21,12 @@ import { addressRateLimiter, callerRateLimiter, type RateLimitStores } from "./h
 import { requestState } from "./http/request-state.js";
 import { buildRouteIndex } from "./http/route-index.js";
 import { corsFor, securityHeaders } from "./http/security.js";
-import { mountContract } from "./http/ts-rest-adapter.js";
+import { mountContract, type RouterHandlers } from "./http/ts-rest-adapter.js";
+import { metricsReport, requestMetrics } from "./metrics/metrics-http.js";
+import { createMetrics, type Metrics } from "./metrics/metrics.js";
+import type { UpstreamFamily } from "./upstream/config.js";
+import { forwardingHandlers } from "./upstream/forwarding.js";
+import { createUpstreams, type Upstreams } from "./upstream/upstreams.js";
 import type { Lifecycle } from "./lifecycle.js";
 import { categoriesDialect } from "./categories/dialect.js";
 import { categoriesHandlers } from "./categories/handlers.js";
@@ -24,6 +34,7 @@ import { importsHandlers } from "./imports/handlers.js";
 import { createImportService, type ImportService } from "./imports/import-service.js";
 import { mobileHandlers } from "./mobile/handlers.js";
 import { defaultSectionProviders, type SectionProviders } from "./mobile/sections.js";
+import { upstreamSectionProviders } from "./mobile/upstream-sections.js";
 import { profilesDialect } from "./profiles/dialect.js";
 import { profilesHandlers } from "./profiles/handlers.js";
 import { scoringDialect } from "./scoring/dialect.js";
@@ -34,7 +45,10 @@ import { ownApiDialect } from "./system/dialect.js";
 import { systemHandlers } from "./system/handlers.js";
 
 export type AppDependencies = {
-  config: Pick<Config, "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus" | "scoring" | "segments" | "mobile" | "dataDir">;
+  config: Pick<
+    Config,
+    "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus" | "scoring" | "segments" | "mobile" | "dataDir" | "requestTimeoutMs" | "metricsToken" | "upstream"
+  >;
   store: Store;
   verifyToken: TokenVerifier;
   logger: Logger;
@@ -46,6 +60,10 @@ export type AppDependencies = {
   now?: () => Date;
   /** The mobile overview's section providers, from the defaults (tests make one fail or stall here). */
   mobileSections?: (defaults: SectionProviders) => SectionProviders;
+  /** The app's metrics; a fresh registry when absent. */
+  metrics?: Metrics;
+  /** The upstream vendors of the families whose provider is `upstream`; built from config.upstream when absent. */
+  upstreams?: Upstreams;
 };
 
 /** Each family's wire dialect, as configured: what the shared HTTP layer asks the family of a request. */
@@ -64,8 +82,21 @@ export function createApp(deps: AppDependencies): Express {
 
   const routes = buildRouteIndex([{ contract: apiContract }]);
   const dialects = appDialects(deps.config);
+  const metrics = deps.metrics ?? createMetrics();
+  const upstreams = deps.upstreams ?? createUpstreams(deps.config.upstream, { metrics, logger: deps.logger });
+  /** A family's handlers: forwarded to its upstream vendor when it has one, else the local ones. */
+  const provided = <T extends AppRouter>(family: UpstreamFamily, contract: T, local: () => RouterHandlers<T>): RouterHandlers<T> => {
+    const upstream = upstreams.of(family);
+    return upstream ? forwardingHandlers(contract, upstream, deps.config.requestTimeoutMs) : local();
+  };
   const { max, addressMax, windowMs } = deps.config.rateLimit;
-  const rateLimits = { max, addressMax, windowMs, ...(deps.rateLimitStores ? { stores: deps.rateLimitStores } : {}) };
+  const rateLimits = {
+    max,
+    addressMax,
+    windowMs,
+    onLimited: (scope: "address" | "caller") => metrics.rateLimited.inc({ scope }),
+    ...(deps.rateLimitStores ? { stores: deps.rateLimitStores } : {}),
+  };
   const enforcePolicy = policyEnforcer(
     {
       verifyToken: deps.verifyToken,
@@ -77,6 +108,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(securityHeaders());
   app.use(corsFor(deps.config.corsOrigins, dialects.exposedHeaders));
   app.use(requestState(dialects));
+  app.use(requestMetrics(metrics));
   // What the family's answers carry beside the request id (a transaction id), the access line carries too.
   app.use(accessLog(deps.logger, (state) => dialects.of(state.family).logFields?.(state)));
   app.use(addressRateLimiter(rateLimits, routes));
@@ -90,14 +122,14 @@ export function createApp(deps: AppDependencies): Express {
     app,
     apiContract,
     {
-      system: systemHandlers(deps.store, deps.lifecycle),
-      scoring: scoringHandlers(deps.store, deps.config.scoring),
-      segments: segmentsHandlers(deps.store, deps.config.segments, now),
-      categories: categoriesHandlers(deps.store),
-      profiles: profilesHandlers(deps.store),
+      system: systemHandlers(deps.store, deps.lifecycle, { metrics: metricsReport(metrics, deps.config.metricsToken), upstreamStates: () => upstreams.states() }),
+      scoring: provided("scoring", scoringContract, () => scoringHandlers(deps.store, deps.config.scoring)),
+      segments: provided("segments", segmentsContract, () => segmentsHandlers(deps.store, deps.config.segments, now)),
+      categories: provided("categories", categoriesContract, () => categoriesHandlers(deps.store)),
+      profiles: provided("profiles", profilesContract, () => profilesHandlers(deps.store)),
       mobile: mobileHandlers({
         store: deps.store,
-        sections: sectionProviders(deps),
+        sections: sectionProviders(deps, upstreams),
         sectionTimeoutMs: deps.config.mobile.sectionTimeoutMs,
         logger: deps.logger,
         now,
@@ -116,7 +148,14 @@ export function createApp(deps: AppDependencies): Express {
   return app;
 }
 
-function sectionProviders(deps: AppDependencies): SectionProviders {
-  const defaults = defaultSectionProviders({ store: deps.store, scoring: deps.config.scoring });
+function sectionProviders(deps: AppDependencies, upstreams: Upstreams): SectionProviders {
+  const local = defaultSectionProviders({ store: deps.store, scoring: deps.config.scoring });
+  // The families answered by an upstream vendor answer their sections through it too.
+  const defaults = upstreamSectionProviders(local, {
+    upstreams,
+    sectionTimeoutMs: deps.config.mobile.sectionTimeoutMs,
+    scales: deps.config.scoring.scales,
+    segmentsChannel: deps.config.upstream.segmentsChannel,
+  });
   return deps.mobileSections ? deps.mobileSections(defaults) : defaults;
 }

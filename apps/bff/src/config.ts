@@ -2,6 +2,7 @@ import { bool, ConfigError, parseEnvironment, positiveInt, sharedEnvShape, store
 import { scoringScales, ScoringTypeSchema, type ScoringType } from "@insights/contracts/records";
 import type { ReadCacheOptions } from "@insights/store";
 import { z } from "zod";
+import { upstreamEnvIssues, upstreamEnvShape, upstreamSettings, type UpstreamConfig } from "./upstream/config.js";
 
 /**
  * The one place that reads the environment. Validated at start; a bad value stops the process
@@ -47,11 +48,18 @@ const EnvSchema = z
     READ_CACHE_MAX_ENTRIES: positiveInt.default(100_000),
     READ_CACHE_MAX_MB: positiveInt.default(64),
     MOBILE_SECTION_TIMEOUT_MS: positiveInt.default(1000),
+    REQUEST_TIMEOUT_MS: positiveInt.default(10_000),
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").max(1024).optional(),
+    ...upstreamEnvShape,
   })
   .superRefine((env, ctx) => {
     if (!env.SCORING_SCALES.includes(env.SCORING_DEFAULT_SCALE)) {
       ctx.addIssue({ code: "custom", path: ["SCORING_DEFAULT_SCALE"], message: "must be one of SCORING_SCALES" });
     }
+    if (env.MOBILE_SECTION_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({ code: "custom", path: ["MOBILE_SECTION_TIMEOUT_MS"], message: "must not exceed REQUEST_TIMEOUT_MS" });
+    }
+    for (const issue of upstreamEnvIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
     if (env.NODE_ENV !== "production") return;
     const required = ["AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE", "IDENTIFIER_HASH_KEY"] as const;
     for (const key of required) {
@@ -64,6 +72,9 @@ const EnvSchema = z
   });
 
 export type Env = z.infer<typeof EnvSchema>;
+
+/** Every variable the BFF reads: the README's configuration table lists each. */
+export const configVariables: readonly string[] = Object.keys(EnvSchema.innerType().shape);
 
 /** What every token must satisfy, whoever signed it. */
 export type TokenRules = {
@@ -104,6 +115,12 @@ export type Config = {
   /** The store's read cache (docs/performance.md#read-cache); a TTL of 0 turns it off. */
   readCache: ReadCacheOptions;
   mobile: MobileConfig;
+  /** Each request's time budget: upstream calls get what remains of it. */
+  requestTimeoutMs: number;
+  /** Bearer token `GET /metrics` requires; unset, the metrics are public (set it in production). */
+  metricsToken: string | undefined;
+  /** Which provider answers each vendor family (local store or the real vendor). */
+  upstream: UpstreamConfig;
 };
 
 /** The mobile API: how long each overview section may take before it is answered as an error. */
@@ -169,5 +186,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     segments: { sessionTtlSeconds: env.SEGMENTS_SESSION_TTL_SECONDS },
     readCache: { ttlMs: env.READ_CACHE_TTL_MS, maxEntries: env.READ_CACHE_MAX_ENTRIES, maxBytes: env.READ_CACHE_MAX_MB * 2 ** 20 },
     mobile: { sectionTimeoutMs: env.MOBILE_SECTION_TIMEOUT_MS },
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    metricsToken: env.METRICS_TOKEN,
+    upstream: upstreamSettings(env),
   };
 }

@@ -3,7 +3,9 @@ import { ConfigError, loadConfig } from "./config.js";
 import { createLifecycle } from "./lifecycle.js";
 import { createLogger } from "./logger.js";
 import { openRuntime } from "./runtime.js";
+import { createMetrics } from "./metrics/metrics.js";
 import { listen, shutDown } from "./server.js";
+import { createUpstreams } from "./upstream/upstreams.js";
 
 /** `npm start`: configuration → store → app → listen; SIGTERM/SIGINT drain and exit 0. */
 async function main(): Promise<void> {
@@ -20,7 +22,10 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const runtime = await openRuntime(config, logger);
   const lifecycle = createLifecycle();
-  const app = createApp({ config, ...runtime, logger, lifecycle });
+  const metrics = createMetrics();
+  // Built here so that shutdown closes their keep-alive connections after the last request.
+  const upstreams = createUpstreams(config.upstream, { metrics, logger });
+  const app = createApp({ config, ...runtime, logger, lifecycle, metrics, upstreams });
   const { server, url } = await listen(app, config.host, config.port);
   // Imports a previous run of the embedded store left unfinished go on from their checkpoints.
   void runtime.imports.resume();
@@ -37,7 +42,7 @@ async function main(): Promise<void> {
 
   const stop = (signal: string) => {
     logger.info({ signal }, "signal received");
-    shutDown({ server, lifecycle, logger, timeoutMs: config.shutdownTimeoutMs, release: runtime.release }).then(
+    shutDown({ server, lifecycle, logger, timeoutMs: config.shutdownTimeoutMs, release: [() => upstreams.close(), ...runtime.release] }).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.fatal({ err: error }, "shutdown failed");

@@ -106,6 +106,7 @@ const matrix: Readonly<Record<string, Row>> = {
   "system.getApiReference": { request: () => get("/docs"), cells: publicCells(200) },
   "system.getOpenApiDocument": { request: () => get("/openapi.json"), cells: publicCells(200) },
   "system.getReadiness": { request: () => get("/readyz"), cells: publicCells(200) },
+  "system.getMetrics": { request: () => get("/metrics"), cells: publicCells(200) },
 
   // CAMARA scoring (seed 000): another organisation's subscriber is not found, never shown.
   "scoring.retrieveScoring": {

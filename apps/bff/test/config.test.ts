@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../src/config.js";
+import { readFileSync } from "node:fs";
+import { ConfigError, configVariables, loadConfig } from "../src/config.js";
 
 /** A complete production configuration. */
 const production = {
@@ -73,5 +74,77 @@ describe("configuration", () => {
     const config = loadConfig({ CORS_ORIGINS: "https://a.example.com, https://b.example.com", BODY_LIMIT: "2mb" });
     expect(config.corsOrigins).toEqual(["https://a.example.com", "https://b.example.com"]);
     expect(config.bodyLimit).toBe("2mb");
+  });
+
+  describe("upstream providers", () => {
+    it("answers every family locally by default, with a 10 s request budget and no metrics token", () => {
+      const config = loadConfig({});
+      expect(config.upstream.families).toEqual({ scoring: { provider: "local" }, segments: { provider: "local" }, categories: { provider: "local" }, profiles: { provider: "local" } });
+      expect(config.upstream).toMatchObject({ breakerFailures: 5, breakerResetMs: 10_000, maxResponseBytes: 1_048_576 });
+      expect(config.requestTimeoutMs).toBe(10_000);
+      expect(config.metricsToken).toBeUndefined();
+    });
+
+    it("switches a family with <FAMILY>_PROVIDER=upstream and its URL; timeout, retries, connections optional", () => {
+      const config = loadConfig({ CATEGORIES_PROVIDER: "upstream", CATEGORIES_UPSTREAM_URL: "https://customers.masstack.example/", CATEGORIES_UPSTREAM_TIMEOUT_MS: "2500" });
+      expect(config.upstream.families.categories).toEqual({
+        provider: "upstream",
+        family: "categories",
+        baseUrl: "https://customers.masstack.example",
+        timeoutMs: 2500,
+        retries: 2,
+        connections: 16,
+        credential: undefined,
+      });
+      expect(config.upstream.families.scoring).toEqual({ provider: "local" });
+    });
+
+    it("requires the URL of an upstream family, and an http(s) one", () => {
+      expect(() => loadConfig({ PROFILES_PROVIDER: "upstream" })).toThrow(/PROFILES_UPSTREAM_URL: is required when PROFILES_PROVIDER=upstream/);
+      expect(() => loadConfig({ SCORING_PROVIDER: "upstream", SCORING_UPSTREAM_URL: "ftp://x.example" })).toThrow(/SCORING_UPSTREAM_URL/);
+      expect(() => loadConfig({ SCORING_PROVIDER: "remote" })).toThrow(/SCORING_PROVIDER/);
+      expect(() => loadConfig({ SEGMENTS_UPSTREAM_RETRIES: "9" })).toThrow(/SEGMENTS_UPSTREAM_RETRIES/);
+    });
+
+    it("reads each vendor's credentials: OAuth2 client credentials all or none, MasStack's bearer, IMIconnect's key", () => {
+      const config = loadConfig({
+        SCORING_PROVIDER: "upstream",
+        SCORING_UPSTREAM_URL: "https://camara.example",
+        SCORING_UPSTREAM_TOKEN_URL: "https://idp.example/token",
+        SCORING_UPSTREAM_CLIENT_ID: "bff",
+        SCORING_UPSTREAM_CLIENT_SECRET: "s3cret",
+        SCORING_UPSTREAM_SCOPE: "customer-insights:scoring:read",
+        CATEGORIES_PROVIDER: "upstream",
+        CATEGORIES_UPSTREAM_URL: "https://masstack.example",
+        CATEGORIES_UPSTREAM_TOKEN: "vendor-token",
+        PROFILES_PROVIDER: "upstream",
+        PROFILES_UPSTREAM_URL: "https://imiconnect.example",
+        PROFILES_UPSTREAM_KEY: "vendor-key",
+      });
+      const credential = (family: "scoring" | "categories" | "profiles") => {
+        const settings = config.upstream.families[family];
+        return settings.provider === "upstream" ? settings.credential : undefined;
+      };
+      expect(credential("scoring")).toEqual({ kind: "oauth2", tokenUrl: "https://idp.example/token", clientId: "bff", clientSecret: "s3cret", scope: "customer-insights:scoring:read" });
+      expect(credential("categories")).toEqual({ kind: "header", header: "authorization", value: "Bearer vendor-token" });
+      expect(credential("profiles")).toEqual({ kind: "header", header: "key", value: "vendor-key" });
+      expect(() => loadConfig({ SEGMENTS_UPSTREAM_TOKEN_URL: "https://idp.example/token", SEGMENTS_UPSTREAM_CLIENT_ID: "bff" })).toThrow(/SEGMENTS_UPSTREAM_CLIENT_SECRET: is required with/);
+    });
+
+    it("caps MOBILE_SECTION_TIMEOUT_MS at REQUEST_TIMEOUT_MS, and wants a METRICS_TOKEN of some length", () => {
+      expect(loadConfig({ REQUEST_TIMEOUT_MS: "3000", MOBILE_SECTION_TIMEOUT_MS: "3000" }).requestTimeoutMs).toBe(3000);
+      expect(() => loadConfig({ REQUEST_TIMEOUT_MS: "500" })).toThrow(/MOBILE_SECTION_TIMEOUT_MS: must not exceed REQUEST_TIMEOUT_MS/);
+      expect(() => loadConfig({ METRICS_TOKEN: "short" })).toThrow(/METRICS_TOKEN/);
+      expect(loadConfig({ METRICS_TOKEN: "a-long-enough-metrics-token" }).metricsToken).toBe("a-long-enough-metrics-token");
+    });
+  });
+
+  it("has every variable it reads in the README's configuration table", () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const table = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("## Operations"));
+    const rows = table.split("\n").filter((line) => line.startsWith("| `"));
+    const listed = new Set(rows.flatMap((row) => [...(row.split(" | ")[0] ?? "").matchAll(/`([A-Z0-9_]+)`/g)].map((m) => m[1])));
+    expect(configVariables.length).toBeGreaterThan(40);
+    expect(configVariables.filter((name) => !listed.has(name))).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { createIdentifierHasher, type IdentifierHasher } from "./identifier-hasher.js";
 import { acquireDataDirLock } from "./data-dir-lock.js";
 import { loadOrCreateSecretFile } from "./secret-file.js";
-import { openConnection, type StoreConnection } from "./connection.js";
+import { openConnection, type QueryObserver, type StoreConnection } from "./connection.js";
 import type { ReadCacheOptions } from "./read-cache.js";
 import { readCacheOf, storeOver, type Store } from "./store.js";
 
@@ -17,6 +17,8 @@ export type StoreConfig = {
   /** Caches reads (docs/performance.md#read-cache); unset or a TTL of 0 → no cache. */
   readCache?: ReadCacheOptions | undefined;
   onPoolError?: (error: Error) => void;
+  /** Hears each query's kind and duration (the BFF's store latency metric). */
+  observeQuery?: QueryObserver;
 };
 
 /**
@@ -31,12 +33,13 @@ export async function openConfiguredStore(config: StoreConfig): Promise<Store> {
       connectionString: config.databaseUrl,
       poolMax: config.poolMax,
       statementTimeoutMs: config.statementTimeoutMs,
+      ...(config.observeQuery ? { observeQuery: config.observeQuery } : {}),
       ...(config.onPoolError ? { onPoolError: config.onPoolError } : {}),
     });
   } else {
     const unlock = await acquireDataDirLock(config.dataDir);
     try {
-      const opened = await openConnection({ kind: "pglite", dataDir: join(config.dataDir, "pglite"), statementTimeoutMs: config.statementTimeoutMs });
+      const opened = await openConnection({ kind: "pglite", dataDir: join(config.dataDir, "pglite"), statementTimeoutMs: config.statementTimeoutMs, ...(config.observeQuery ? { observeQuery: config.observeQuery } : {}) });
       connection = { ...opened, close: () => opened.close().finally(unlock) };
     } catch (error) {
       await unlock();

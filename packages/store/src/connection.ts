@@ -1,5 +1,5 @@
 import { PGlite } from "@electric-sql/pglite";
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { Kysely, PostgresDialect, sql, type KyselyConfig } from "kysely";
 import pg from "pg";
 import { applyMigrations, type InTransaction } from "./migrate.js";
 import { Mutex } from "./mutex.js";
@@ -11,11 +11,26 @@ import type { Database } from "./schema.js";
 const DATE_OID = 1082;
 const INT8_OID = 20;
 
-/** Named prepared statements (docs/performance.md#prepared-statements). */
+/** Named prepared statements (docs/performance.md#prepared-statements), and who hears how long each query took. */
 type PreparedStatementsOption = {
   /** SQL texts kept prepared per session or connection (default DEFAULT_PREPARED_STATEMENTS); 0 prepares nothing. */
   preparedStatements?: number;
+  /** Called after every query (failed ones too) with its kind (`select`, `insert`, `update`, `delete`, `other`) and duration. */
+  observeQuery?: QueryObserver;
 };
+
+export type QueryObserver = (kind: "select" | "insert" | "update" | "delete" | "other", seconds: number) => void;
+
+const QUERY_KINDS = new Set(["select", "insert", "update", "delete"]);
+
+/** Kysely's log hook, reporting each query's kind (never its text or parameters) and duration. */
+function queryLog(observe: QueryObserver | undefined): KyselyConfig["log"] {
+  if (!observe) return undefined;
+  return (event) => {
+    const word = /^\s*(\w+)/.exec(event.query.sql)?.[1]?.toLowerCase() ?? "";
+    observe((QUERY_KINDS.has(word) ? word : "other") as Parameters<QueryObserver>[0], event.queryDurationMillis / 1000);
+  };
+}
 
 export type ConnectionOptions =
   | (PreparedStatementsOption & {
@@ -76,7 +91,7 @@ async function openPGlite(options: Extract<ConnectionOptions, { kind: "pglite" }
     ...(options.statementTimeoutMs ? { statementTimeoutMs: options.statementTimeoutMs } : {}),
     preparedStatements: options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS,
   });
-  const db = new Kysely<Database>({ dialect });
+  const db = new Kysely<Database>({ dialect, log: queryLog(options.observeQuery) });
   const inTransaction: InTransaction = async (work) => {
     const release = await lock.acquire();
     try {
@@ -131,7 +146,10 @@ async function openPostgres(options: Extract<ConnectionOptions, { kind: "postgre
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on("error", (error) => options.onPoolError?.(error));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool, options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS) }) });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: preparingPool(pool, options.preparedStatements ?? DEFAULT_PREPARED_STATEMENTS) }),
+    log: queryLog(options.observeQuery),
+  });
   const inTransaction: InTransaction = async (work) => {
     const client = await pool.connect();
     try {

@@ -1,5 +1,5 @@
 export { openStore, type Store, type StoreOptions } from "./store.js";
-export type { ConnectionOptions } from "./connection.js";
+export type { ConnectionOptions, QueryObserver } from "./connection.js";
 export type { ReadCacheOptions } from "./read-cache.js";
 export { applyMigrations, migrationsDir } from "./migrate.js";
 export * from "./schema.js";

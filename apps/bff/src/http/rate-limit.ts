@@ -15,6 +15,8 @@ export type RateLimitOptions = {
   windowMs: number;
   /** Shared counters (Redis); in-memory per process when absent. */
   stores?: RateLimitStores;
+  /** Told of every refusal, by budget (metrics). */
+  onLimited?: (scope: "address" | "caller") => void;
 };
 
 /**
@@ -34,7 +36,7 @@ export function callerIdentity(caller: Caller): string | undefined {
   }
 }
 
-function limiter(limit: number, windowMs: number, keyGenerator: (req: Request) => string, store: RateLimitStore | undefined, skip: (req: Request) => boolean) {
+function limiter(limit: number, windowMs: number, keyGenerator: (req: Request) => string, store: RateLimitStore | undefined, skip: (req: Request) => boolean, onLimited: () => void) {
   return rateLimit({
     windowMs,
     limit,
@@ -45,6 +47,7 @@ function limiter(limit: number, windowMs: number, keyGenerator: (req: Request) =
     ...(store ? { store } : {}),
     handler: (req, _res, next) => {
       const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      onLimited();
       const retryAfterSeconds = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
       next(new AppError("rate_limited", { retryAfterSeconds, detail: "Rate limit reached." }));
     },
@@ -63,6 +66,7 @@ export function addressRateLimiter(options: RateLimitOptions, routes: RouteIndex
     (req) => `ip:${ipKeyGenerator(req.ip ?? "unknown")}`,
     options.stores?.address,
     (req) => routes.isUnlimited(req),
+    () => options.onLimited?.("address"),
   );
 }
 
@@ -78,6 +82,7 @@ export function callerRateLimiter(options: RateLimitOptions): (req: Request, res
     (req) => identities.get(req)!,
     options.stores?.caller,
     (req) => !identities.has(req),
+    () => options.onLimited?.("caller"),
   );
   return (req, res, caller) => {
     const identity = callerIdentity(caller);

@@ -12,6 +12,8 @@ export type RequestState = RequestIds & {
   caller: Caller;
   /** A body that failed to parse: reported after authentication (401/403 come first). */
   bodyError: AppError | undefined;
+  /** When the request arrived (`performance.now()`): its time budget counts from here. */
+  receivedAt: number;
 };
 
 const states = new WeakMap<Request, RequestState>();
@@ -22,7 +24,7 @@ export function stateOf(req: Request): RequestState {
   let state = states.get(req);
   if (!state) {
     // Only reached for failures raised before the state middleware ran.
-    state = { requestId: randomUUID(), family: familyOfPath(req.path), caller: anonymous, transactionId: randomUUID(), bodyError: undefined };
+    state = { requestId: randomUUID(), family: familyOfPath(req.path), caller: anonymous, transactionId: randomUUID(), bodyError: undefined, receivedAt: performance.now() };
     states.set(req, state);
   }
   return state;

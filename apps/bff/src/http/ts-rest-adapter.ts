@@ -2,6 +2,7 @@ import { documentedHeaderName, policyOf, type AuthOf, type RoutePolicy } from "@
 import { AppError } from "@insights/errors";
 import { isAppRoute, type AppRoute, type AppRouter, type ServerInferRequest, type ServerInferResponses } from "@ts-rest/core";
 import { createExpressEndpoints, type RequestValidationError } from "@ts-rest/express";
+import type { IncomingHttpHeaders } from "node:http";
 import type { Readable } from "node:stream";
 import type { Express, Request, RequestHandler, Response, Router } from "express";
 import type { ZodError, ZodIssue } from "zod";
@@ -22,6 +23,10 @@ export type HandlerInput<R extends AppRoute> = ServerInferRequest<R> & {
   transactionId: string;
   /** The request body as it arrives, for routes whose body is streamed (unread otherwise). */
   rawBody: Readable;
+  /** When the request arrived (`performance.now()`): the start of its time budget. */
+  receivedAt: number;
+  /** Every request header as received (an upstream provider forwards the caller's credentials). */
+  requestHeaders: Readonly<IncomingHttpHeaders>;
 };
 
 export type HandlerResult<R extends AppRoute> = ServerInferResponses<R> & { headers?: Record<string, string> };
@@ -45,7 +50,7 @@ function adapt(router: AppRouter | AppRoute, handlers: unknown, path: string): u
       // The caller was authenticated as the policy demands (enforcePolicy); what it may act on is
       // checked here, on the validated request, so that handlers never check either again.
       authorize?.(state.caller, { params, headers });
-      const result = await handler({ params, query, body, headers, caller: state.caller, requestId: state.requestId, transactionId: state.transactionId, rawBody: req });
+      const result = await handler({ params, query, body, headers, caller: state.caller, requestId: state.requestId, transactionId: state.transactionId, rawBody: req, receivedAt: state.receivedAt, requestHeaders: req.headers });
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       return { status: result.status, body: result.body };
     };

@@ -33,7 +33,7 @@ export function mobileHandlers(deps: MobileHandlerDependencies): RouterHandlers<
     const customer = await deps.store.findCustomerKeys(orgId, selector);
     // Unknown and another organisation's customer are answered alike.
     if (!customer) throw new AppError("not_found", { detail: "No such customer." });
-    const sections = await gatherSections(include ?? overviewSections, customer, { orgId, at: deps.now() }, {
+    const sections = await gatherSections(include ?? overviewSections, customer, { orgId, at: deps.now(), requestId }, {
       providers: deps.sections,
       timeoutMs: deps.sectionTimeoutMs,
       logger: deps.logger,

@@ -15,7 +15,8 @@ export type SectionData = {
   score: ScoreSection;
 };
 
-export type SectionContext = { orgId: string; at: Date };
+/** `requestId`: the overview request's, for the log lines of sections that call upstream vendors. */
+export type SectionContext = { orgId: string; at: Date; requestId?: string };
 
 /** Produces one section of a customer's overview; throws (an AppError, ideally) when it cannot. */
 export type SectionProvider<K extends OverviewSectionName> = (customer: CustomerKeys, context: SectionContext) => Promise<SectionData[K]>;

@@ -5,13 +5,21 @@ import type { Store } from "@insights/store";
 import { apiReferencePage } from "../http/api-reference.js";
 import type { RouterHandlers } from "../http/ts-rest-adapter.js";
 import type { Lifecycle } from "../lifecycle.js";
+import type { BreakerState } from "../upstream/breaker.js";
 
 /** The version the OpenAPI document states. */
 export const API_VERSION = "0.1.0";
 
-export function systemHandlers(store: Store, lifecycle: Lifecycle): RouterHandlers<typeof systemContract> {
+/** What the operational routes report beyond the store: metrics, and each upstream's breaker. */
+export type SystemReports = {
+  metrics: (authorization: string | undefined) => Promise<string>;
+  upstreamStates: () => Record<string, BreakerState>;
+};
+
+export function systemHandlers(store: Store, lifecycle: Lifecycle, reports: SystemReports): RouterHandlers<typeof systemContract> {
   let openApi: Record<string, unknown> | undefined;
   return {
+    getMetrics: async ({ headers }) => ({ status: 200, body: await reports.metrics(headers.authorization) }),
     getHealth: async () => ({ status: 200, body: { status: "ok" } }),
     getApiReference: async () => ({ status: 200, body: apiReferencePage }),
     getOpenApiDocument: async () => {
@@ -26,7 +34,10 @@ export function systemHandlers(store: Store, lifecycle: Lifecycle): RouterHandle
       } catch (error) {
         throw new AppError("unavailable", { detail: "The store is not reachable.", cause: error });
       }
-      return { status: 200, body: { status: "ready" } };
+      // Ready while the local families can answer: an open breaker is reported, not fatal (docs/upstream.md).
+      const states = Object.entries(reports.upstreamStates());
+      if (states.length === 0) return { status: 200, body: { status: "ready" } };
+      return { status: 200, body: { status: "ready", upstreams: Object.fromEntries(states.map(([family, breaker]) => [family, { breaker }])) } };
     },
   };
 }

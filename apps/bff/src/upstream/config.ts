@@ -1,0 +1,170 @@
+import { positiveInt } from "@insights/config";
+import { z } from "zod";
+
+/**
+ * Which provider answers each vendor family, and how to reach the real vendor when it is
+ * `upstream`. Spread into the BFF's environment schema (config.ts); every variable is in the
+ * README's configuration table.
+ */
+
+export const upstreamFamilies = ["scoring", "segments", "categories", "profiles"] as const;
+export type UpstreamFamily = (typeof upstreamFamilies)[number];
+
+const httpUrl = z
+  .string()
+  .url()
+  .regex(/^https?:\/\//, "must be an http(s):// URL");
+
+/** OAuth2 client credentials (RFC 6749 §4.4): the token the BFF presents instead of the caller's. */
+export type ClientCredentials = { kind: "oauth2"; tokenUrl: string; clientId: string; clientSecret: string; scope: string | undefined };
+/** A fixed credential sent in one header (MasStack's bearer, IMIconnect's `key`). */
+export type StaticCredential = { kind: "header"; header: string; value: string };
+export type VendorCredential = ClientCredentials | StaticCredential;
+
+export type UpstreamSettings = {
+  family: UpstreamFamily;
+  baseUrl: string;
+  /** Longest a single call may take (the request's remaining budget caps it further). */
+  timeoutMs: number | undefined;
+  /** Extra attempts of an idempotent call after a connection error or a 503. */
+  retries: number;
+  /** Connections kept to this upstream at most. */
+  connections: number;
+  /** Undefined: the caller's own credential headers are forwarded as received. */
+  credential: VendorCredential | undefined;
+};
+
+export type ProviderSettings = { provider: "local" } | ({ provider: "upstream" } & UpstreamSettings);
+
+export type UpstreamConfig = {
+  families: Record<UpstreamFamily, ProviderSettings>;
+  /** Consecutive failures that open an upstream's circuit breaker. */
+  breakerFailures: number;
+  /** How long an open breaker fails fast before it lets one probe through (half-open). */
+  breakerResetMs: number;
+  /** Largest upstream response body read; a larger one is an upstream failure. */
+  maxResponseBytes: number;
+  /** What the mobile overview's segment section tells the bank it is (its own callers send these headers). */
+  segmentsChannel: SegmentsChannel | undefined;
+};
+
+/** Citibanamex's `countryCode`, `businessCode` and `ChannelId` of the BFF's own client. */
+export type SegmentsChannel = { countryCode: string; businessCode: string; channelId: string };
+
+const prefixOf = { scoring: "SCORING", segments: "SEGMENTS", categories: "CATEGORIES", profiles: "PROFILES" } as const satisfies Record<UpstreamFamily, string>;
+
+function familyShape<P extends string>(prefix: P) {
+  return {
+    [`${prefix}_PROVIDER`]: z.enum(["local", "upstream"]).default("local"),
+    [`${prefix}_UPSTREAM_URL`]: httpUrl.optional(),
+    [`${prefix}_UPSTREAM_TIMEOUT_MS`]: positiveInt.optional(),
+    [`${prefix}_UPSTREAM_RETRIES`]: z.coerce.number().int().min(0).max(5).default(2),
+    [`${prefix}_UPSTREAM_CONNECTIONS`]: positiveInt.max(1024).default(16),
+  } as Record<`${P}_PROVIDER`, z.ZodDefault<z.ZodEnum<["local", "upstream"]>>> &
+    Record<`${P}_UPSTREAM_URL`, z.ZodOptional<typeof httpUrl>> &
+    Record<`${P}_UPSTREAM_TIMEOUT_MS`, z.ZodOptional<typeof positiveInt>> &
+    Record<`${P}_UPSTREAM_RETRIES` | `${P}_UPSTREAM_CONNECTIONS`, z.ZodDefault<z.ZodNumber>>;
+}
+
+const clientCredentialsShape = <P extends string>(prefix: P) =>
+  ({
+    [`${prefix}_UPSTREAM_TOKEN_URL`]: httpUrl.optional(),
+    [`${prefix}_UPSTREAM_CLIENT_ID`]: z.string().min(1).max(256).optional(),
+    [`${prefix}_UPSTREAM_CLIENT_SECRET`]: z.string().min(1).max(1024).optional(),
+    [`${prefix}_UPSTREAM_SCOPE`]: z.string().min(1).max(1024).optional(),
+  }) as Record<`${P}_UPSTREAM_TOKEN_URL`, z.ZodOptional<typeof httpUrl>> &
+    Record<`${P}_UPSTREAM_CLIENT_ID` | `${P}_UPSTREAM_CLIENT_SECRET` | `${P}_UPSTREAM_SCOPE`, z.ZodOptional<z.ZodString>>;
+
+export const upstreamEnvShape = {
+  ...familyShape("SCORING"),
+  ...familyShape("SEGMENTS"),
+  ...familyShape("CATEGORIES"),
+  ...familyShape("PROFILES"),
+  // CAMARA and Citibanamex: OAuth2 client credentials.
+  ...clientCredentialsShape("SCORING"),
+  ...clientCredentialsShape("SEGMENTS"),
+  // MasStack: a bearer token; IMIconnect: the client profile key.
+  CATEGORIES_UPSTREAM_TOKEN: z.string().min(1).max(8192).optional(),
+  PROFILES_UPSTREAM_KEY: z.string().min(1).max(1024).optional(),
+  SEGMENTS_UPSTREAM_CHANNEL: z
+    .string()
+    .regex(/^[A-Z]{2}:[A-Za-z0-9_-]{1,32}:[A-Za-z0-9_-]{1,32}$/, "must be countryCode:businessCode:ChannelId, e.g. MX:BCNMX:MOBILE")
+    .optional(),
+  UPSTREAM_BREAKER_FAILURES: positiveInt.default(5),
+  UPSTREAM_BREAKER_RESET_MS: positiveInt.default(10_000),
+  UPSTREAM_MAX_RESPONSE_BYTES: positiveInt.default(1_048_576),
+};
+
+type UpstreamEnv = z.output<z.ZodObject<typeof upstreamEnvShape>>;
+
+type Issue = { path: string; message: string };
+
+/** What the schema alone cannot say: a URL for each upstream family, client credentials all or none. */
+export function upstreamEnvIssues(env: UpstreamEnv): Issue[] {
+  const issues: Issue[] = [];
+  for (const family of upstreamFamilies) {
+    const prefix = prefixOf[family];
+    if (env[`${prefix}_PROVIDER`] === "upstream" && !env[`${prefix}_UPSTREAM_URL`]) {
+      issues.push({ path: `${prefix}_UPSTREAM_URL`, message: `is required when ${prefix}_PROVIDER=upstream` });
+    }
+  }
+  for (const prefix of ["SCORING", "SEGMENTS"] as const) {
+    const parts = [`${prefix}_UPSTREAM_TOKEN_URL`, `${prefix}_UPSTREAM_CLIENT_ID`, `${prefix}_UPSTREAM_CLIENT_SECRET`] as const;
+    const given = parts.filter((name) => env[name] !== undefined);
+    if (given.length > 0 && given.length < parts.length) {
+      for (const name of parts.filter((n) => env[n] === undefined)) issues.push({ path: name, message: `is required with ${given.join(", ")}` });
+    }
+  }
+  return issues;
+}
+
+function clientCredentials(env: UpstreamEnv, prefix: "SCORING" | "SEGMENTS"): ClientCredentials | undefined {
+  const tokenUrl = env[`${prefix}_UPSTREAM_TOKEN_URL`];
+  const clientId = env[`${prefix}_UPSTREAM_CLIENT_ID`];
+  const clientSecret = env[`${prefix}_UPSTREAM_CLIENT_SECRET`];
+  if (!tokenUrl || !clientId || !clientSecret) return undefined;
+  return { kind: "oauth2", tokenUrl, clientId, clientSecret, scope: env[`${prefix}_UPSTREAM_SCOPE`] };
+}
+
+function credentialOf(env: UpstreamEnv, family: UpstreamFamily): VendorCredential | undefined {
+  switch (family) {
+    case "scoring":
+      return clientCredentials(env, "SCORING");
+    case "segments":
+      return clientCredentials(env, "SEGMENTS");
+    case "categories":
+      return env.CATEGORIES_UPSTREAM_TOKEN ? { kind: "header", header: "authorization", value: `Bearer ${env.CATEGORIES_UPSTREAM_TOKEN}` } : undefined;
+    case "profiles":
+      return env.PROFILES_UPSTREAM_KEY ? { kind: "header", header: "key", value: env.PROFILES_UPSTREAM_KEY } : undefined;
+  }
+}
+
+function segmentsChannel(value: string | undefined): SegmentsChannel | undefined {
+  const [countryCode, businessCode, channelId] = value?.split(":") ?? [];
+  return countryCode && businessCode && channelId ? { countryCode, businessCode, channelId } : undefined;
+}
+
+/** The validated environment as each family's provider settings. */
+export function upstreamSettings(env: UpstreamEnv): UpstreamConfig {
+  const settings = (family: UpstreamFamily): ProviderSettings => {
+    const prefix = prefixOf[family];
+    const baseUrl = env[`${prefix}_UPSTREAM_URL`];
+    if (env[`${prefix}_PROVIDER`] === "local" || !baseUrl) return { provider: "local" };
+    return {
+      provider: "upstream",
+      family,
+      baseUrl: baseUrl.replace(/\/+$/, ""),
+      timeoutMs: env[`${prefix}_UPSTREAM_TIMEOUT_MS`],
+      retries: env[`${prefix}_UPSTREAM_RETRIES`],
+      connections: env[`${prefix}_UPSTREAM_CONNECTIONS`],
+      credential: credentialOf(env, family),
+    };
+  };
+  return {
+    families: { scoring: settings("scoring"), segments: settings("segments"), categories: settings("categories"), profiles: settings("profiles") },
+    breakerFailures: env.UPSTREAM_BREAKER_FAILURES,
+    breakerResetMs: env.UPSTREAM_BREAKER_RESET_MS,
+    maxResponseBytes: env.UPSTREAM_MAX_RESPONSE_BYTES,
+    segmentsChannel: segmentsChannel(env.SEGMENTS_UPSTREAM_CHANNEL),
+  };
+}

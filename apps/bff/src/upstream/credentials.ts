@@ -1,0 +1,85 @@
+import { request } from "undici";
+import { z } from "zod";
+import type { ClientCredentials, VendorCredential } from "./config.js";
+import { UpstreamFailure } from "./failure.js";
+
+/** The headers that carry the BFF's own credential to a vendor, given how long may still be spent getting it. */
+export type CredentialSource = {
+  headers(timeoutMs: number): Promise<Record<string, string>>;
+  /** The vendor refused the credential (401): get a new one next time. */
+  invalidate(): void;
+};
+
+const TokenResponseSchema = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().optional(),
+  expires_in: z.coerce.number().positive().optional(),
+});
+
+/** A token is renewed this long before it expires. */
+const EXPIRY_MARGIN_MS = 30_000;
+/** A token whose lifetime the endpoint does not state is kept this long. */
+const DEFAULT_LIFETIME_MS = 300_000;
+
+async function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UpstreamFailure("timeout", "the token endpoint did not answer in time")), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * OAuth2 client credentials (RFC 6749 §4.4, `client_secret_basic`): one token per upstream,
+ * fetched when first needed and renewed before it expires; concurrent calls share one fetch.
+ */
+function clientCredentialsSource(credential: ClientCredentials): CredentialSource {
+  let cached: { token: string; expiresAt: number } | undefined;
+  let pending: Promise<string> | undefined;
+
+  async function fetchToken(timeoutMs: number): Promise<string> {
+    const form = new URLSearchParams({ grant_type: "client_credentials" });
+    if (credential.scope) form.set("scope", credential.scope);
+    const basic = Buffer.from(`${encodeURIComponent(credential.clientId)}:${encodeURIComponent(credential.clientSecret)}`).toString("base64");
+    try {
+      const response = await request(credential.tokenUrl, {
+        method: "POST",
+        headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
+        body: form.toString(),
+        signal: AbortSignal.timeout(Math.max(1, timeoutMs)),
+      });
+      const body: unknown = await response.body.json().catch(() => undefined);
+      const parsed = TokenResponseSchema.safeParse(body);
+      if (response.statusCode !== 200 || !parsed.success) {
+        throw new UpstreamFailure("credentials", `the token endpoint answered ${response.statusCode} without a token`, response.statusCode);
+      }
+      cached = { token: parsed.data.access_token, expiresAt: Date.now() + (parsed.data.expires_in ? parsed.data.expires_in * 1000 : DEFAULT_LIFETIME_MS) - EXPIRY_MARGIN_MS };
+      return cached.token;
+    } catch (error) {
+      if (error instanceof UpstreamFailure) throw error;
+      throw new UpstreamFailure("credentials", "the token endpoint could not be reached", undefined, { cause: error });
+    }
+  }
+
+  return {
+    async headers(timeoutMs) {
+      if (cached && cached.expiresAt > Date.now()) return { authorization: `Bearer ${cached.token}` };
+      pending ??= fetchToken(timeoutMs).finally(() => (pending = undefined));
+      // A fetch another request started may outlast this request's deadline: this one waits no longer than its own.
+      return { authorization: `Bearer ${await within(pending, timeoutMs)}` };
+    },
+    invalidate() {
+      cached = undefined;
+    },
+  };
+}
+
+export function credentialSource(credential: VendorCredential): CredentialSource {
+  if (credential.kind === "oauth2") return clientCredentialsSource(credential);
+  const headers = { [credential.header]: credential.value };
+  return { headers: async () => headers, invalidate: () => undefined };
+}

@@ -1,0 +1,136 @@
+import { AppError, createCodecs, type ErrorCodec } from "@insights/errors";
+import { extractZodObjectShape, isAppRoute, isZodObject, type AppRoute, type AppRouter } from "@ts-rest/core";
+import type { IncomingHttpHeaders } from "node:http";
+import type { HandlerInput, RouterHandlers } from "../http/ts-rest-adapter.js";
+import { deadlineAfter } from "./deadline.js";
+import { isUpstreamFailure, type UpstreamFailure } from "./failure.js";
+import type { Upstream, UpstreamAnswer, UpstreamCall, UpstreamRequest } from "./upstream-client.js";
+
+/** Parsing does not depend on IMIconnect's status mode: any family's codec reads its own errors. */
+const codecs = createCodecs({ imiconnectHttpStatus: "vendor" });
+
+/** A failure on the upstream's side as the family's documented unavailable or timeout error; the cause stays in the log. */
+export function upstreamError(failure: UpstreamFailure): AppError {
+  if (failure.reason === "timeout") return new AppError("timeout", { detail: "The upstream service did not answer in time.", cause: failure });
+  return new AppError("unavailable", { detail: "The upstream service is unavailable.", cause: failure });
+}
+
+/**
+ * A vendor's explanation is kept only when it is short plain text (what a client can act on, such
+ * as which field is wrong); anything else — markup, long text, long digit runs — is dropped and the
+ * family's documented text stands.
+ */
+function plainDetail(detail: string | undefined): string | undefined {
+  if (detail === undefined || detail.length > 200 || /\d{7,}/.test(detail)) return undefined;
+  return /^[\p{L}\p{N} .,;:'"()_\-/`]*$/u.test(detail) ? detail : undefined;
+}
+
+/**
+ * An error the upstream answered in the family's format, read into the internal model (so it is
+ * rendered anew, in our request's context): the vendor code and client-safe text survive, nothing
+ * else of the vendor's body does. A 429's Retry-After is kept.
+ */
+export function vendorError(codec: ErrorCodec, answer: UpstreamAnswer): AppError {
+  const parsed = codec.parse(answer.status, answer.body);
+  const detail = plainDetail(parsed.detail);
+  const retryAfter = Number(answer.headers.get("retry-after"));
+  const options = {
+    ...(parsed.vendorCode !== undefined ? { vendorCode: parsed.vendorCode } : {}),
+    ...(parsed.field !== undefined && /^[A-Za-z0-9_.-]{1,100}$/.test(parsed.field) ? { field: parsed.field } : {}),
+    ...(detail !== undefined ? { detail } : {}),
+    ...(parsed.reason !== undefined ? { reason: parsed.reason } : {}),
+    ...(parsed.kind === "rate_limited" && Number.isFinite(retryAfter) && retryAfter >= 0 ? { retryAfterSeconds: retryAfter } : {}),
+  };
+  // A server-side error code in a 4xx-or-200 answer is still the upstream failing.
+  if (parsed.kind === "internal" || parsed.kind === "unavailable") return new AppError("unavailable", { detail: "The upstream service is unavailable." });
+  if (parsed.kind === "timeout") return new AppError("timeout", { detail: "The upstream service did not answer in time." });
+  return new AppError(parsed.kind, options);
+}
+
+function pick(headers: Readonly<IncomingHttpHeaders> | Headers, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const value = headers instanceof Headers ? headers.get(name) : headers[name];
+    if (typeof value === "string" && value !== "") out[name] = value;
+  }
+  return out;
+}
+
+/** The names of the request headers a route declares (ts-rest hands the handler every header the request had). */
+function declaredHeaderNames(route: AppRoute): readonly string[] {
+  return route.headers && isZodObject(route.headers) ? Object.keys(extractZodObjectShape(route.headers) as Record<string, unknown>) : [];
+}
+
+/** The route's declared, validated request headers, as strings: nothing else of the caller's request goes upstream. */
+function declaredHeaders(headers: unknown, names: readonly string[]): Record<string, string> {
+  const given = (headers ?? {}) as Record<string, unknown>;
+  const out: Record<string, string> = {};
+  for (const name of names) {
+    const value = given[name];
+    if (typeof value === "string") out[name] = value;
+  }
+  return out;
+}
+
+type AnyInput = Pick<HandlerInput<AppRoute>, "requestId" | "transactionId" | "receivedAt" | "requestHeaders" | "caller"> & {
+  params?: Record<string, unknown>;
+  query?: unknown;
+  body?: unknown;
+  headers?: unknown;
+};
+
+/**
+ * Calls a route of the upstream and returns its success; a failure on the upstream's side is
+ * thrown as the family's unavailable/timeout error, an error it answered as that error read
+ * into the internal model.
+ */
+export async function callThrough(upstream: Upstream, routeName: string, request: UpstreamRequest, call: UpstreamCall): Promise<UpstreamAnswer> {
+  let answer: UpstreamAnswer;
+  try {
+    answer = await upstream.call(routeName, request, call);
+  } catch (error) {
+    throw isUpstreamFailure(error) ? upstreamError(error) : error;
+  }
+  if (answer.status < 400 && !upstream.spec.isErrorBody?.(answer.body)) return answer;
+  const error = vendorError(codecs[upstream.spec.family], answer);
+  // The vendor refused the BFF's own credential (IMIconnect says so with HTTP 200): not the caller's doing.
+  if (error.kind === "unauthenticated" && upstream.settings.credential) {
+    throw new AppError("unavailable", { detail: "The upstream service refused the BFF's credential.", cause: error });
+  }
+  throw error;
+}
+
+/**
+ * A handler for every route of the family's contract that answers through the upstream: the
+ * validated request goes to the vendor (path parameters, query, body, the contract's headers, the
+ * caller's or the BFF's credentials, the correlation ids), and the vendor's validated answer
+ * comes back — a success as it is (with the family's passed-back headers), an error re-rendered
+ * in the family's format by the error pipeline, a failure as the family's unavailable/timeout error.
+ */
+export function forwardingHandlers<T extends AppRouter>(contract: T, upstream: Upstream, budgetMs: number): RouterHandlers<T> {
+  const spec = upstream.spec;
+  const handlers: Record<string, (input: AnyInput) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>> = {};
+  for (const [routeName, route] of Object.entries(contract)) {
+    if (!isAppRoute(route)) throw new Error(`the ${spec.family} contract nests routers: forwarding expects a flat one`);
+    const headerNames = declaredHeaderNames(route);
+    handlers[routeName] = async (input) => {
+      const ids = { requestId: input.requestId, transactionId: input.transactionId };
+      const params = Object.fromEntries(Object.entries(input.params ?? {}).map(([name, value]) => [name, encodeURIComponent(String(value))]));
+      const request = {
+        params,
+        query: input.query,
+        body: upstream.settings.credential && spec.vendorBody ? spec.vendorBody(input.body, input.caller) : input.body,
+        headers: { ...declaredHeaders(input.headers, headerNames), ...spec.correlation((input.headers ?? {}) as Record<string, unknown>, ids) },
+      };
+      const answer = await callThrough(upstream, routeName, request, {
+        ids,
+        deadline: deadlineAfter(input.receivedAt, budgetMs),
+        callerCredentials: pick(input.requestHeaders, spec.callerCredentialHeaders),
+      });
+      const passed = pick(answer.headers, spec.responseHeaders ?? []);
+      const headers = spec.ourResponseHeaders ? spec.ourResponseHeaders(passed) : passed;
+      return { status: answer.status, body: spec.successBody ? spec.successBody(answer.body, ids) : answer.body, headers };
+    };
+  }
+  return handlers as unknown as RouterHandlers<T>;
+}
