@@ -27,19 +27,19 @@ export type StoreConfig = {
  */
 export async function openConfiguredStore(config: StoreConfig): Promise<Store> {
   let connection: StoreConnection;
+  const common = { statementTimeoutMs: config.statementTimeoutMs, ...(config.observeQuery ? { observeQuery: config.observeQuery } : {}) };
   if (config.databaseUrl) {
     connection = await openConnection({
       kind: "postgres",
       connectionString: config.databaseUrl,
       poolMax: config.poolMax,
-      statementTimeoutMs: config.statementTimeoutMs,
-      ...(config.observeQuery ? { observeQuery: config.observeQuery } : {}),
+      ...common,
       ...(config.onPoolError ? { onPoolError: config.onPoolError } : {}),
     });
   } else {
     const unlock = await acquireDataDirLock(config.dataDir);
     try {
-      const opened = await openConnection({ kind: "pglite", dataDir: join(config.dataDir, "pglite"), statementTimeoutMs: config.statementTimeoutMs, ...(config.observeQuery ? { observeQuery: config.observeQuery } : {}) });
+      const opened = await openConnection({ kind: "pglite", dataDir: join(config.dataDir, "pglite"), ...common });
       connection = { ...opened, close: () => opened.close().finally(unlock) };
     } catch (error) {
       await unlock();

@@ -11,8 +11,8 @@ import type { Database } from "./schema.js";
 const DATE_OID = 1082;
 const INT8_OID = 20;
 
-/** Named prepared statements (docs/performance.md#prepared-statements), and who hears how long each query took. */
-type PreparedStatementsOption = {
+/** What both engines take: named prepared statements (docs/performance.md#prepared-statements), and who hears how long each query took. */
+type CommonConnectionOptions = {
   /** SQL texts kept prepared per session or connection (default DEFAULT_PREPARED_STATEMENTS); 0 prepares nothing. */
   preparedStatements?: number;
   /** Called after every query (failed ones too) with its kind (`select`, `insert`, `update`, `delete`, `other`) and duration. */
@@ -33,7 +33,7 @@ function queryLog(observe: QueryObserver | undefined): KyselyConfig["log"] {
 }
 
 export type ConnectionOptions =
-  | (PreparedStatementsOption & {
+  | (CommonConnectionOptions & {
       kind: "pglite";
       /** Where PGlite persists; omit for a purely in-memory database. */
       dataDir?: string;
@@ -42,7 +42,7 @@ export type ConnectionOptions =
       /** Enforced by the driver (PGlite has no statement_timeout): see PGliteDialectOptions. */
       statementTimeoutMs?: number;
     })
-  | (PreparedStatementsOption & {
+  | (CommonConnectionOptions & {
       kind: "postgres";
       connectionString: string;
       poolMax?: number;
@@ -119,8 +119,7 @@ async function openPGlite(options: Extract<ConnectionOptions, { kind: "pglite" }
     listenInProcess: async (channel, onPayload) => {
       const release = await lock.acquire();
       try {
-        const unlisten = await pglite.listen(channel, onPayload);
-        return () => unlisten();
+        return await pglite.listen(channel, onPayload);
       } finally {
         release();
       }

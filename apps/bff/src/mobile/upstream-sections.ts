@@ -6,7 +6,7 @@ import type { ScoringResponse } from "@insights/contracts/scoring";
 import type { SegmentResponse } from "@insights/contracts/segments";
 import { AppError, isAppError } from "@insights/errors";
 import type { z } from "zod";
-import type { SegmentsChannel, UpstreamFamily } from "../upstream/config.js";
+import type { SegmentsChannel } from "../upstream/config.js";
 import { deadlineAfter } from "../upstream/deadline.js";
 import { callThrough } from "../upstream/forwarding.js";
 import type { Upstream, UpstreamRequest } from "../upstream/upstream-client.js";
@@ -44,9 +44,6 @@ const linked = (l: LinkedProfile) => ({ profileId: l.ProfileID, profileName: l.P
  * unavailable), within the section's deadline. Families answered locally keep their providers.
  */
 export function upstreamSectionProviders(defaults: SectionProviders, deps: UpstreamSectionDependencies): SectionProviders {
-  /** The family's upstream, when it has one and a credential of its own to call it with. */
-  const upstreamOf = (family: UpstreamFamily) => deps.upstreams.of(family);
-
   async function ask<T>(upstream: Upstream, vendor: string, route: string, request: Omit<UpstreamRequest, "headers"> & { headers?: Record<string, string> }, context: SectionContext): Promise<T> {
     if (!upstream.settings.credential) throw withoutCredential(vendor);
     const ids = { requestId: context.requestId ?? randomUUID(), transactionId: randomUUID() };
@@ -55,10 +52,10 @@ export function upstreamSectionProviders(defaults: SectionProviders, deps: Upstr
     return answer.body as T;
   }
 
-  const profiles = upstreamOf("profiles");
-  const segments = upstreamOf("segments");
-  const categories = upstreamOf("categories");
-  const scoring = upstreamOf("scoring");
+  const profiles = deps.upstreams.of("profiles");
+  const segments = deps.upstreams.of("segments");
+  const categories = deps.upstreams.of("categories");
+  const scoring = deps.upstreams.of("scoring");
   return {
     profile: profiles
       ? async (customer, context) => {
