@@ -1,7 +1,5 @@
-import { createLogger as createSharedLogger, REDACTED_PATHS } from "@insights/config";
+import { createLogger as createSharedLogger } from "@insights/config";
 import type { DestinationStream, Logger } from "pino";
-
-export { REDACTED_PATHS };
 
 /** The system's redacting logger (shared with the worker), as the BFF's service. */
 export function createLogger(level: string, destination?: DestinationStream): Logger {

@@ -53,6 +53,18 @@ describe("shared configuration", () => {
     expect(lines.join("")).not.toMatch(/4969452123456110|87654321X|34600000001/);
   });
 
+  it("censors credential and personal fields by name, however deep and whatever their value, in child bindings too", async () => {
+    const { lines, destination } = capture();
+    const logger = createLogger("insights-bff", "info", destination);
+    logger.info({ req: { headers: { authorization: "Bearer abc.def", key: "k-1", cookie: "s=1" } }, a: { b: { c: { token: "t-1" } } } }, "x");
+    logger.child({ phoneNumber: "600-1" }).info({ secretKey: "s-1", client_id: "app-1" }, "y");
+    await new Promise((resolve) => setImmediate(resolve));
+    const raw = lines.join("");
+    for (const secret of ["abc.def", "k-1", "s=1", "t-1", "600-1", "s-1", "app-1"]) expect(raw).not.toContain(secret);
+    const [first] = lines.map((line) => JSON.parse(line) as { req: { headers: Record<string, string> } });
+    expect(first?.req.headers).toEqual({ authorization: "[REDACTED]", key: "[REDACTED]", cookie: "[REDACTED]" });
+  });
+
   it.each([
     ["an 8-digit identity document with its letter, in a message", (log: Logger) => log.info("document 87654321X refused"), "87654321"],
     ["a card number written in groups, in a message", (log: Logger) => log.info("card 4969 4521 2345 6110 declined"), "4969 4521"],
