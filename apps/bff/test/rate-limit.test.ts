@@ -81,6 +81,16 @@ describe("the caller budget (after authentication)", () => {
     expect(r.headers.get("x-correlator")).toBe("c-1");
   });
 
+  it("advertises the caller's budget (IETF draft 8 headers), and only that one: the address budget is a flood guard", async () => {
+    const token = await app.token({ scopes: [SCORING_SCOPE], phoneNumber: LUIS, subject: "caller-headers" });
+    const r = await score(app, `Bearer ${token}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get("ratelimit-policy")).toMatch(/^"2-in-1min"; q=2; w=60; pk=:[A-Za-z0-9+/=]+:$/);
+    expect(r.headers.get("ratelimit")).toBe('"2-in-1min"; r=1; t=60');
+    const health = await send(`${app.url}/healthz`);
+    expect(health.headers.get("ratelimit-policy")).toBeNull();
+  });
+
   it("counts each caller separately", async () => {
     const token = await app.token({ scopes: [SCORING_SCOPE], phoneNumber: LUIS, subject: "caller-b" });
     expect((await score(app, `Bearer ${token}`)).status).toBe(200);

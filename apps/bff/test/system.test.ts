@@ -34,6 +34,10 @@ describe("health and readiness", () => {
     expect(r.headers.get("content-security-policy")).toContain("default-src 'none'");
     expect(r.headers.get("content-security-policy")).toContain("script-src 'self'");
     expect(r.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(r.headers.get("strict-transport-security")).toBe("max-age=31536000; includeSubDomains");
+    expect(r.headers.get("cross-origin-resource-policy")).toBe("same-origin");
+    expect(r.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(r.headers.get("x-frame-options")).toBe("SAMEORIGIN");
     expect(r.headers.get("x-powered-by")).toBeNull();
     expect(r.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });

@@ -36,11 +36,22 @@ export function callerIdentity(caller: Caller): string | undefined {
   }
 }
 
-function limiter(limit: number, windowMs: number, keyGenerator: (req: Request) => string, store: RateLimitStore | undefined, skip: (req: Request) => boolean, onLimited: () => void) {
+type LimiterOptions = {
+  limit: number;
+  windowMs: number;
+  keyGenerator: (req: Request) => string;
+  store: RateLimitStore | undefined;
+  skip: (req: Request) => boolean;
+  /** Whether answers advertise this budget (`RateLimit` and `RateLimit-Policy`, IETF draft 8). */
+  advertised: boolean;
+  onLimited: () => void;
+};
+
+function limiter({ limit, windowMs, keyGenerator, store, skip, advertised, onLimited }: LimiterOptions) {
   return rateLimit({
     windowMs,
     limit,
-    standardHeaders: "draft-8",
+    standardHeaders: advertised ? "draft-8" : false,
     legacyHeaders: false,
     keyGenerator,
     skip,
@@ -58,16 +69,19 @@ function limiter(limit: number, windowMs: number, keyGenerator: (req: Request) =
  * The first budget, before anything else costs: RATE_LIMIT_ADDRESS_MAX requests per window per
  * client address (IPv6 by /56), whatever credential they carry — so inventing tokens or keys, or
  * sending ones that fail verification, buys nothing. Refusals go through the error pipeline.
+ * This flood guard is not advertised in headers (its refusals still carry Retry-After): the
+ * budget a client manages is its own, the caller's; advertising both cost a SHA-256 per request.
  */
 export function addressRateLimiter(options: RateLimitOptions, routes: RouteIndex): RequestHandler {
-  return limiter(
-    options.addressMax,
-    options.windowMs,
-    (req) => `ip:${ipKeyGenerator(req.ip ?? "unknown")}`,
-    options.stores?.address,
-    (req) => routes.isUnlimited(req),
-    () => options.onLimited?.("address"),
-  );
+  return limiter({
+    limit: options.addressMax,
+    windowMs: options.windowMs,
+    keyGenerator: (req) => `ip:${ipKeyGenerator(req.ip ?? "unknown")}`,
+    store: options.stores?.address,
+    skip: (req) => routes.isUnlimited(req),
+    advertised: false,
+    onLimited: () => options.onLimited?.("address"),
+  });
 }
 
 /**
@@ -76,14 +90,15 @@ export function addressRateLimiter(options: RateLimitOptions, routes: RouteIndex
  */
 export function callerRateLimiter(options: RateLimitOptions): (req: Request, res: Response, caller: Caller) => Promise<void> {
   const identities = new WeakMap<Request, string>();
-  const handler = limiter(
-    options.max,
-    options.windowMs,
-    (req) => identities.get(req)!,
-    options.stores?.caller,
-    (req) => !identities.has(req),
-    () => options.onLimited?.("caller"),
-  );
+  const handler = limiter({
+    limit: options.max,
+    windowMs: options.windowMs,
+    keyGenerator: (req) => identities.get(req)!,
+    store: options.stores?.caller,
+    skip: (req) => !identities.has(req),
+    advertised: true,
+    onLimited: () => options.onLimited?.("caller"),
+  });
   return (req, res, caller) => {
     const identity = callerIdentity(caller);
     if (identity !== undefined) identities.set(req, identity);
