@@ -5,13 +5,13 @@ import { scoringContract } from "@insights/contracts/scoring";
 import { segmentsContract } from "@insights/contracts/segments";
 import type { AppRouter } from "@ts-rest/core";
 import type { Store } from "@insights/store";
-import compression from "compression";
 import express, { type Express } from "express";
 import type { Logger } from "pino";
 import type { TokenVerifier } from "./auth/token-verifier.js";
 import type { Config } from "./config.js";
 import { accessLog } from "./http/access-log.js";
 import { jsonBody } from "./http/body-parsing.js";
+import { jsonCompression } from "./http/json-compression.js";
 import { familyDialects, type FamilyDialects } from "./http/family-dialect.js";
 import { API_REFERENCE_ASSETS_PATH, apiReferenceAssets } from "./http/api-reference.js";
 import { conditionalGet } from "./http/conditional-get.js";
@@ -114,7 +114,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(addressRateLimiter(rateLimits, routes));
   app.use(jsonBody(deps.config.bodyLimit, dialects, (req) => routes.isStreamed(req)));
   // The mobile API's answers are compressed (br or gzip) when the client accepts it, and revalidated by ETag.
-  app.use("/mobile/v1", compression(), conditionalGet());
+  app.use("/mobile/v1", jsonCompression(), conditionalGet());
   // The API reference page's scripts and styles (the page itself, /docs, is a contract route).
   app.use(API_REFERENCE_ASSETS_PATH, apiReferenceAssets());
 

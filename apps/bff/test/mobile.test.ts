@@ -164,6 +164,24 @@ describe("mobile API", () => {
       expect(gzip.headers["content-encoding"]).toBe("gzip");
       expect(JSON.parse(gunzipSync(gzip.body).toString("utf8"))).toEqual(expected);
       expect(br.headers.etag).toBe(plain.headers.etag);
+      // Compressed whole: one body with its length, not a chunked stream.
+      for (const compressed of [br, gzip]) {
+        expect(Number(compressed.headers["content-length"])).toBe(compressed.body.length);
+        expect(compressed.headers["transfer-encoding"]).toBeUndefined();
+      }
+      const preferred = await getRaw(url, { authorization: `Bearer ${client}`, "accept-encoding": "br;q=0.5, gzip" });
+      expect(preferred.headers["content-encoding"]).toBe("gzip");
+      const refused = await getRaw(url, { authorization: `Bearer ${client}`, "accept-encoding": "br;q=0, gzip;q=0" });
+      expect(refused.headers["content-encoding"]).toBeUndefined();
+      expect(JSON.parse(refused.body.toString("utf8"))).toEqual(expected);
+    });
+
+    it("sends a body under 1 KB as it is, still varying by Accept-Encoding", async () => {
+      const small = await getRaw(`${app.url}/mobile/v1/customers/${LUIS}/overview?include=segment`, { authorization: `Bearer ${client}`, "accept-encoding": "br, gzip" });
+      expect(small.headers["content-encoding"]).toBeUndefined();
+      expect(small.headers.vary).toMatch(/accept-encoding/i);
+      expect(Number(small.headers["content-length"])).toBe(small.body.length);
+      expect(small.body.length).toBeLessThan(1024);
     });
   });
 
