@@ -141,8 +141,9 @@ try {
       await migrate(s);
       const running = Array.from({ length: workers }, () => startWorker({ ...envFor(s), LOG_LEVEL: "info" }));
       await Promise.all(running.map((w) => w.ready));
-      // Enough chunks for the workers to share (a chunk is the unit of parallelism).
-      const chunkRows = String(Math.max(1000, Math.ceil(rows / 16)));
+      // Enough chunks for the workers to share (a chunk is the unit of parallelism), none over
+      // 10,000 rows: a worker holds one chunk in memory at a time, so its size bounds the RSS.
+      const chunkRows = String(Math.min(10_000, Math.max(1000, Math.ceil(rows / 16))));
       const run = await measure([cli, sampleFile, "--dataset", "customers", "--org", "telco", "--json", "--chunk-rows", chunkRows], envFor(s));
       const job = importJson(run.stdout);
       const peaks = await Promise.all(running.map((w) => w.stop()));

@@ -22,8 +22,8 @@ export const MAX_PREPARED_TEXT = 8192;
 
 /** One data-manipulation statement (every Kysely query, every sql`` look-up of the store). */
 const PREPARABLE = /^\s*(select|insert|update|delete|with|values)\b/i;
-/** Statements that cannot change the schema: transaction control, session settings, EXPLAIN, SQL-level PREPARE/EXECUTE. */
-const SCHEMA_NEUTRAL = /^\s*(begin|start|commit|end|rollback|abort|savepoint|release|set|reset|show|lock|listen|unlisten|notify|prepare|execute|deallocate|discard|explain)\b/i;
+/** Statements that cannot change the schema: transaction control, session settings, EXPLAIN, ANALYZE, SQL-level PREPARE/EXECUTE. */
+const SCHEMA_NEUTRAL = /^\s*(begin|start|commit|end|rollback|abort|savepoint|release|set|reset|show|lock|listen|unlisten|notify|prepare|execute|deallocate|discard|explain|analyze)\b/i;
 
 /**
  * Whether a text is prepared: a single data-manipulation statement of at most MAX_PREPARED_TEXT

@@ -18,6 +18,7 @@ import { storedIdentifierValue } from "./customers.js";
 import { findDemoData, loadDemoDataIfEmpty } from "./demo-data.js";
 import type { IdentifierHasher } from "./identifier-hasher.js";
 import { applyImportBatch, type ImportBatch } from "./import-batch.js";
+import { importStatistics } from "./import-statistics.js";
 import { completeImportChunk, loadImportChunk, pendingImportChunks, stageChunkedImportJob } from "./import-chunks.js";
 import { createImportJob, findImportJob, finishImportJob, listImportRejects, listUnfinishedImportJobs, markImportJobRunning } from "./import-jobs.js";
 import { createApiClient, createOrganisation, listApiClients, listOrganisations, organisationExists, type ApiClientRegistration } from "./organisations.js";
@@ -101,6 +102,7 @@ function domainOperations({ db }: StoreConnection, hasher: IdentifierHasher, cac
   // Cache keys hold identity documents and card numbers only as their keyed hash, as the tables do.
   const stored = (kind: "id_document" | "card_number", value: string | undefined) => (value === undefined ? "" : storedIdentifierValue(hasher, kind, value));
   const key = (...parts: (string | number)[]) => parts.join("\u0000");
+  const keepImportStatistics = importStatistics(db);
 
   const scoringSubject = (request: Omit<ScoringLookupRequest, "scale">) =>
     read(orgScope(request.orgId), key("scoring", request.orgId, request.phoneNumber ?? "", stored("id_document", request.idDocument)), () =>
@@ -172,8 +174,11 @@ function domainOperations({ db }: StoreConnection, hasher: IdentifierHasher, cac
     finishImportJob: (id: string, outcome: Parameters<typeof finishImportJob>[2]) => finishImportJob(db, id, outcome),
     listImportRejects: (jobId: string, page: Parameters<typeof listImportRejects>[2]) => listImportRejects(db, jobId, page),
     /** Applies one batch of a job's rows in one transaction (see import-batch.ts); invalidates the organisation's reads. */
-    applyImportBatch: (job: { id: string; orgId: string }, batch: ImportBatch, options?: Parameters<typeof applyImportBatch>[4]) =>
-      write(orgScope(job.orgId), () => applyImportBatch(db, hasher, job, batch, options)),
+    applyImportBatch: async (job: { id: string; orgId: string }, batch: ImportBatch, options?: Parameters<typeof applyImportBatch>[4]) => {
+      const result = await write(orgScope(job.orgId), () => applyImportBatch(db, hasher, job, batch, options));
+      await keepImportStatistics(options?.dryRun ? 0 : result.imported);
+      return result;
+    },
     stageChunkedImportJob: (job: Parameters<typeof stageChunkedImportJob>[1], stage: Parameters<typeof stageChunkedImportJob>[2]) => stageChunkedImportJob(db, job, stage),
     pendingImportChunks: (jobId: string) => pendingImportChunks(db, jobId),
     loadImportChunk: (jobId: string, seq: number) => loadImportChunk(db, jobId, seq),
