@@ -1,3 +1,4 @@
+import { pino } from "pino";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { createLifecycle } from "./lifecycle.js";
@@ -19,7 +20,10 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  // Lines are written asynchronously: a request never waits on the write system call, and lines
+  // logged while a write is in flight go out together with the next. Whatever is pending is
+  // flushed on exit (pino registers it); only SIGKILL can lose the last few milliseconds.
+  const logger = createLogger(config.logLevel, pino.destination({ dest: 1, sync: false }));
   const runtime = await openRuntime(config, logger);
   const lifecycle = createLifecycle();
   const metrics = createMetrics();
