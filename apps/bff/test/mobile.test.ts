@@ -101,6 +101,11 @@ describe("mobile API", () => {
       expectProblem(r, 400, "invalid-argument");
       expect(r.json["invalid-params"]).toEqual([{ name: "include", reason: "invalid_value" }]);
       expect(r.json.detail).toContain('"balance"');
+      // Anything that is not shaped like a section name is refused without being reflected.
+      const markup = await send(`${app.url}/mobile/v1/customers/${LUIS}/overview?include=${encodeURIComponent("<html><body>hi</body></html>")}`, auth(client));
+      expectProblem(markup, 400, "invalid-argument");
+      expect(markup.text).not.toMatch(/<html|<body/i);
+      expect(markup.json.detail).toBe("include: an unknown section; the sections are profile, segment, categories, score");
       expectProblem(await send(`${app.url}/mobile/v1/customers/${LUIS}/overview?include=`, auth(client)), 400, "invalid-argument");
       expectProblem(await send(`${app.url}/mobile/v1/customers/${LUIS}/overview?include=score&include=profile`, auth(client)), 400, "invalid-argument");
       expectProblem(await send(`${app.url}/mobile/v1/customers/${LUIS}/overview?sections=score`, auth(client)), 400, "invalid-argument");

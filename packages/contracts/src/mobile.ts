@@ -26,7 +26,9 @@ export const IncludeSchema = z
   .superRefine((value, ctx) => {
     const unknown = value.split(",").filter((name) => !(overviewSections as readonly string[]).includes(name));
     if (unknown.length > 0) {
-      ctx.addIssue({ code: "custom", message: `unknown section ${JSON.stringify(unknown[0])}; the sections are ${overviewSections.join(", ")}` });
+      // Named back only when it looks like a section name (a typo): an error never reflects arbitrary input.
+      const named = /^[a-z][a-z0-9_-]{0,31}$/.test(unknown[0]!) ? `unknown section ${JSON.stringify(unknown[0])}` : "an unknown section";
+      ctx.addIssue({ code: "custom", message: `${named}; the sections are ${overviewSections.join(", ")}` });
     }
   })
   .transform((value) => [...new Set(value.split(","))] as OverviewSectionName[]);
