@@ -1,9 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { promisify } from "node:util";
-import { brotliCompress, constants, gzip as gzipCallback } from "node:zlib";
 import type { RequestHandler } from "express";
+import { compress, negotiateContentCoding } from "./content-encoding.js";
 
 /**
  * The API reference page: Swagger UI from the `swagger-ui-dist` package (no CDN), over
@@ -51,18 +50,6 @@ export const apiReferencePage = `<!DOCTYPE html>
 </html>
 `;
 
-type Encoding = "br" | "gzip" | "identity";
-
-const brotli = promisify(brotliCompress);
-const gzip = promisify(gzipCallback);
-
-/** Compressed off the event loop (zlib's thread pool): the bundle is 1.7 MB. */
-async function encode(content: Buffer, encoding: Encoding): Promise<Buffer> {
-  if (encoding === "br") return brotli(content, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } });
-  if (encoding === "gzip") return gzip(content, { level: 9 });
-  return content;
-}
-
 /**
  * Serves the page's scripts and styles: each file read and compressed (br, gzip) once, on first
  * request, then answered from memory. They hold no customer data, so browsers may keep them.
@@ -75,11 +62,14 @@ export function apiReferenceAssets(): RequestHandler {
     const type = name === "start.js" ? "text/javascript; charset=utf-8" : packageAssets.get(name);
     if (type === undefined) return next();
     const compressible = !type.startsWith("image/");
-    const encoding: Encoding = compressible ? ((req.acceptsEncodings("br", "gzip", "identity") || "identity") as Encoding) : "identity";
-    const key = `${encoding}:${name}`;
+    const coding = compressible ? negotiateContentCoding(req) : undefined;
+    const key = `${coding ?? "identity"}:${name}`;
     let content = cache.get(key);
     if (!content) {
-      content = (name === "start.js" ? Promise.resolve(Buffer.from(startScript)) : readFile(join(distDir, name))).then((plain) => encode(plain, encoding));
+      content = (name === "start.js" ? Promise.resolve(Buffer.from(startScript)) : readFile(join(distDir, name))).then((plain) =>
+        // Off the event loop (zlib's thread pool): the bundle is 1.7 MB.
+        coding ? compress(plain, coding, "best") : plain,
+      );
       // A failure is not remembered: the next request tries again.
       content.catch(() => cache.delete(key));
       cache.set(key, content);
@@ -88,7 +78,7 @@ export function apiReferenceAssets(): RequestHandler {
       res.setHeader("content-type", type);
       res.setHeader("cache-control", "public, max-age=3600");
       if (compressible) res.setHeader("vary", "Accept-Encoding");
-      if (encoding !== "identity") res.setHeader("content-encoding", encoding);
+      if (coding) res.setHeader("content-encoding", coding);
       res.setHeader("content-length", body.length);
       res.end(req.method === "HEAD" ? undefined : body);
     }, next);
