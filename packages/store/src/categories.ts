@@ -268,13 +268,14 @@ export async function addCatalogueCategories(
     try {
       ({ rows } = await sql<CatalogueInsertRow>`
         with input as (
-          select e.n, e.item ->> 'name' as name, e.item ->> 'description' as description, e.item -> 'valid_values' as valid_values
+          select e.n, e.item ->> 'name' as name, e.item ->> 'description' as description, e.item -> 'valid_values' as valid_values,
+            row_number() over (partition by e.item ->> 'name' order by e.n) > 1 as repeated
           from jsonb_array_elements(${input}::jsonb) with ordinality as e (item, n)
         ),
+        -- A scalar subquery per name: an EXISTS here may be planned as a scan of the whole catalogue.
         clash as (
           select i.name from input i
-          where exists (select from categories k where k.org_id = ${orgId}::text and k.name = i.name)
-            or exists (select from input j where j.name = i.name and j.n < i.n)
+          where i.repeated or coalesce((select true from categories k where k.org_id = ${orgId}::text and k.name = i.name), false)
           order by i.n limit 1
         ),
         ins as (
