@@ -198,6 +198,33 @@ describe.each(testStoreVariants(process.env.DATABASE_URL))("category writes on $
       expect((await store.addCatalogueCategories(other.orgId, [entry("zeta"), entry("one")])).outcome).toBe("done");
       expect(await store.addCatalogueCategories(org.orgId, [])).toEqual({ outcome: "done", created: [] });
     });
+    it("adds a name once when requests race for it; the others conflict naming it and add nothing", async () => {
+      const org = await newOrg();
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          store.addCatalogueCategories(org.orgId, [{ name: `only ${i}`, description: null, validValues: [] }, { name: "raced", description: null, validValues: [] }]),
+        ),
+      );
+      expect(results.filter((r) => r.outcome === "done")).toHaveLength(1);
+      expect(results.filter((r) => r.outcome === "conflict")).toEqual(Array.from({ length: 9 }, () => ({ outcome: "conflict", name: "raced" })));
+      const names = (await store.listCatalogue(org.orgId)).map((c) => c.name);
+      expect(names.filter((n) => n === "raced" || n.startsWith("only "))).toHaveLength(2);
+    });
+  });
+
+  describe.skipIf(variant.name !== "postgres" || variant.skipReason !== undefined)("a name added after the statement's snapshot", () => {
+    it("is a conflict naming it, and nothing is added", async () => {
+      const org = await newOrg();
+      let adding: Promise<unknown> | undefined;
+      await store.db.transaction().execute(async (tx) => {
+        await tx.insertInto("categories").values({ org_id: org.orgId, name: "raced", valid_values: "[]" }).execute();
+        // Blocks on the uncommitted "raced" until this transaction commits, then fails with a unique violation.
+        adding = store.addCatalogueCategories(org.orgId, [{ name: "first", description: null, validValues: [] }, { name: "raced", description: null, validValues: [] }]);
+        await new Promise((r) => setTimeout(r, 200));
+      });
+      expect(await adding).toEqual({ outcome: "conflict", name: "raced" });
+      expect((await store.listCatalogue(org.orgId)).map((c) => c.name)).not.toContain("first");
+    });
   });
 
   describe.skipIf(variant.skipReason !== undefined)("statements", () => {
