@@ -121,55 +121,56 @@ export type CategoryWriteResult =
   | { outcome: "invalid_value"; validValues: (string | null)[] }
   | { outcome: "conflict" };
 
-async function catalogueEntry(tx: Db, orgId: string, categoryId: number) {
-  return tx.selectFrom("categories").select(["id", "valid_values"]).where("org_id", "=", orgId).where("id", "=", categoryId).executeTakeFirst();
-}
-
-async function recordHistory(
-  tx: Transaction<Database>,
-  entry: { orgId: string; customerId: string; categoryId: number; operation: CategoryOperation; value: string | null; description: string | null; reason: string | null; actor: string },
-) {
-  await tx
-    .insertInto("customer_category_history")
-    .values({
-      org_id: entry.orgId,
-      customer_id: entry.customerId,
-      category_id: entry.categoryId,
-      operation: entry.operation,
-      value: entry.value,
-      description: entry.description,
-      reason: entry.reason,
-      actor: entry.actor,
-    })
-    .execute();
-}
-
 export type NewCustomerCategory = { categoryId: number; value: string | null; description: string | null; reason: string | null };
 
-/** Adds a category to a customer and its history entry, in one transaction. A second add of the same category is a conflict. */
+/*
+ * Each write below is one statement: data-modifying CTEs that resolve the customer and the
+ * catalogue entry, change the row and append its history entry, which PostgreSQL runs as one
+ * implicit transaction (docs/performance.md#category-writes-in-one-statement). Each keeps one
+ * SQL text whatever its input, so it is prepared once per session.
+ */
+
+/** The customer the MasStack UUID names in the organisation (a CTE for the writes below). */
+const customerCte = (orgId: string, masstackId: string) =>
+  sql`select customer_id from customer_identifiers where org_id = ${orgId} and kind = 'masstack_customer_id' and value = ${masstackId.toLowerCase()}::text`;
+
+type WriteRow = { customer_found: boolean; row_found: boolean; valid: boolean | null; valid_values: (string | null)[] | null; written: boolean };
+
+/** Adds a category to a customer and its history entry, in one statement. A second add of the same category is a conflict. */
 export async function addCustomerCategory(db: Kysely<Database>, orgId: string, masstackId: string, input: NewCustomerCategory, actor: string): Promise<CategoryWriteResult> {
-  return db.transaction().execute(async (tx) => {
-    const customerId = await customerOf(tx, orgId, masstackId);
-    if (customerId === undefined) return { outcome: "customer_not_found" };
-    const category = await catalogueEntry(tx, orgId, input.categoryId);
-    if (!category) return { outcome: "category_not_found" };
-    if (!category.valid_values.includes(input.value)) return { outcome: "invalid_value", validValues: category.valid_values };
-    // Concurrent adds: PostgreSQL makes the later insert wait for the earlier one and then do nothing.
-    const inserted = await tx
-      .insertInto("customer_categories")
-      .values({ org_id: orgId, customer_id: customerId, category_id: input.categoryId, value: input.value, description: input.description, reason: input.reason })
-      .onConflict((oc) => oc.columns(["customer_id", "category_id"]).doNothing())
-      .returning("category_id")
-      .executeTakeFirst();
-    if (!inserted) return { outcome: "conflict" };
-    await recordHistory(tx, { orgId, customerId, ...input, operation: "create", actor });
-    return { outcome: "done" };
-  });
+  // Concurrent adds: PostgreSQL makes the later insert wait for the earlier one and then do nothing.
+  const { rows } = await sql<WriteRow>`
+    with c as (${customerCte(orgId, masstackId)}),
+    k as (select valid_values, valid_values @> jsonb_build_array(${input.value}::text) as valid from categories where org_id = ${orgId} and id = ${input.categoryId}::int),
+    ins as (
+      insert into customer_categories (org_id, customer_id, category_id, value, description, reason)
+      select ${orgId}::text, c.customer_id, ${input.categoryId}::int, ${input.value}::text, ${input.description}::text, ${input.reason}::text
+      from c, k where k.valid
+      on conflict (customer_id, category_id) do nothing
+      returning customer_id, category_id, value, description, reason
+    ),
+    h as (
+      insert into customer_category_history (org_id, customer_id, category_id, operation, value, description, reason, actor)
+      select ${orgId}::text, customer_id, category_id, 'create', value, description, reason, ${actor}::text from ins
+    )
+    select exists (select from c) as customer_found, true as row_found, (select valid from k) as valid, (select valid_values from k) as valid_values,
+      exists (select from ins) as written
+  `.execute(db);
+  const row = rows[0]!;
+  if (!row.customer_found) return { outcome: "customer_not_found" };
+  if (row.valid_values === null) return { outcome: "category_not_found" };
+  if (!row.valid) return { outcome: "invalid_value", validValues: row.valid_values };
+  return row.written ? { outcome: "done" } : { outcome: "conflict" };
 }
 
 export type CustomerCategoryPatch = { value?: string | null; description?: string | null; reason?: string | null };
 
-/** Changes a customer's category (only the fields given) and records the resulting state, in one transaction. */
+/**
+ * Changes a customer's category (only the fields given) and records the resulting state, in one
+ * statement. Concurrent patches of one row apply and are recorded one after another: the UPDATE
+ * waits for the other writer's row lock, then re-reads the row, and the history entry takes what
+ * it returned.
+ */
 export async function patchCustomerCategory(
   db: Kysely<Database>,
   orgId: string,
@@ -178,49 +179,60 @@ export async function patchCustomerCategory(
   patch: CustomerCategoryPatch,
   actor: string,
 ): Promise<CategoryWriteResult> {
-  return db.transaction().execute(async (tx) => {
-    const customerId = await customerOf(tx, orgId, masstackId);
-    if (customerId === undefined) return { outcome: "customer_not_found" };
-    // Lock the row first: concurrent patches apply (and are recorded) one after another.
-    const current = await tx
-      .selectFrom("customer_categories")
-      .select("category_id")
-      .where("customer_id", "=", customerId)
-      .where("category_id", "=", categoryId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!current) return { outcome: "category_not_found" };
-    if (patch.value !== undefined) {
-      const category = await catalogueEntry(tx, orgId, categoryId);
-      if (!category || !category.valid_values.includes(patch.value)) return { outcome: "invalid_value", validValues: category?.valid_values ?? [] };
-    }
-    const updated = await tx
-      .updateTable("customer_categories")
-      .set({ ...patch, updated_at: sql<Date>`clock_timestamp()` })
-      .where("customer_id", "=", customerId)
-      .where("category_id", "=", categoryId)
-      .returning(["value", "description", "reason"])
-      .executeTakeFirstOrThrow();
-    await recordHistory(tx, { orgId, customerId, categoryId, operation: "update", actor, ...updated });
-    return { outcome: "done" };
-  });
+  const hasValue = patch.value !== undefined;
+  const value = patch.value ?? null;
+  const field = (column: "description" | "reason") => {
+    const given = patch[column] !== undefined;
+    return sql`case when ${given}::boolean then ${patch[column] ?? null}::text else cc.${sql.ref(column)} end`;
+  };
+  const { rows } = await sql<WriteRow>`
+    with c as (${customerCte(orgId, masstackId)}),
+    cur as (select from customer_categories cc join c on cc.customer_id = c.customer_id where cc.category_id = ${categoryId}::int),
+    k as (select valid_values from categories where org_id = ${orgId} and id = ${categoryId}::int),
+    v as (select not ${hasValue}::boolean or coalesce((select valid_values @> jsonb_build_array(${value}::text) from k), false) as valid),
+    upd as (
+      update customer_categories cc
+      set value = case when ${hasValue}::boolean then ${value}::text else cc.value end,
+        description = ${field("description")},
+        reason = ${field("reason")},
+        updated_at = clock_timestamp()
+      from c
+      where cc.customer_id = c.customer_id and cc.category_id = ${categoryId}::int and (select valid from v)
+      returning cc.customer_id, cc.category_id, cc.value, cc.description, cc.reason
+    ),
+    h as (
+      insert into customer_category_history (org_id, customer_id, category_id, operation, value, description, reason, actor)
+      select ${orgId}::text, customer_id, category_id, 'update', value, description, reason, ${actor}::text from upd
+    )
+    select exists (select from c) as customer_found, exists (select from cur) as row_found, (select valid from v) as valid,
+      (select valid_values from k) as valid_values, exists (select from upd) as written
+  `.execute(db);
+  const row = rows[0]!;
+  if (!row.customer_found) return { outcome: "customer_not_found" };
+  if (!row.row_found) return { outcome: "category_not_found" };
+  if (!row.valid) return { outcome: "invalid_value", validValues: row.valid_values ?? [] };
+  // Not written though it was there: removed meanwhile.
+  return row.written ? { outcome: "done" } : { outcome: "category_not_found" };
 }
 
-/** Removes a customer's category and records what it was, in one transaction. */
+/** Removes a customer's category and records what it was, in one statement. */
 export async function removeCustomerCategory(db: Kysely<Database>, orgId: string, masstackId: string, categoryId: number, actor: string): Promise<CategoryWriteResult> {
-  return db.transaction().execute(async (tx) => {
-    const customerId = await customerOf(tx, orgId, masstackId);
-    if (customerId === undefined) return { outcome: "customer_not_found" };
-    const removed = await tx
-      .deleteFrom("customer_categories")
-      .where("customer_id", "=", customerId)
-      .where("category_id", "=", categoryId)
-      .returning(["value", "description", "reason"])
-      .executeTakeFirst();
-    if (!removed) return { outcome: "category_not_found" };
-    await recordHistory(tx, { orgId, customerId, categoryId, operation: "delete", actor, ...removed });
-    return { outcome: "done" };
-  });
+  const { rows } = await sql<Pick<WriteRow, "customer_found" | "written">>`
+    with c as (${customerCte(orgId, masstackId)}),
+    del as (
+      delete from customer_categories cc using c
+      where cc.customer_id = c.customer_id and cc.category_id = ${categoryId}::int
+      returning cc.customer_id, cc.category_id, cc.value, cc.description, cc.reason
+    ),
+    h as (
+      insert into customer_category_history (org_id, customer_id, category_id, operation, value, description, reason, actor)
+      select ${orgId}::text, customer_id, category_id, 'delete', value, description, reason, ${actor}::text from del
+    )
+    select exists (select from c) as customer_found, exists (select from del) as written
+  `.execute(db);
+  const row = rows[0]!;
+  if (!row.customer_found) return { outcome: "customer_not_found" };
+  return row.written ? { outcome: "done" } : { outcome: "category_not_found" };
 }
 
 export async function listCatalogue(db: Db, orgId: string): Promise<CatalogueCategory[]> {
@@ -230,34 +242,71 @@ export async function listCatalogue(db: Db, orgId: string): Promise<CatalogueCat
 
 export type NewCatalogueCategory = { name: string; description: string | null; validValues: (string | null)[] };
 
-/** Adds categories to the catalogue, all or none; a name the organisation already has is a conflict. */
+type CatalogueInsertRow = {
+  /** The first name (in input order) the organisation has already, or that the input repeats; then nothing was added. */
+  conflict: string | null;
+  id: number;
+  name: string;
+  description: string | null;
+  valid_values: (string | null)[];
+  created_at: Date;
+};
+
+/**
+ * Adds categories to the catalogue, all or none, in one statement; a name the organisation
+ * already has (or that the request repeats) is a conflict, named by the first such in input
+ * order. Created ids follow the input order.
+ */
 export async function addCatalogueCategories(
   db: Kysely<Database>,
   orgId: string,
   categories: NewCatalogueCategory[],
 ): Promise<{ outcome: "done"; created: CatalogueCategory[] } | { outcome: "conflict"; name: string }> {
-  return db.transaction().execute(async (tx) => {
-    const created: CatalogueCategory[] = [];
-    for (const category of categories) {
-      const row = await tx
-        .insertInto("categories")
-        .values({ org_id: orgId, name: category.name, description: category.description, valid_values: JSON.stringify(category.validValues) })
-        .onConflict((oc) => oc.columns(["org_id", "name"]).doNothing())
-        .returningAll()
-        .executeTakeFirst();
-      // Throwing rolls back the categories added before this one.
-      if (!row) throw new CatalogueConflict(category.name);
-      created.push({ id: row.id, name: row.name, description: row.description, validValues: row.valid_values, createdAt: row.created_at });
+  const input = JSON.stringify(categories.map((c) => ({ name: c.name, description: c.description, valid_values: c.validValues })));
+  for (let attempt = 1; ; attempt++) {
+    let rows: CatalogueInsertRow[];
+    try {
+      ({ rows } = await sql<CatalogueInsertRow>`
+        with input as (
+          select e.n, e.item ->> 'name' as name, e.item ->> 'description' as description, e.item -> 'valid_values' as valid_values,
+            row_number() over (partition by e.item ->> 'name' order by e.n) > 1 as repeated
+          from jsonb_array_elements(${input}::jsonb) with ordinality as e (item, n)
+        ),
+        -- A scalar subquery per name: an EXISTS here may be planned as a scan of the whole catalogue.
+        clash as (
+          select i.name from input i
+          where i.repeated or coalesce((select true from categories k where k.org_id = ${orgId}::text and k.name = i.name), false)
+          order by i.n limit 1
+        ),
+        ins as (
+          insert into categories (org_id, name, description, valid_values)
+          select ${orgId}::text, name, description, valid_values from input
+          where not exists (select from clash)
+          order by n
+          returning id, name, description, valid_values, created_at
+        )
+        select null::text as conflict, id, name, description, valid_values, created_at from ins
+        union all
+        select name, null, null, null, null, null from clash
+      `.execute(db));
+    } catch (error) {
+      // A concurrent request added one of the names after this statement's snapshot: the whole
+      // statement was rolled back; run it again to name the conflict.
+      if (isUniqueViolation(error) && attempt < 3) continue;
+      throw error;
     }
-    return { outcome: "done" as const, created };
-  }).catch((error: unknown) => {
-    if (error instanceof CatalogueConflict) return { outcome: "conflict" as const, name: error.categoryName };
-    throw error;
-  });
+    const conflict = rows.find((r) => r.conflict !== null)?.conflict;
+    if (conflict != null) return { outcome: "conflict", name: conflict };
+    // Names are unique here: the input's order by name.
+    const byName = new Map(rows.map((r) => [r.name, r]));
+    const created = categories.map(({ name }) => {
+      const r = byName.get(name)!;
+      return { id: r.id, name: r.name, description: r.description, validValues: r.valid_values, createdAt: r.created_at };
+    });
+    return { outcome: "done", created };
+  }
 }
 
-class CatalogueConflict extends Error {
-  constructor(readonly categoryName: string) {
-    super(`category ${categoryName} exists`);
-  }
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === "23505";
 }
