@@ -126,8 +126,8 @@ export type NewCustomerCategory = { categoryId: number; value: string | null; de
 /*
  * Each write below is one statement: data-modifying CTEs that resolve the customer and the
  * catalogue entry, change the row and append its history entry, which PostgreSQL runs as one
- * implicit transaction (docs/performance.md#category-writes-in-one-statement). Each keeps one
- * SQL text whatever its input, so it is prepared once per session.
+ * implicit transaction. Each keeps one SQL text whatever its input, so it is prepared once per
+ * session. (docs/performance.md#category-writes-in-one-statement-2026-12-02)
  */
 
 /** The customer the MasStack UUID names in the organisation (a CTE for the writes below). */

@@ -7,7 +7,8 @@ import type { QueryObserver } from "../src/connection.js";
 import { openTestStoreOn, testStoreVariants, type TestStore } from "../src/testing.js";
 
 /**
- * Customer-category writes, each one statement (docs/performance.md#category-writes-in-one-statement):
+ * Customer-category writes, each one statement
+ * (docs/performance.md#category-writes-in-one-statement-2026-12-02):
  * the outcomes and the order they are decided in, only the fields given change, the history
  * entry holds the resulting state and is written with the change or not at all, and catalogue
  * additions are all or none. Each test works in an organisation of its own.
