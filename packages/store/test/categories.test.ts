@@ -213,7 +213,7 @@ describe.each(testStoreVariants(process.env.DATABASE_URL))("category writes on $
     });
   });
 
-  describe.skipIf(variant.name !== "postgres" || variant.skipReason !== undefined)("a name added after the statement's snapshot", () => {
+  if (variant.name === "postgres") describe.skipIf(variant.skipReason !== undefined)("a name added after the statement's snapshot", () => {
     it("is a conflict naming it, and nothing is added", async () => {
       const org = await newOrg();
       let adding: Promise<unknown> | undefined;
@@ -267,7 +267,7 @@ describe.each(testStoreVariants(process.env.DATABASE_URL))("category writes on $
     });
   });
 
-  describe.skipIf(variant.name !== "postgres" || variant.skipReason !== undefined)("notifications", () => {
+  if (variant.name === "postgres") describe.skipIf(variant.skipReason !== undefined)("notifications", () => {
     it("notifies the organisation's change once per write that changed something, never for one that did not", async () => {
       const org = await newOrg();
       const marker = await newOrg();
