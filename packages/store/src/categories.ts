@@ -27,16 +27,14 @@ export type CategoryHistoryEntry = {
 
 type Db = Kysely<Database> | Transaction<Database>;
 
+/** The customer the MasStack UUID names in the organisation: a query of its own, or a CTE of the writes below. */
+const customerQuery = (orgId: string, masstackId: string) =>
+  sql<{ customer_id: string }>`select customer_id from customer_identifiers where org_id = ${orgId} and kind = 'masstack_customer_id' and value = ${masstackId.toLowerCase()}::text`;
+
 /** The internal id of an organisation's customer by its MasStack UUID. */
 async function customerOf(db: Db, orgId: string, masstackId: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom("customer_identifiers")
-    .select("customer_id")
-    .where("org_id", "=", orgId)
-    .where("kind", "=", "masstack_customer_id")
-    .where("value", "=", masstackId.toLowerCase())
-    .executeTakeFirst();
-  return row?.customer_id;
+  const { rows } = await customerQuery(orgId, masstackId).execute(db);
+  return rows[0]?.customer_id;
 }
 
 type CustomerCategoryRow = {
@@ -130,9 +128,10 @@ export type NewCustomerCategory = { categoryId: number; value: string | null; de
  * session. (docs/performance.md#category-writes-in-one-statement-2026-12-02)
  */
 
-/** The customer the MasStack UUID names in the organisation (a CTE for the writes below). */
-const customerCte = (orgId: string, masstackId: string) =>
-  sql`select customer_id from customer_identifiers where org_id = ${orgId} and kind = 'masstack_customer_id' and value = ${masstackId.toLowerCase()}::text`;
+/** The history entry of a write, from the rows its CTE `source` returned (customer_id, category_id, value, description, reason). */
+const historyOf = (source: "ins" | "upd" | "del", operation: CategoryOperation, orgId: string, actor: string) => sql`
+  insert into customer_category_history (org_id, customer_id, category_id, operation, value, description, reason, actor)
+  select ${orgId}::text, customer_id, category_id, ${sql.lit(operation)}, value, description, reason, ${actor}::text from ${sql.table(source)}`;
 
 type WriteRow = { customer_found: boolean; row_found: boolean; valid: boolean | null; valid_values: (string | null)[] | null; written: boolean };
 
@@ -140,7 +139,7 @@ type WriteRow = { customer_found: boolean; row_found: boolean; valid: boolean | 
 export async function addCustomerCategory(db: Kysely<Database>, orgId: string, masstackId: string, input: NewCustomerCategory, actor: string): Promise<CategoryWriteResult> {
   // Concurrent adds: PostgreSQL makes the later insert wait for the earlier one and then do nothing.
   const { rows } = await sql<WriteRow>`
-    with c as (${customerCte(orgId, masstackId)}),
+    with c as (${customerQuery(orgId, masstackId)}),
     k as (select valid_values, valid_values @> jsonb_build_array(${input.value}::text) as valid from categories where org_id = ${orgId} and id = ${input.categoryId}::int),
     ins as (
       insert into customer_categories (org_id, customer_id, category_id, value, description, reason)
@@ -149,10 +148,7 @@ export async function addCustomerCategory(db: Kysely<Database>, orgId: string, m
       on conflict (customer_id, category_id) do nothing
       returning customer_id, category_id, value, description, reason
     ),
-    h as (
-      insert into customer_category_history (org_id, customer_id, category_id, operation, value, description, reason, actor)
-      select ${orgId}::text, customer_id, category_id, 'create', value, description, reason, ${actor}::text from ins
-    )
+    h as (${historyOf("ins", "create", orgId, actor)})
     select exists (select from c) as customer_found, true as row_found, (select valid from k) as valid, (select valid_values from k) as valid_values,
       exists (select from ins) as written
   `.execute(db);
@@ -181,18 +177,18 @@ export async function patchCustomerCategory(
 ): Promise<CategoryWriteResult> {
   const hasValue = patch.value !== undefined;
   const value = patch.value ?? null;
-  const field = (column: "description" | "reason") => {
+  const field = (column: keyof CustomerCategoryPatch) => {
     const given = patch[column] !== undefined;
     return sql`case when ${given}::boolean then ${patch[column] ?? null}::text else cc.${sql.ref(column)} end`;
   };
   const { rows } = await sql<WriteRow>`
-    with c as (${customerCte(orgId, masstackId)}),
+    with c as (${customerQuery(orgId, masstackId)}),
     cur as (select from customer_categories cc join c on cc.customer_id = c.customer_id where cc.category_id = ${categoryId}::int),
     k as (select valid_values from categories where org_id = ${orgId} and id = ${categoryId}::int),
     v as (select not ${hasValue}::boolean or coalesce((select valid_values @> jsonb_build_array(${value}::text) from k), false) as valid),
     upd as (
       update customer_categories cc
-      set value = case when ${hasValue}::boolean then ${value}::text else cc.value end,
+      set value = ${field("value")},
         description = ${field("description")},
         reason = ${field("reason")},
         updated_at = clock_timestamp()
@@ -200,10 +196,7 @@ export async function patchCustomerCategory(
       where cc.customer_id = c.customer_id and cc.category_id = ${categoryId}::int and (select valid from v)
       returning cc.customer_id, cc.category_id, cc.value, cc.description, cc.reason
     ),
-    h as (
-      insert into customer_category_history (org_id, customer_id, category_id, operation, value, description, reason, actor)
-      select ${orgId}::text, customer_id, category_id, 'update', value, description, reason, ${actor}::text from upd
-    )
+    h as (${historyOf("upd", "update", orgId, actor)})
     select exists (select from c) as customer_found, exists (select from cur) as row_found, (select valid from v) as valid,
       (select valid_values from k) as valid_values, exists (select from upd) as written
   `.execute(db);
@@ -218,16 +211,13 @@ export async function patchCustomerCategory(
 /** Removes a customer's category and records what it was, in one statement. */
 export async function removeCustomerCategory(db: Kysely<Database>, orgId: string, masstackId: string, categoryId: number, actor: string): Promise<CategoryWriteResult> {
   const { rows } = await sql<Pick<WriteRow, "customer_found" | "written">>`
-    with c as (${customerCte(orgId, masstackId)}),
+    with c as (${customerQuery(orgId, masstackId)}),
     del as (
       delete from customer_categories cc using c
       where cc.customer_id = c.customer_id and cc.category_id = ${categoryId}::int
       returning cc.customer_id, cc.category_id, cc.value, cc.description, cc.reason
     ),
-    h as (
-      insert into customer_category_history (org_id, customer_id, category_id, operation, value, description, reason, actor)
-      select ${orgId}::text, customer_id, category_id, 'delete', value, description, reason, ${actor}::text from del
-    )
+    h as (${historyOf("del", "delete", orgId, actor)})
     select exists (select from c) as customer_found, exists (select from del) as written
   `.execute(db);
   const row = rows[0]!;
