@@ -181,6 +181,28 @@ describe("mobile API", () => {
       expect(JSON.parse(refused.body.toString("utf8"))).toEqual(expected);
     });
 
+    it("sends the compressed overview of the data as it now is, after a write (compressed copies are kept)", async () => {
+      const url = `${app.url}/mobile/v1/customers/${LUIS}/overview?include=profile,categories`;
+      const category = `${app.url}/v4/orgs/telco/customers/123e4567-e89b-12d3-a456-556642440000/categories/214748364`;
+      const writer = await app.token({ scopes: ["categories:write"] });
+      const valueIn = (r: { body: Buffer }) =>
+        (JSON.parse(brotliDecompressSync(r.body).toString("utf8")) as { sections: { categories: { categories: { value: string }[] } } }).sections.categories.categories[0]?.value;
+      const before = await getRaw(url, { authorization: `Bearer ${client}`, "accept-encoding": "br" });
+      expect(before.headers["content-encoding"]).toBe("br");
+      expect((await getRaw(url, { authorization: `Bearer ${client}`, "accept-encoding": "br" })).body.equals(before.body)).toBe(true);
+      const patch = (value: string) => send(category, { method: "PATCH", headers: { authorization: `Bearer ${writer}` }, json: { value } });
+      expect((await patch("employee")).status).toBe(204);
+      try {
+        const after = await getRaw(url, { authorization: `Bearer ${client}`, "accept-encoding": "br" });
+        expect(valueIn(before)).toBe("influencer");
+        expect(valueIn(after)).toBe("employee");
+        expect(after.headers.etag).not.toBe(before.headers.etag);
+      } finally {
+        expect((await patch("influencer")).status).toBe(204);
+      }
+      expect(valueIn(await getRaw(url, { authorization: `Bearer ${client}`, "accept-encoding": "br" }))).toBe("influencer");
+    });
+
     it("sends a body under 1 KB as it is, still varying by Accept-Encoding", async () => {
       const small = await getRaw(`${app.url}/mobile/v1/customers/${LUIS}/overview?include=segment`, { authorization: `Bearer ${client}`, "accept-encoding": "br, gzip" });
       expect(small.headers["content-encoding"]).toBeUndefined();

@@ -1,5 +1,6 @@
 import type { RequestHandler, Response } from "express";
-import { compress, compressSync, negotiateContentCoding } from "./content-encoding.js";
+import { compressedBodies, type CompressedBodies } from "./compressed-bodies.js";
+import { compress, negotiateContentCoding } from "./content-encoding.js";
 
 /** Bodies smaller than this are sent as they are: compression would save less than it costs. */
 const THRESHOLD_BYTES = 1024;
@@ -13,15 +14,22 @@ function isJson(res: Response): boolean {
   return typeof type === "string" && /^application\/(?:[\w.+-]+\+)?json\b/i.test(type);
 }
 
+function etagOf(res: Response): string | undefined {
+  const etag = res.getHeader("etag");
+  return typeof etag === "string" ? etag : undefined;
+}
+
 /**
  * Compresses JSON answers (br or gzip, whichever the client prefers: ./content-encoding.ts) as
  * whole bodies: a JSON answer is complete when it is sent, so it is compressed at once and sent
  * in one write with its Content-Length. (The `compression` middleware streams every body through
  * the thread pool, which added ≈0.45 ms to each mobile overview one request at a time, for a
  * 1.3 KB body.) The entity tag stays the uncompressed body's — Express's tags are weak, which is
- * right for a body whose bytes vary with the encoding (RFC 9110 §8.8.1).
+ * right for a body whose bytes vary with the encoding (RFC 9110 §8.8.1). A body sent again is
+ * not compressed again: `bodies` keeps recent compressed copies, found by that tag and checked
+ * byte for byte (./compressed-bodies.ts).
  */
-export function jsonCompression(): RequestHandler {
+export function jsonCompression(bodies: CompressedBodies = compressedBodies()): RequestHandler {
   return (req, res, next) => {
     const end = res.end as (...args: unknown[]) => Response;
     res.end = function compressedEnd(this: Response, ...args: unknown[]) {
@@ -41,7 +49,7 @@ export function jsonCompression(): RequestHandler {
         res.setHeader("content-length", compressed.length);
         return end.call(this, compressed, callback);
       };
-      if (body.length <= SYNC_LIMIT_BYTES) return send(compressSync(body, coding, "fast"));
+      if (body.length <= SYNC_LIMIT_BYTES) return send(bodies.compress(body, etagOf(res), coding));
       compress(body, coding, "fast").then(send, (error: Error) => res.destroy(error));
       return this;
     } as End;
