@@ -1,7 +1,7 @@
 // Measures each vendor family's hot path on the real BFF (built, embedded PGlite, demo data) and
 // a bare Express baseline in the same run, on loopback only, prints throughput ratios and writes
 // them to bench/results/latest.md.
-//   node run.mjs [--duration 5] [--connections 10] [--postgres postgres://…]
+//   node run.mjs [--duration 3] [--rounds 3] [--connections 10] [--postgres postgres://…]
 // With --postgres the BFF runs on that PostgreSQL database, in a schema of its own dropped afterwards.
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -14,9 +14,15 @@ import autocannon from "autocannon";
 import { startServer } from "./processes.mjs";
 
 const { values } = parseArgs({
-  options: { duration: { type: "string", default: "5" }, connections: { type: "string", default: "10" }, postgres: { type: "string" } },
+  options: {
+    duration: { type: "string", default: "3" },
+    rounds: { type: "string", default: "3" },
+    connections: { type: "string", default: "10" },
+    postgres: { type: "string" },
+  },
 });
 const duration = Number(values.duration);
+const roundCount = Number(values.rounds);
 const connections = Number(values.connections);
 const root = new URL("..", import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), "insights-bench-"));
@@ -92,23 +98,51 @@ try {
   ];
   // Warm up each path once (JIT, PGlite caches) before measuring.
   for (const [, url, options] of scenarios) await run("warm-up", url, { ...options, duration: 1 });
-  const results = [];
-  for (const [title, url, options] of scenarios) results.push(await run(title, url, options));
-  // The baseline again at the end: one measurement of it moves with the machine, and every ratio with it.
+  // Rounds of every scenario, each round opened by the baseline and the last closed by it: each
+  // round's ratios are to the mean of the baselines on either side of it, and the table gives the
+  // median round. A single measurement moves with whatever else the machine is doing (the
+  // baseline has moved by 2× within one run), and a slow spell then skews every ratio measured
+  // in it; alternating rounds spread such spells over all scenarios and show how far they reach.
+  const rounds = [];
+  for (let round = 0; round < roundCount; round++) {
+    const results = [];
+    for (const [title, url, options] of scenarios) results.push(await run(title, url, options));
+    rounds.push(results);
+  }
   const [baseTitle, baseUrl, baseOptions] = scenarios[0];
-  const [first] = results;
-  const last = await run(baseTitle, baseUrl, baseOptions);
-  const base = { ...first, rps: (first.rps + last.rps) / 2, p99: Math.max(first.p99, last.p99) };
-  results[0] = { ...base, title: `${baseTitle}, mean of first and last run (${first.rps.toFixed(0)} and ${last.rps.toFixed(0)} req/s)`, bad: first.bad + last.bad };
+  const baselines = [...rounds.map((results) => results[0]), await run(baseTitle, baseUrl, baseOptions)];
+  const median = (values) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const middle = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  };
+  const baseOfRound = rounds.map((_, i) => ({ rps: (baselines[i].rps + baselines[i + 1].rps) / 2, p99: Math.max(baselines[i].p99, baselines[i + 1].p99, 1) }));
+  const results = scenarios.map(([title], s) => {
+    const measured = rounds.map((results) => results[s]);
+    const ratios = measured.map((r, i) => r.rps / baseOfRound[i].rps);
+    return {
+      title,
+      rps: median(measured.map((r) => r.rps)),
+      ratio: median(ratios),
+      range: [Math.min(...ratios), Math.max(...ratios)],
+      p50: median(measured.map((r) => r.p50)),
+      p99: median(measured.map((r) => r.p99)),
+      p99Ratio: median(measured.map((r, i) => r.p99 / baseOfRound[i].p99)),
+      mean: median(measured.map((r) => r.mean)),
+      bad: measured.reduce((sum, r) => sum + r.bad, 0),
+    };
+  });
+  results[0] = { ...results[0], title: `${baseTitle} (${baselines.map((b) => b.rps.toFixed(0)).join(", ")} req/s, round by round)`, bad: baselines.reduce((sum, b) => sum + b.bad, 0) };
+  const range = ([low, high]) => (low === high ? "" : `${low.toFixed(2)}–${high.toFixed(2)}×`);
   const lines = [
-    `${duration}s per scenario, ${connections} connections, node ${process.version}, store: ${values.postgres ? "PostgreSQL" : "embedded PGlite"}`,
+    `${roundCount} rounds of ${duration}s per scenario, ${connections} connections, node ${process.version}, store: ${values.postgres ? "PostgreSQL" : "embedded PGlite"}`,
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; BFF at LOG_LEVEL=info (access log ${(statSync(bffLog).size / 2 ** 20).toFixed(1)} MiB written to a file), rate limiter on`,
+    "each figure is the median over the rounds; vs base: each round to the mean of the baselines either side of it, with the range over the rounds",
     "",
-    "| scenario | req/s | vs base | p50 ms | p99 ms | p99 vs base | non-2xx/err |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| scenario | req/s | vs base | range | p50 ms | p99 ms | p99 vs base | non-2xx/err |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...results.map(
-      (r) =>
-        `| ${r.title} | ${r.rps.toFixed(0)} | ${(r.rps / base.rps).toFixed(2)}× | ${r.p50} | ${r.p99} | ${(r.p99 / Math.max(base.p99, 1)).toFixed(1)}× | ${r.bad} |`,
+      (r) => `| ${r.title} | ${r.rps.toFixed(0)} | ${r.ratio.toFixed(2)}× | ${range(r.range)} | ${r.p50} | ${r.p99} | ${r.p99Ratio.toFixed(1)}× | ${r.bad} |`,
     ),
   ];
   const sectionsAlone = results.filter((r) => r.title.endsWith(" only"));
