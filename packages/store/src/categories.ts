@@ -233,6 +233,8 @@ export async function listCatalogue(db: Db, orgId: string): Promise<CatalogueCat
 export type NewCatalogueCategory = { name: string; description: string | null; validValues: (string | null)[] };
 
 type CatalogueInsertRow = {
+  /** The store has no such organisation; then nothing was added. */
+  unknown_organisation: boolean;
   /** The first name (in input order) the organisation has already, or that the input repeats; then nothing was added. */
   conflict: string | null;
   id: number;
@@ -243,21 +245,23 @@ type CatalogueInsertRow = {
 };
 
 /**
- * Adds categories to the catalogue, all or none, in one statement; a name the organisation
- * already has (or that the request repeats) is a conflict, named by the first such in input
- * order. Created ids follow the input order.
+ * Adds categories to the catalogue, all or none, in one statement: of an organisation the store
+ * has (else `organisation_not_found`, whatever the input); a name the organisation already has
+ * (or that the request repeats) is a conflict, named by the first such in input order. Created
+ * ids follow the input order.
  */
 export async function addCatalogueCategories(
   db: Kysely<Database>,
   orgId: string,
   categories: NewCatalogueCategory[],
-): Promise<{ outcome: "done"; created: CatalogueCategory[] } | { outcome: "conflict"; name: string }> {
+): Promise<{ outcome: "done"; created: CatalogueCategory[] } | { outcome: "conflict"; name: string } | { outcome: "organisation_not_found" }> {
   const input = JSON.stringify(categories.map((c) => ({ name: c.name, description: c.description, valid_values: c.validValues })));
   for (let attempt = 1; ; attempt++) {
     let rows: CatalogueInsertRow[];
     try {
       ({ rows } = await sql<CatalogueInsertRow>`
-        with input as (
+        with organisation as (select from organisations where id = ${orgId}::text),
+        input as (
           select e.n, e.item ->> 'name' as name, e.item ->> 'description' as description, e.item -> 'valid_values' as valid_values,
             row_number() over (partition by e.item ->> 'name' order by e.n) > 1 as repeated
           from jsonb_array_elements(${input}::jsonb) with ordinality as e (item, n)
@@ -271,13 +275,15 @@ export async function addCatalogueCategories(
         ins as (
           insert into categories (org_id, name, description, valid_values)
           select ${orgId}::text, name, description, valid_values from input
-          where not exists (select from clash)
+          where exists (select from organisation) and not exists (select from clash)
           order by n
           returning id, name, description, valid_values, created_at
         )
-        select null::text as conflict, id, name, description, valid_values, created_at from ins
+        select false as unknown_organisation, null::text as conflict, id, name, description, valid_values, created_at from ins
         union all
-        select name, null, null, null, null, null from clash
+        select false, name, null, null, null, null, null from clash
+        union all
+        select true, null, null, null, null, null, null where not exists (select from organisation)
       `.execute(db));
     } catch (error) {
       // A concurrent request added one of the names after this statement's snapshot: the whole
@@ -285,6 +291,7 @@ export async function addCatalogueCategories(
       if (isUniqueViolation(error) && attempt < 3) continue;
       throw error;
     }
+    if (rows.some((r) => r.unknown_organisation)) return { outcome: "organisation_not_found" };
     const conflict = rows.find((r) => r.conflict !== null)?.conflict;
     if (conflict != null) return { outcome: "conflict", name: conflict };
     // Names are unique here: the input's order by name.

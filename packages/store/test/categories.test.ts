@@ -198,6 +198,11 @@ describe.each(testStoreVariants(process.env.DATABASE_URL))("category writes on $
       const other = await newOrg();
       expect((await store.addCatalogueCategories(other.orgId, [entry("zeta"), entry("one")])).outcome).toBe("done");
       expect(await store.addCatalogueCategories(org.orgId, [])).toEqual({ outcome: "done", created: [] });
+      // An organisation the store does not have, whatever the input (even a repeated name): nothing is added anywhere.
+      expect(await store.addCatalogueCategories("no-such-org", [entry("omega")])).toEqual({ outcome: "organisation_not_found" });
+      expect(await store.addCatalogueCategories("no-such-org", [entry("omega"), entry("omega")])).toEqual({ outcome: "organisation_not_found" });
+      expect(await store.addCatalogueCategories("no-such-org", [])).toEqual({ outcome: "organisation_not_found" });
+      expect(await store.listCatalogue("no-such-org")).toEqual([]);
     });
     it("adds a name once when requests race for it; the others conflict naming it and add nothing", async () => {
       const org = await newOrg();
@@ -261,6 +266,7 @@ describe.each(testStoreVariants(process.env.DATABASE_URL))("category writes on $
         ["remove", () => counted.removeCustomerCategory(org.orgId, org.masstackId, org.churnRisk, ACTOR)],
         ["catalogue", () => counted.addCatalogueCategories(org.orgId, [{ name: "a", description: null, validValues: [] }, { name: "b", description: null, validValues: [] }])],
         ["conflicting catalogue", () => counted.addCatalogueCategories(org.orgId, [{ name: "c", description: null, validValues: [] }, { name: "a", description: null, validValues: [] }])],
+        ["catalogue of an unknown organisation", () => counted.addCatalogueCategories("no-such-org", [{ name: "d", description: null, validValues: [] }])],
       ];
       // Each is a `with …` statement, reported as "other" (no begin/commit around it).
       for (const [name, write] of writes) expect(await count(write), name).toEqual(one);

@@ -110,11 +110,11 @@ export function categoriesHandlers(store: Store): RouterHandlers<Contract> {
       };
     },
     addCategories: async ({ params, body }) => {
-      // A token may name an organisation the store does not have: its catalogue is not found (not a failed insert).
-      if (!(await store.organisationExists(params.org_id))) throw notFound();
       const result = await store.addCatalogueCategories(params.org_id,
         body.categories.map((c) => ({ name: c.name, description: c.description ?? null, validValues: c.valid_values })),
       );
+      // A token may name an organisation the store does not have: its catalogue is not found (not a failed insert).
+      if (result.outcome === "organisation_not_found") throw notFound();
       if (result.outcome === "conflict") throw masstackCodes.error("MCUS.999.994", { detail: `a category named ${result.name} exists` });
       return {
         status: 201,
