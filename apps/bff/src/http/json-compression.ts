@@ -38,12 +38,11 @@ export function jsonCompression(bodies: CompressedBodies = compressedBodies()): 
       if (res.headersSent || bodyless || (typeof chunk !== "string" && !Buffer.isBuffer(chunk)) || !isJson(res)) return end.apply(this, args);
       res.vary("Accept-Encoding");
       const body = typeof chunk === "string" ? Buffer.from(chunk, typeof encodingOrCallback === "string" ? (encodingOrCallback as BufferEncoding) : "utf8") : chunk;
-      const coding = negotiateContentCoding(req);
       const callback = typeof encodingOrCallback === "function" ? encodingOrCallback : maybeCallback;
-      const transformable = !/(?:^|,)\s*no-transform\s*(?:,|$)/i.test(String(res.getHeader("cache-control") ?? ""));
-      if (body.length < THRESHOLD_BYTES || coding === undefined || !transformable || res.getHeader("content-encoding")) {
-        return end.call(this, body, callback);
-      }
+      // A small body is sent as it is, whatever the client accepts: no negotiation to pay for.
+      const coding = body.length < THRESHOLD_BYTES ? undefined : negotiateContentCoding(req);
+      const transformable = coding !== undefined && !/(?:^|,)\s*no-transform\s*(?:,|$)/i.test(String(res.getHeader("cache-control") ?? ""));
+      if (coding === undefined || !transformable || res.getHeader("content-encoding")) return end.call(this, body, callback);
       const send = (compressed: Buffer) => {
         res.setHeader("content-encoding", coding);
         res.setHeader("content-length", compressed.length);
