@@ -203,6 +203,8 @@ export async function patchCustomerCategory(
   const row = rows[0]!;
   if (!row.customer_found) return { outcome: "customer_not_found" };
   if (!row.row_found) return { outcome: "category_not_found" };
+  // The row is judged in the statement's snapshot: one removed while an invalid value is checked
+  // answers invalid_value (the patch was wrong either way), where a valid one finds it gone below.
   if (!row.valid) return { outcome: "invalid_value", validValues: row.valid_values ?? [] };
   // Not written though it was there: removed meanwhile.
   return row.written ? { outcome: "done" } : { outcome: "category_not_found" };
@@ -287,7 +289,8 @@ export async function addCatalogueCategories(
       `.execute(db));
     } catch (error) {
       // A concurrent request added one of the names after this statement's snapshot: the whole
-      // statement was rolled back; run it again to name the conflict.
+      // statement was rolled back; run it again to name the conflict. Three such races lost in a
+      // row (each retry sees every name committed before it began) end in the error itself.
       if (isUniqueViolation(error) && attempt < 3) continue;
       throw error;
     }

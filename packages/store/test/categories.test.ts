@@ -174,7 +174,7 @@ describe.each(testStoreVariants(process.env.DATABASE_URL))("category writes on $
 
       const input = ["zeta", "alpha", "mid", "beta"].map((name, i) => ({ name, description: i % 2 ? null : `about ${name}`, validValues: i % 2 ? [null] : ["x", "y"] }));
       const added = await store.addCatalogueCategories(org.orgId, input);
-      if (added.outcome !== "done") throw new Error(`not added: ${added.name}`);
+      if (added.outcome !== "done") throw new Error(`not added: ${JSON.stringify(added)}`);
       expect(added.created.map(({ name, description, validValues }) => ({ name, description, validValues }))).toEqual(input);
       const ids = added.created.map((c) => c.id);
       expect(ids).toEqual([...ids].sort((a, b) => a - b));
