@@ -99,10 +99,11 @@ try {
   // Warm up each path once (JIT, PGlite caches) before measuring.
   for (const [, url, options] of scenarios) await run("warm-up", url, { ...options, duration: 1 });
   // Rounds of every scenario, each round opened by the baseline and the last closed by it: each
-  // round's ratios are to the mean of the baselines on either side of it, and the table gives the
-  // median round. A single measurement moves with whatever else the machine is doing (the
-  // baseline has moved by 2× within one run), and a slow spell then skews every ratio measured
-  // in it; alternating rounds spread such spells over all scenarios and show how far they reach.
+  // round's ratios are to the mean of the baselines on either side of it, and the table gives
+  // each figure's median over the rounds. A single measurement moves with whatever else the
+  // machine is doing (the baseline has moved by 2× within one run), and a slow spell then skews
+  // every ratio measured in it; alternating rounds spread such spells over all scenarios and
+  // show how far they reach.
   const rounds = [];
   for (let round = 0; round < roundCount; round++) {
     const results = [];

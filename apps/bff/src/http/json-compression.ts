@@ -14,6 +14,11 @@ function isJson(res: Response): boolean {
   return typeof type === "string" && /^application\/(?:[\w.+-]+\+)?json\b/i.test(type);
 }
 
+/** `Cache-Control: no-transform`: the body must reach the client as it is. */
+function forbidsTransform(res: Response): boolean {
+  return /(?:^|,)\s*no-transform\s*(?:,|$)/i.test(String(res.getHeader("cache-control") ?? ""));
+}
+
 function etagOf(res: Response): string | undefined {
   const etag = res.getHeader("etag");
   return typeof etag === "string" ? etag : undefined;
@@ -41,8 +46,7 @@ export function jsonCompression(bodies: CompressedBodies = compressedBodies()): 
       const callback = typeof encodingOrCallback === "function" ? encodingOrCallback : maybeCallback;
       // A small body is sent as it is, whatever the client accepts: no negotiation to pay for.
       const coding = body.length < THRESHOLD_BYTES ? undefined : negotiateContentCoding(req);
-      const transformable = coding !== undefined && !/(?:^|,)\s*no-transform\s*(?:,|$)/i.test(String(res.getHeader("cache-control") ?? ""));
-      if (coding === undefined || !transformable || res.getHeader("content-encoding")) return end.call(this, body, callback);
+      if (coding === undefined || res.getHeader("content-encoding") || forbidsTransform(res)) return end.call(this, body, callback);
       const send = (compressed: Buffer) => {
         res.setHeader("content-encoding", coding);
         res.setHeader("content-length", compressed.length);
