@@ -8,6 +8,17 @@ import { createMetrics } from "./metrics/metrics.js";
 import { listen, shutDown } from "./server.js";
 import { createUpstreams } from "./upstream/upstreams.js";
 
+/**
+ * Standard output, written asynchronously and in batches: a request never waits on the write
+ * system call. Lines are written once 4 KiB of them wait (an access line is ≈ 250 bytes), and
+ * whatever waits is written every 100 ms: no line is more than 100 ms late. A write per request
+ * had cost 8% of a read's main-thread time. Whatever is pending is flushed on exit (pino
+ * registers it); only SIGKILL can lose the last 100 ms.
+ */
+function logDestination() {
+  return pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 100 });
+}
+
 /** `npm start`: configuration → store → app → listen; SIGTERM/SIGINT drain and exit 0. */
 async function main(): Promise<void> {
   let config;
@@ -20,10 +31,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  // Lines are written asynchronously: a request never waits on the write system call, and lines
-  // logged while a write is in flight go out together with the next. Whatever is pending is
-  // flushed on exit (pino registers it); only SIGKILL can lose the last few milliseconds.
-  const logger = createLogger(config.logLevel, pino.destination({ dest: 1, sync: false }));
+  const logger = createLogger(config.logLevel, logDestination());
   const runtime = await openRuntime(config, logger);
   const lifecycle = createLifecycle();
   const metrics = createMetrics();
@@ -62,3 +70,4 @@ main().catch((error: unknown) => {
   process.stderr.write(`insights-bff failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
+

@@ -29,6 +29,9 @@ describe("the BFF process", () => {
 
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
+    // Log lines are written in batches, yet at most 100 ms late: this one shows while the process runs on.
+    const readyLine = await waitFor(() => output().stdout.split("\n").find((line) => line.includes('"path":"/readyz"')), 2_000);
+    expect(readyLine).toContain('"statusCode":200');
 
     // A request whose body is still arriving when the signal comes.
     const { port } = new URL(url);
@@ -49,6 +52,8 @@ describe("the BFF process", () => {
     const result = await finished;
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("shutdown complete");
+    // The last lines, still waiting for their batch, are flushed on exit.
+    expect(result.stdout).toMatch(/"path":"\/camara\/customerinsights\/slow"\},"res":\{"statusCode":404\}/);
     expect(result.stderr).toBe("");
   }, 60_000);
 
