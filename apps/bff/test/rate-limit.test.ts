@@ -2,7 +2,11 @@ import { recordTestSecret } from "@insights/config/testing";
 import { SCORING_SCOPE } from "@insights/contracts/scoring";
 
 import { announceSkip } from "@insights/store/testing";
+import express from "express";
+import { rateLimit, type RateLimitInfo } from "express-rate-limit";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { budgetHeaders } from "../src/http/rate-limit.js";
 import { connectRedisRateLimitStores, type SharedRateLimitStores } from "../src/http/rate-limit-store.js";
 import { send, startTestApp, type TestApp } from "./harness.js";
 
@@ -91,6 +95,17 @@ describe("the caller budget (after authentication)", () => {
     expect(health.headers.get("ratelimit-policy")).toBeNull();
   });
 
+  it("advertises it on the 429 too, and under one partition key per caller", async () => {
+    const first = await app.token({ scopes: [SCORING_SCOPE], phoneNumber: LUIS, subject: "caller-pk-1" });
+    const second = await app.token({ scopes: [SCORING_SCOPE], phoneNumber: LUIS, subject: "caller-pk-2" });
+    const answers = [await score(app, `Bearer ${first}`), await score(app, `Bearer ${first}`), await score(app, `Bearer ${first}`), await score(app, `Bearer ${second}`)];
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 429, 200]);
+    expect(answers.map((r) => r.headers.get("ratelimit"))).toEqual(['"2-in-1min"; r=1; t=60', '"2-in-1min"; r=0; t=60', '"2-in-1min"; r=0; t=60', '"2-in-1min"; r=1; t=60']);
+    const policies = answers.map((r) => r.headers.get("ratelimit-policy"));
+    expect(new Set(policies.slice(0, 3)).size).toBe(1);
+    expect(policies[3]).not.toBe(policies[0]);
+  });
+
   it("counts each caller separately", async () => {
     const token = await app.token({ scopes: [SCORING_SCOPE], phoneNumber: LUIS, subject: "caller-b" });
     expect((await score(app, `Bearer ${token}`)).status).toBe(200);
@@ -114,6 +129,41 @@ describe("the caller budget (after authentication)", () => {
     const codes = [];
     for (const request of [call(1), call(2), call(3)]) codes.push((await request()).json.code);
     expect(codes).toEqual(["1000", "1000", "7429"]);
+  });
+});
+
+describe("the budget headers", () => {
+  // express-rate-limit's own draft-8 headers and ours, set on one answer of a real Express app:
+  // the same limiter's count, so they must be the same bytes.
+  it.each([
+    [5, 1_000, "5-in-1sec"],
+    [7, 90_000, "7-in-1.5min"],
+    [100, 60 * 60_000, "100-in-1hr"],
+    [3, 2 * 60 * 60_000, "3-in-2hrs"],
+    [9, 2 * 24 * 60 * 60_000, "9-in-2days"],
+  ])("are express-rate-limit's draft-8 headers byte for byte (limit %i, window %i ms)", async (limit, windowMs, name) => {
+    const ours = budgetHeaders(limit, windowMs);
+    const app = express();
+    app.use(rateLimit({ limit, windowMs, standardHeaders: "draft-8", legacyHeaders: false, keyGenerator: (req) => `token:telco:${req.path}` }));
+    app.get("/*", (req, res) => {
+      const theirs = [res.getHeader("ratelimit"), res.getHeader("ratelimit-policy")];
+      res.removeHeader("ratelimit");
+      res.removeHeader("ratelimit-policy");
+      ours(res, (req as unknown as { rateLimit: RateLimitInfo }).rateLimit);
+      res.json({ theirs, ours: [res.getHeader("ratelimit"), res.getHeader("ratelimit-policy")] });
+    });
+    const server = app.listen(0, "127.0.0.1");
+    await new Promise((resolve) => server.once("listening", resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      for (const path of ["/a", "/a", "/b"]) {
+        const { theirs, ours: mine } = (await send(url + path)).json as { theirs: string[]; ours: string[] };
+        expect(theirs[0]).toMatch(new RegExp(`^"${name}"; r=\\d+; t=\\d+$`));
+        expect(mine).toEqual(theirs);
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 

@@ -1,6 +1,8 @@
 import { AppError } from "@insights/errors";
+import { createHash } from "node:crypto";
 import type { Request, RequestHandler, Response } from "express";
-import { ipKeyGenerator, rateLimit, type Store as RateLimitStore } from "express-rate-limit";
+import { ipKeyGenerator, rateLimit, type RateLimitInfo, type Store as RateLimitStore } from "express-rate-limit";
+import { LRUCache } from "lru-cache";
 import type { Caller } from "../auth/caller.js";
 import type { RouteIndex } from "./route-index.js";
 
@@ -42,27 +44,70 @@ type LimiterOptions = {
   keyGenerator: (req: Request) => string;
   store: RateLimitStore | undefined;
   skip: (req: Request) => boolean;
-  /** Whether answers advertise this budget (`RateLimit` and `RateLimit-Policy`, IETF draft 8). */
-  advertised: boolean;
+  /** Sets the budget's headers on every answer it counts, 429 included (see budgetHeaders). */
+  advertise?: (res: Response, info: RateLimitInfo) => void;
   onLimited: () => void;
 };
 
-function limiter({ limit, windowMs, keyGenerator, store, skip, advertised, onLimited }: LimiterOptions) {
+function limiter({ limit, windowMs, keyGenerator, store, skip, advertise, onLimited }: LimiterOptions) {
   return rateLimit({
     windowMs,
     limit,
-    standardHeaders: advertised ? "draft-8" : false,
+    standardHeaders: false,
     legacyHeaders: false,
     keyGenerator,
     skip,
     ...(store ? { store } : {}),
-    handler: (req, _res, next) => {
-      const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+    handler: (req, res, next) => {
+      const info = infoOf(req);
+      if (info) advertise?.(res, info);
       onLimited();
+      const reset = info?.resetTime;
       const retryAfterSeconds = reset ? Math.max(1, Math.ceil((reset.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
       next(new AppError("rate_limited", { retryAfterSeconds, detail: "Rate limit reached." }));
     },
   });
+}
+
+function infoOf(req: Request): RateLimitInfo | undefined {
+  return (req as { rateLimit?: RateLimitInfo }).rateLimit;
+}
+
+/** A window as express-rate-limit names it in a policy ("2-in-1min"). */
+function durationName(windowMs: number): string {
+  const seconds = windowMs / 1000;
+  const [minutes, hours, days] = [seconds / 60, seconds / 3600, seconds / 86_400];
+  if (seconds < 60) return `${seconds}sec`;
+  if (minutes < 60) return `${minutes}min`;
+  if (hours < 24) return `${hours}hr${hours > 1 ? "s" : ""}`;
+  return `${days}day${days > 1 ? "s" : ""}`;
+}
+
+/**
+ * The `RateLimit` and `RateLimit-Policy` headers of IETF draft 8, byte for byte as
+ * express-rate-limit's `standardHeaders: "draft-8"` writes them, with one difference in cost:
+ * the policy's partition key (`pk`, a SHA-256 of the caller's identity) is remembered per
+ * identity instead of hashed on every request (≈2% of a read's main-thread time). The identities
+ * are those the counters are kept under, never a credential.
+ */
+export function budgetHeaders(limit: number, windowMs: number): (res: Response, info: RateLimitInfo) => void {
+  const name = `"${limit}-in-${durationName(windowMs)}"`;
+  const policy = `${name}; q=${limit}; w=${Math.ceil(windowMs / 1000)}; pk=:`;
+  const partitionKeys = new LRUCache<string, string>({ max: 10_000 });
+  const partitionKey = (key: string) => {
+    let value = partitionKeys.get(key);
+    if (value === undefined) {
+      value = Buffer.from(createHash("sha256").update(key).digest("hex").slice(0, 12)).toString("base64");
+      partitionKeys.set(key, value);
+    }
+    return value;
+  };
+  return (res, info) => {
+    if (res.headersSent) return;
+    const resetSeconds = info.resetTime ? Math.max(0, Math.ceil((info.resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
+    res.setHeader("RateLimit", `${name}; r=${info.remaining}; t=${resetSeconds}`);
+    res.setHeader("RateLimit-Policy", `${policy}${partitionKey(info.key)}:`);
+  };
 }
 
 /**
@@ -79,7 +124,6 @@ export function addressRateLimiter(options: RateLimitOptions, routes: RouteIndex
     keyGenerator: (req) => `ip:${ipKeyGenerator(req.ip ?? "unknown")}`,
     store: options.stores?.address,
     skip: (req) => routes.isUnlimited(req),
-    advertised: false,
     onLimited: () => options.onLimited?.("address"),
   });
 }
@@ -90,20 +134,26 @@ export function addressRateLimiter(options: RateLimitOptions, routes: RouteIndex
  */
 export function callerRateLimiter(options: RateLimitOptions): (req: Request, res: Response, caller: Caller) => Promise<void> {
   const identities = new WeakMap<Request, string>();
+  const advertise = budgetHeaders(options.max, options.windowMs);
   const handler = limiter({
     limit: options.max,
     windowMs: options.windowMs,
     keyGenerator: (req) => identities.get(req)!,
     store: options.stores?.caller,
     skip: (req) => !identities.has(req),
-    advertised: true,
+    advertise,
     onLimited: () => options.onLimited?.("caller"),
   });
   return (req, res, caller) => {
     const identity = callerIdentity(caller);
     if (identity !== undefined) identities.set(req, identity);
     return new Promise((resolve, reject) => {
-      void handler(req, res, (error?: unknown) => (error ? reject(error) : resolve()));
+      void handler(req, res, (error?: unknown) => {
+        if (error) return reject(error);
+        const info = infoOf(req);
+        if (info && identity !== undefined) advertise(res, info);
+        resolve();
+      });
     });
   };
 }
