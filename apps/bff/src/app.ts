@@ -76,6 +76,8 @@ export function createApp(deps: AppDependencies): Express {
   const now = deps.now ?? (() => new Date());
   const app = express();
   app.disable("x-powered-by");
+  // Entity tags only where a contract documents them (http/conditional-get.ts).
+  app.set("etag", false);
   app.set("trust proxy", deps.config.trustProxyHops);
   // Repeated keys become arrays (customerId=A&customerId=B); no nested objects from brackets.
   app.set("query parser", "simple");
@@ -113,8 +115,10 @@ export function createApp(deps: AppDependencies): Express {
   app.use(accessLog(deps.logger, (state) => dialects.of(state.family).logFields?.(state)));
   app.use(addressRateLimiter(rateLimits, routes));
   app.use(jsonBody(deps.config.bodyLimit, dialects, (req) => routes.isStreamed(req)));
-  // The mobile API's answers are compressed (br or gzip) when the client accepts it, and revalidated by ETag.
-  app.use("/mobile/v1", jsonCompression(), conditionalGet());
+  // The mobile API's answers are compressed (br or gzip) when the client accepts it; the routes
+  // that can answer 304 are revalidated by ETag.
+  app.use("/mobile/v1", jsonCompression());
+  app.use(conditionalGet(routes));
   // The API reference page's scripts and styles (the page itself, /docs, is a contract route).
   app.use(API_REFERENCE_ASSETS_PATH, apiReferenceAssets());
 

@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import { CATEGORIES_READ_SCOPE } from "@insights/contracts/categories";
 import { MOBILE_SCOPE } from "@insights/contracts/mobile";
 import { openPgliteTestStore } from "@insights/store/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { weakEntityTag } from "../src/http/conditional-get.js";
 import type { SectionProviders } from "../src/mobile/sections.js";
 import { send, startTestApp, type TestApp } from "./harness.js";
 
@@ -154,6 +156,32 @@ describe("mobile API", () => {
       expect(stale.status).toBe(200);
       const otherSections = await send(`${url}?include=score`, auth(client, { "if-none-match": etag! }));
       expect(otherSections.status).toBe(200);
+    });
+
+    it("tags the overview, /me included, with the weak tag of its own bytes; an error answer is not tagged", async () => {
+      for (const [path, token] of [[`/mobile/v1/customers/${LUIS}/overview`, client], ["/mobile/v1/me", subscriber]] as const) {
+        const r = await send(app.url + path, auth(token));
+        expect(r.status).toBe(200);
+        expect(r.headers.get("etag")).toBe(weakEntityTag(r.text));
+        const again = await send(app.url + path, auth(token, { "if-none-match": r.headers.get("etag")! }));
+        expect(again.status).toBe(304);
+      }
+      const unknown = await send(`${app.url}/mobile/v1/customers/${UNKNOWN}/overview`, auth(client));
+      expect(unknown.status).toBe(404);
+      expect(unknown.headers.get("etag")).toBeNull();
+    });
+
+    it("tags no answer whose contract cannot answer 304: the search, and every vendor family's", async () => {
+      const search = await send(`${app.url}/mobile/v1/customers?phoneNumber=%2B34600000001`, auth(client, { "if-none-match": "*" }));
+      expect(search.status).toBe(200);
+      expect(search.headers.get("etag")).toBeNull();
+      const categories = await app.token({ scopes: [CATEGORIES_READ_SCOPE] });
+      const list = await send(`${app.url}/v4/orgs/telco/customers/123e4567-e89b-12d3-a456-556642440000/categories`, auth(categories, { "if-none-match": "*" }));
+      expect(list.status).toBe(200);
+      expect(list.headers.get("etag")).toBeNull();
+      const profile = await send(`${app.url}/resources/v1/customerprofile/4545`, { headers: { key: "demo-telco-profile-key", "if-none-match": "*" } });
+      expect(profile.status).toBe(200);
+      expect(profile.headers.get("etag")).toBeNull();
     });
 
     it("compresses with br or gzip when the client accepts it, and not otherwise", async () => {

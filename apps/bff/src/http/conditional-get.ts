@@ -1,4 +1,6 @@
-import type { RequestHandler } from "express";
+import { createHash } from "node:crypto";
+import type { RequestHandler, Response } from "express";
+import type { RouteIndex } from "./route-index.js";
 
 /** The opaque part of an entity tag, for weak comparison (RFC 9110 §8.8.3.2): `W/"x"` and `"x"` match. */
 function opaque(tag: string): string {
@@ -12,14 +14,32 @@ export function ifNoneMatchMatches(ifNoneMatch: string, etag: string): boolean {
   return ifNoneMatch.split(",").some((candidate) => candidate.trim() === "*" || opaque(candidate) === current);
 }
 
+/** A weak entity tag of a body, as Express's default (the `etag` package) makes it: its length and SHA-1. */
+export function weakEntityTag(body: string | Buffer): string {
+  const length = typeof body === "string" ? Buffer.byteLength(body) : body.length;
+  const hash = createHash("sha1").update(body).digest("base64").substring(0, 27);
+  return `W/"${length.toString(16)}-${hash}"`;
+}
+
 /**
- * Conditional GET as RFC 9110 §13.2 has the origin evaluate it: If-None-Match against the ETag
- * Express computes, whatever the request's Cache-Control says. (Express's own `req.fresh` answers
- * "stale" whenever the request carries `Cache-Control: no-cache` — which fetch() adds to every
- * request with If-None-Match — so a browser app would never see its 304.)
+ * Entity tags and conditional GET for the routes whose contract can answer 304 (the mobile
+ * overviews), and for no other: the vendor families document no ETag, so their answers carry
+ * none and cost no hash (Express's own app-wide tags are off: app.ts). A 2xx body gets a weak tag
+ * (weak because the body's bytes vary with its content coding), and If-None-Match is evaluated
+ * against it as RFC 9110 §13.2 has the origin do it, whatever the request's Cache-Control says.
+ * (Express's own `req.fresh` answers "stale" whenever the request carries `Cache-Control:
+ * no-cache` — which fetch() adds to every request with If-None-Match — so a browser app would
+ * never see its 304.)
  */
-export function conditionalGet(): RequestHandler {
+export function conditionalGet(routes: RouteIndex): RequestHandler {
   return (req, res, next) => {
+    if (!routes.isRevalidated(req)) return next();
+    const send = res.send as (body?: unknown) => Response;
+    res.send = function taggedSend(this: Response, body?: unknown) {
+      const ok = res.statusCode >= 200 && res.statusCode < 300;
+      if (ok && (typeof body === "string" || Buffer.isBuffer(body)) && !res.get("etag")) res.setHeader("etag", weakEntityTag(body));
+      return send.call(this, body);
+    };
     const ifNoneMatch = req.get("if-none-match");
     if (ifNoneMatch && (req.method === "GET" || req.method === "HEAD")) {
       Object.defineProperty(req, "fresh", {

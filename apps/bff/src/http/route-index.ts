@@ -1,7 +1,7 @@
 import { hasStreamedBody, policyOf, type RoutePolicy } from "@insights/contracts";
 import { isAppRoute, type AppRoute, type AppRouter } from "@ts-rest/core";
 
-type IndexedRoute = { method: string; pattern: RegExp; policy: RoutePolicy; streamedBody: boolean };
+type IndexedRoute = { method: string; pattern: RegExp; policy: RoutePolicy; streamedBody: boolean; revalidated: boolean };
 
 /** An Express-style path (`/v4/orgs/:org_id/…`) as an anchored regular expression. */
 function pathPattern(path: string): RegExp {
@@ -17,7 +17,8 @@ function collect(router: AppRouter | AppRoute, prefixes: readonly string[]): Ind
     const policy = policyOf(router.metadata);
     if (!policy) throw new Error(`${router.method} ${router.path} declares no policy`);
     const streamedBody = hasStreamedBody(router.metadata);
-    return prefixes.map((prefix) => ({ method: router.method, pattern: pathPattern(prefix + router.path), policy, streamedBody }));
+    const revalidated = 304 in router.responses;
+    return prefixes.map((prefix) => ({ method: router.method, pattern: pathPattern(prefix + router.path), policy, streamedBody, revalidated }));
   }
   return Object.values(router).flatMap((child) => collect(child as AppRouter | AppRoute, prefixes));
 }
@@ -32,6 +33,8 @@ export type RouteIndex = {
   isUnlimited(request: IndexedRequest): boolean;
   /** Whether the request's route takes its body as a stream (the handler reads it; it is not parsed). */
   isStreamed(request: IndexedRequest): boolean;
+  /** Whether the request's route can answer 304: its answers carry an entity tag to revalidate with. */
+  isRevalidated(request: IndexedRequest): boolean;
 };
 
 /** Knows every mounted route before Express routes the request (for 405 and rate-limit buckets). */
@@ -57,5 +60,6 @@ export function buildRouteIndex(mounted: readonly { contract: AppRouter; prefixe
     },
     isUnlimited: (request) => routeOf(request)?.policy.rateLimit === "none",
     isStreamed: (request) => routeOf(request)?.streamedBody === true,
+    isRevalidated: (request) => routeOf(request)?.revalidated === true,
   };
 }
