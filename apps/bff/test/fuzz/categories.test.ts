@@ -1,4 +1,5 @@
-import { CATEGORIES_READ_SCOPE, CATEGORIES_WRITE_SCOPE } from "@insights/contracts/categories";
+import { CATEGORIES_READ_SCOPE, CATEGORIES_WRITE_SCOPE, categoriesContract } from "@insights/contracts/categories";
+import type { AppRoute } from "@ts-rest/core";
 import { bearerCredentials } from "./credentials.js";
 import { fuzzFamily } from "./fuzz-family.js";
 
@@ -30,6 +31,13 @@ fuzzFamily("categories", {
         if (r.status !== 204) throw new Error(`could not remove category 214748365: ${r.status}`);
       }
     };
-    return { options: () => ({ hints, credentials }), beforeRoute: restore, watchedTables: ["categories", "customer_categories", "customer_category_history:count", "customers:count"] };
+    // An add succeeds only for churn_risk (the category restore removed) with one of its values on
+    // Luis: weighted so that a run of 200 requests all but surely has one (evenly, 1 in 6 runs had none).
+    const addHints = new Map(hints)
+      .set("customer_id", ["123e4567-e89b-12d3-a456-556642440000", "123e4567-e89b-12d3-a456-556642440000", "123e4567-e89b-12d3-a456-556642440000", "9d7c1a52-1b7e-4c55-8a8e-2f1f3c9a0b01"])
+      .set("id", [214748365, 214748365, 214748365, 214748364])
+      .set("value", ["low", "medium", "high", "influencer", null]);
+    const options = (route: AppRoute) => ({ hints: route === categoriesContract.addCustomerCategory ? addHints : hints, credentials });
+    return { options, beforeRoute: restore, watchedTables: ["categories", "customer_categories", "customer_category_history:count", "customers:count"] };
   },
 });
