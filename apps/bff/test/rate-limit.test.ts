@@ -3,7 +3,7 @@ import { SCORING_SCOPE } from "@insights/contracts/scoring";
 
 import { announceSkip } from "@insights/store/testing";
 import express from "express";
-import { rateLimit, type RateLimitInfo } from "express-rate-limit";
+import { MemoryStore, rateLimit, type RateLimitInfo, type Store } from "express-rate-limit";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { budgetHeaders } from "../src/http/rate-limit.js";
@@ -129,6 +129,28 @@ describe("the caller budget (after authentication)", () => {
     const codes = [];
     for (const request of [call(1), call(2), call(3)]) codes.push((await request()).json.code);
     expect(codes).toEqual(["1000", "1000", "7429"]);
+  });
+});
+
+describe("a caller counter store that fails (Redis away)", () => {
+  it("fails the request in its family's format, with none of the store's text", async () => {
+    const failing: Store = {
+      increment: () => Promise.reject(new Error("connection to redis at 10.0.0.7:6379 lost")),
+      decrement: () => undefined,
+      resetKey: () => undefined,
+    };
+    const app = await startTestApp({ rateLimitStores: { address: new MemoryStore(), caller: failing } });
+    try {
+      const token = await app.token({ scopes: [SCORING_SCOPE], phoneNumber: LUIS, subject: "caller-store-down" });
+      const r = await score(app, `Bearer ${token}`);
+      expect(r.status).toBe(500);
+      expect(r.json).toMatchObject({ status: 500, code: "INTERNAL" });
+      expect(r.text).not.toMatch(/redis|10\.0\.0\.7/);
+      // A public route counts against no caller: it still answers.
+      expect((await send(`${app.url}/healthz`)).status).toBe(200);
+    } finally {
+      await app.close();
+    }
   });
 });
 
