@@ -4,6 +4,7 @@ import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { CATEGORIES_READ_SCOPE } from "@insights/contracts/categories";
 import { MOBILE_SCOPE } from "@insights/contracts/mobile";
 import { openPgliteTestStore } from "@insights/store/testing";
+import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { weakEntityTag } from "../src/http/conditional-get.js";
 import type { SectionProviders } from "../src/mobile/sections.js";
@@ -163,6 +164,8 @@ describe("mobile API", () => {
         const r = await send(app.url + path, auth(token));
         expect(r.status).toBe(200);
         expect(r.headers.get("etag")).toBe(weakEntityTag(r.text));
+        // The same tag Express's own generator (now off app-wide) would have given.
+        expect(r.headers.get("etag")).toBe((express().get("etag fn") as (body: string, encoding: string) => string)(r.text, "utf8"));
         const again = await send(app.url + path, auth(token, { "if-none-match": r.headers.get("etag")! }));
         expect(again.status).toBe(304);
       }

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { RequestHandler, Response } from "express";
 import type { RouteIndex } from "./route-index.js";
 
@@ -17,8 +17,8 @@ export function ifNoneMatchMatches(ifNoneMatch: string, etag: string): boolean {
 /** A weak entity tag of a body, as Express's default (the `etag` package) makes it: its length and SHA-1. */
 export function weakEntityTag(body: string | Buffer): string {
   const length = typeof body === "string" ? Buffer.byteLength(body) : body.length;
-  const hash = createHash("sha1").update(body).digest("base64").substring(0, 27);
-  return `W/"${length.toString(16)}-${hash}"`;
+  // crypto.hash: one call, no Hash object (for bodies of a few KiB, the object was half the cost).
+  return `W/"${length.toString(16)}-${hash("sha1", body, "base64").substring(0, 27)}"`;
 }
 
 /**
