@@ -11,10 +11,10 @@ import type { TokenVerifier } from "./auth/token-verifier.js";
 import type { Config } from "./config.js";
 import { accessLog } from "./http/access-log.js";
 import { jsonBody } from "./http/body-parsing.js";
-import { jsonCompression } from "./http/json-compression.js";
+import { installJsonCompression } from "./http/json-compression.js";
 import { familyDialects, type FamilyDialects } from "./http/family-dialect.js";
 import { API_REFERENCE_ASSETS_PATH, apiReferenceAssets } from "./http/api-reference.js";
-import { conditionalGet } from "./http/conditional-get.js";
+import { installConditionalGet } from "./http/conditional-get.js";
 import { policyEnforcer } from "./http/enforce-policy.js";
 import { renderErrors, unmatchedRoute } from "./http/error-pipeline.js";
 import { addressRateLimiter, callerRateLimiter, type RateLimitStores } from "./http/rate-limit.js";
@@ -116,9 +116,9 @@ export function createApp(deps: AppDependencies): Express {
   app.use(addressRateLimiter(rateLimits, routes));
   app.use(jsonBody(deps.config.bodyLimit, dialects, (req) => routes.isStreamed(req)));
   // The mobile API's answers are compressed (br or gzip) when the client accepts it; the routes
-  // that can answer 304 are revalidated by ETag.
-  app.use("/mobile/v1", jsonCompression());
-  app.use(conditionalGet(routes));
+  // that can answer 304 are revalidated by ETag. (Both extend the app's response, not a middleware.)
+  installJsonCompression(app, (req) => req.path === "/mobile/v1" || req.path.startsWith("/mobile/v1/"));
+  installConditionalGet(app, routes);
   // The API reference page's scripts and styles (the page itself, /docs, is a contract route).
   app.use(API_REFERENCE_ASSETS_PATH, apiReferenceAssets());
 

@@ -5,7 +5,7 @@ import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compressedBodies } from "../src/http/compressed-bodies.js";
 import { compressSync, type ContentCoding } from "../src/http/content-encoding.js";
-import { jsonCompression } from "../src/http/json-compression.js";
+import { installJsonCompression } from "../src/http/json-compression.js";
 
 /** A JSON body of about `bytes` bytes, different for each `seed`. */
 const bodyOf = (seed: string, bytes = 2000) => ({ seed, filler: `${seed}-`.repeat(Math.ceil(bytes / (seed.length + 1))).slice(0, bytes) });
@@ -37,7 +37,7 @@ describe("compressed bodies (the mobile API's compression, through a real Expres
       calls.push(coding);
       return compressSync(body, coding, "fast");
     };
-    app.use(jsonCompression(compressedBodies({ compress: counting, maxBytes: 64 * 1024, maxBodyBytes: 16 * 1024 })));
+    installJsonCompression(app, () => true, compressedBodies({ compress: counting, maxBytes: 64 * 1024, maxBodyBytes: 16 * 1024 }));
     app.get("/current", (_req, res) => res.json(current));
     // One entity tag for every body: what a tag collision would look like.
     app.get("/same-tag/:seed", (req, res) => res.set("etag", 'W/"one-tag"').json(bodyOf(req.params.seed)));

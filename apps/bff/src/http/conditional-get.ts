@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import type { RequestHandler, Response } from "express";
+import type { Express, Request, Response } from "express";
 import type { RouteIndex } from "./route-index.js";
 
 /** The opaque part of an entity tag, for weak comparison (RFC 9110 §8.8.3.2): `W/"x"` and `"x"` match. */
@@ -30,27 +30,31 @@ export function weakEntityTag(body: string | Buffer): string {
  * (Express's own `req.fresh` answers "stale" whenever the request carries `Cache-Control:
  * no-cache` — which fetch() adds to every request with If-None-Match — so a browser app would
  * never see its 304.)
+ *
+ * Installed on the app's request and response prototypes (`app.request.fresh`,
+ * `app.response.send`), not on each request: see installJsonCompression for what a per-request
+ * assignment cost.
  */
-export function conditionalGet(routes: RouteIndex): RequestHandler {
-  return (req, res, next) => {
-    if (!routes.isRevalidated(req)) return next();
-    const send = res.send as (body?: unknown) => Response;
-    res.send = function taggedSend(this: Response, body?: unknown) {
-      const ok = res.statusCode >= 200 && res.statusCode < 300;
-      if (ok && (typeof body === "string" || Buffer.isBuffer(body)) && !res.get("etag")) res.setHeader("etag", weakEntityTag(body));
-      return send.call(this, body);
-    };
-    const ifNoneMatch = req.get("if-none-match");
-    if (ifNoneMatch && (req.method === "GET" || req.method === "HEAD")) {
-      Object.defineProperty(req, "fresh", {
-        configurable: true,
-        get: () => {
-          const etag = res.get("etag");
-          const ok = (res.statusCode >= 200 && res.statusCode < 300) || res.statusCode === 304;
-          return ok && typeof etag === "string" && ifNoneMatchMatches(ifNoneMatch, etag);
-        },
-      });
+export function installConditionalGet(app: Express, routes: RouteIndex): void {
+  const send = app.response.send as (body?: unknown) => Response;
+  app.response.send = function taggedSend(this: Response, body?: unknown) {
+    if (this.statusCode >= 200 && this.statusCode < 300 && (typeof body === "string" || Buffer.isBuffer(body)) && routes.isRevalidated(this.req) && !this.get("etag")) {
+      this.setHeader("etag", weakEntityTag(body));
     }
-    next();
-  };
+    return send.call(this, body);
+  } as Response["send"];
+  const expressFresh = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(app.request) as object, "fresh")?.get;
+  if (!expressFresh) throw new Error("Express's request has no `fresh` getter to extend");
+  Object.defineProperty(app.request, "fresh", {
+    configurable: true,
+    get(this: Request): boolean {
+      if (!routes.isRevalidated(this)) return expressFresh.call(this) as boolean;
+      const ifNoneMatch = this.get("if-none-match");
+      if (!ifNoneMatch || (this.method !== "GET" && this.method !== "HEAD")) return false;
+      const res = this.res!;
+      const etag = res.get("etag");
+      const ok = (res.statusCode >= 200 && res.statusCode < 300) || res.statusCode === 304;
+      return ok && typeof etag === "string" && ifNoneMatchMatches(ifNoneMatch, etag);
+    },
+  });
 }
