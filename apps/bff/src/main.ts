@@ -70,4 +70,3 @@ main().catch((error: unknown) => {
   process.stderr.write(`insights-bff failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
-

@@ -38,9 +38,14 @@ export function callerIdentity(caller: Caller): string | undefined {
   }
 }
 
-/** Seconds until a window resets, at least one (Retry-After). */
+/** Whole seconds until a window resets (`t` in the RateLimit header, as express-rate-limit counts it). */
+function secondsUntilReset(resetTime: Date | undefined, windowMs: number): number {
+  return resetTime ? Math.max(0, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
+}
+
+/** The same, at least one (Retry-After). */
 function retryAfterSeconds(resetTime: Date | undefined, windowMs: number): number {
-  return resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
+  return Math.max(1, secondsUntilReset(resetTime, windowMs));
 }
 
 /** A window as express-rate-limit names it in a policy ("2-in-1min"). */
@@ -74,8 +79,7 @@ export function budgetHeaders(limit: number, windowMs: number): (res: Response, 
   };
   return (res, info) => {
     if (res.headersSent) return;
-    const resetSeconds = info.resetTime ? Math.max(0, Math.ceil((info.resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(windowMs / 1000);
-    res.setHeader("RateLimit", `${name}; r=${info.remaining}; t=${resetSeconds}`);
+    res.setHeader("RateLimit", `${name}; r=${info.remaining}; t=${secondsUntilReset(info.resetTime, windowMs)}`);
     res.setHeader("RateLimit-Policy", `${policy}${partitionKey(info.key)}:`);
   };
 }
