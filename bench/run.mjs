@@ -56,6 +56,7 @@ const bffEnv = {
 };
 const bffLog = join(dataDir, "bff.log");
 const baseline = await startServer(root, ["bench/baseline-server.mjs"], {}, join(dataDir, "baseline.log"));
+const baselineOnAppPrototypes = await startServer(root, ["bench/baseline-server.mjs"], { APP_PROTOTYPES: "true" }, join(dataDir, "baseline-app-prototypes.log"));
 const bff = await startServer(root, ["apps/bff/dist/main.js"], bffEnv, bffLog);
 const token = (...args) => execFileSync(process.execPath, ["apps/bff/dist/cli/token.js", ...args], { cwd: root, env: { ...process.env, ...bffEnv } }).toString().trim();
 
@@ -74,6 +75,8 @@ try {
   const newCatalogueCategory = (request) => ({ ...request, body: JSON.stringify({ categories: [{ name: `bench_${process.pid}_${++writes}`, valid_values: ["a", "b"] }] }) });
   const scenarios = [
     ["bare Express baseline (POST JSON)", `${baseline.url}/baseline`, { method: "POST", headers: json, body: "{}" }],
+    // Not a goal: the baseline's app on a server built as the BFF's (apps/bff/src/server.ts).
+    ["bare Express on the app's prototypes (the BFF's server; for reference)", `${baselineOnAppPrototypes.url}/baseline`, { method: "POST", headers: json, body: "{}" }],
     ["CAMARA scoring retrieve", `${bff.url}/camara/customerinsights/scoring/retrieve`, { method: "POST", headers: { ...json, authorization: `Bearer ${scoring}`, "x-correlator": "bench" }, body: "{}" }],
     [
       "Citibanamex segment retrieve",
@@ -199,6 +202,7 @@ try {
   if (results.some((r) => r.bad > 0)) process.exitCode = 1;
 } finally {
   baseline.child.kill("SIGTERM");
+  baselineOnAppPrototypes.child.kill("SIGTERM");
   bff.child.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 500));
   rmSync(dataDir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 import { once } from "node:events";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, IncomingMessage, ServerResponse, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
 import type { Express } from "express";
 import type { Logger } from "pino";
 import type { Lifecycle } from "./lifecycle.js";
@@ -9,7 +9,7 @@ export type RunningServer = { server: Server; url: string };
 
 /** Listens on host:port (0 picks a free port) and resolves once accepting. */
 export async function listen(app: Express, host: string, port: number): Promise<RunningServer> {
-  const server = app.listen(port, host);
+  const server = createServer(appMessageClasses(app), app).listen(port, host);
   await once(server, "listening");
   // Slowloris protection; the defaults of newer Node versions, made explicit for Node 20.
   server.headersTimeout = 20_000;
@@ -17,6 +17,25 @@ export async function listen(app: Express, host: string, port: number): Promise<
   const address = server.address() as AddressInfo;
   const shownHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
   return { server, url: `http://${shownHost}:${address.port}` };
+}
+
+/**
+ * Express moves every request and response onto its app's prototypes (`app.request`,
+ * `app.response`) with Object.setPrototypeOf, request by request: 27 µs of each request's
+ * main-thread time in a profile of the mobile overview. Built on those prototypes from the start,
+ * the call finds the prototype already set and returns at once. (Node's IncomingMessage and
+ * ServerResponse are plain constructor functions, so they can initialise an object of ours.)
+ */
+export function appMessageClasses(app: Express): { IncomingMessage: typeof IncomingMessage; ServerResponse: typeof ServerResponse } {
+  function AppRequest(this: IncomingMessage, socket: Socket) {
+    Reflect.apply(IncomingMessage, this, [socket]);
+  }
+  AppRequest.prototype = app.request;
+  function AppResponse(this: ServerResponse, req: IncomingMessage, options?: unknown) {
+    Reflect.apply(ServerResponse, this, [req, options]);
+  }
+  AppResponse.prototype = app.response;
+  return { IncomingMessage: AppRequest as unknown as typeof IncomingMessage, ServerResponse: AppResponse as unknown as typeof ServerResponse };
 }
 
 export type ShutdownOptions = {
