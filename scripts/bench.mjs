@@ -2,20 +2,14 @@
 // npm run bench -- imports [--rows N] [--postgres URL]: build the worker, then run bench/imports.mjs.
 // npm run bench -- queries [--postgres URL]: build the store, then run bench/queries.mjs.
 // npm run bench -- staleness --postgres URL: build the BFF, then run bench/staleness.mjs.
+// npm run bench -- writes [--postgres URL]: build the store, then run bench/writes.mjs.
 import { build, install, runNode } from "./pnpm.mjs";
 
+/** Each named bench and the package it runs on; without a name, bench/run.mjs on the BFF. */
+const benches = { imports: "@insights/worker", queries: "@insights/store", staleness: "@insights/bff", writes: "@insights/store" };
+
 const [first, ...rest] = process.argv.slice(2);
+const named = Object.hasOwn(benches, first ?? "") ? first : undefined;
 install();
-if (first === "imports") {
-  build("@insights/worker");
-  runNode("bench/imports.mjs", rest, { cwd: new URL("../bench/", import.meta.url).pathname });
-} else if (first === "queries") {
-  build("@insights/store");
-  runNode("bench/queries.mjs", rest, { cwd: new URL("../bench/", import.meta.url).pathname });
-} else if (first === "staleness") {
-  build("@insights/bff");
-  runNode("bench/staleness.mjs", rest, { cwd: new URL("../bench/", import.meta.url).pathname });
-} else {
-  build("@insights/bff");
-  runNode("bench/run.mjs", process.argv.slice(2), { cwd: new URL("../bench/", import.meta.url).pathname });
-}
+build(named ? benches[named] : "@insights/bff");
+runNode(named ? `bench/${named}.mjs` : "bench/run.mjs", named ? rest : process.argv.slice(2), { cwd: new URL("../bench/", import.meta.url).pathname });
