@@ -1,5 +1,6 @@
-import { spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { closeSync, openSync, readFileSync, realpathSync } from "node:fs";
+import { createServer } from "node:net";
 
 /**
  * Starts a server whose stdout goes to a file, as a production log would (the BFF's access log
@@ -22,4 +23,19 @@ export function startServer(root, args, env, logFile) {
       reject(new Error(`${args.join(" ")} exited with ${code}`));
     });
   });
+}
+
+/**
+ * Prism (fetched through npx) serving an OpenAPI document from its examples: the spec-driven mock
+ * server a mobile team would otherwise call. Run by this Node.js, like the other servers.
+ */
+export async function startSpecMock(root, spec, logFile) {
+  const bin = execFileSync("npx", ["-y", "-p", "@stoplight/prism-cli@5", "-c", "command -v prism"], { encoding: "utf8" }).trim();
+  const port = await new Promise((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port: free } = probe.address();
+      probe.close(() => resolve(free));
+    });
+  });
+  return startServer(root, [realpathSync(bin), "mock", spec, "-h", "127.0.0.1", "-p", String(port)], {}, logFile);
 }

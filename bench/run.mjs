@@ -1,7 +1,7 @@
 // Measures each vendor family's hot path on the real BFF (built, embedded PGlite, demo data) and
 // a bare Express baseline in the same run, on loopback only, prints throughput ratios and writes
 // them to bench/results/latest.md.
-//   node run.mjs [--duration 3] [--rounds 3] [--connections 10] [--postgres postgres://…]
+//   node run.mjs [--duration 3] [--rounds 3] [--connections 10] [--postgres postgres://…] [--spec-mock camara.yaml]
 // With --postgres the BFF runs on that PostgreSQL database, in a schema of its own dropped afterwards.
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -11,7 +11,7 @@ import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { startServer } from "./processes.mjs";
+import { startServer, startSpecMock } from "./processes.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     rounds: { type: "string", default: "3" },
     connections: { type: "string", default: "10" },
     postgres: { type: "string" },
+    "spec-mock": { type: "string" },
   },
 });
 const duration = Number(values.duration);
@@ -38,6 +39,7 @@ function run(title, url, options) {
 }
 
 const sections = ["profile", "segment", "categories", "score"];
+const SPEC_MOCK = "CAMARA scoring, spec mock of the official document (Prism 5)";
 const schema = `bench_${process.pid}`;
 const psql = (statement) => execFileSync("psql", [values.postgres, "-qc", statement], { stdio: "ignore" });
 if (values.postgres) psql(`create schema ${schema}`);
@@ -58,6 +60,8 @@ const bffLog = join(dataDir, "bff.log");
 const baseline = await startServer(root, ["bench/baseline-server.mjs"], {}, join(dataDir, "baseline.log"));
 const baselineOnAppPrototypes = await startServer(root, ["bench/baseline-server.mjs"], { APP_PROTOTYPES: "true" }, join(dataDir, "baseline-app-prototypes.log"));
 const bff = await startServer(root, ["apps/bff/dist/main.js"], bffEnv, bffLog);
+// --spec-mock <the official CAMARA OpenAPI document>: the same document served by a spec mock, for comparison.
+const specMock = values["spec-mock"] && (await startSpecMock(root, values["spec-mock"], join(dataDir, "spec-mock.log")));
 const token = (...args) => execFileSync(process.execPath, ["apps/bff/dist/cli/token.js", ...args], { cwd: root, env: { ...process.env, ...bffEnv } }).toString().trim();
 
 try {
@@ -78,6 +82,9 @@ try {
     // Not a goal: the baseline's app on a server built as the BFF's (apps/bff/src/server.ts).
     ["bare Express on the app's prototypes (the BFF's server; for reference)", `${baselineOnAppPrototypes.url}/baseline`, { method: "POST", headers: json, body: "{}" }],
     ["CAMARA scoring retrieve", `${bff.url}/camara/customerinsights/scoring/retrieve`, { method: "POST", headers: { ...json, authorization: `Bearer ${scoring}`, "x-correlator": "bench" }, body: "{}" }],
+    ...(specMock
+      ? [[SPEC_MOCK, `${specMock.url}/scoring/retrieve`, { method: "POST", headers: { ...json, authorization: "Bearer mock", "x-correlator": "bench" }, body: JSON.stringify({ scoringType: "gaugeMetric" }) }]]
+      : []),
     [
       "Citibanamex segment retrieve",
       `${bff.url}/v1/customers/segments/retrieve`,
@@ -149,6 +156,11 @@ try {
       (r) => `| ${r.title} | ${r.rps.toFixed(0)} | ${r.ratio.toFixed(2)}× | ${range(r.range)} | ${r.p50} | ${r.p99} | ${r.p99Ratio.toFixed(1)}× | ${r.bad} |`,
     ),
   ];
+  const mocked = results.find((r) => r.title === SPEC_MOCK);
+  if (mocked) {
+    const camara = results.find((r) => r.title === "CAMARA scoring retrieve");
+    lines.push("", `CAMARA scoring on the BFF: ${camara.rps.toFixed(0)} req/s = ${(camara.ratio / mocked.ratio).toFixed(2)}× the spec mock's ${mocked.rps.toFixed(0)} req/s (median ratios to the baseline)`);
+  }
   const sectionsAlone = results.filter((r) => r.title.endsWith(" only"));
   const slowestSection = Math.max(...sectionsAlone.map((r) => r.p50));
   const slowestMean = Math.max(...sectionsAlone.map((r) => r.mean));
@@ -203,6 +215,7 @@ try {
 } finally {
   baseline.child.kill("SIGTERM");
   baselineOnAppPrototypes.child.kill("SIGTERM");
+  specMock?.child.kill("SIGTERM");
   bff.child.kill("SIGTERM");
   await new Promise((r) => setTimeout(r, 500));
   rmSync(dataDir, { recursive: true, force: true });
