@@ -167,7 +167,10 @@ try {
   const full = results.at(-1);
   lines.push(
     "",
-    `autocannon (whole milliseconds): mobile overview p50 ${full.p50} ms = ${(full.p50 / slowestSection).toFixed(2)}× the slowest single section's (${slowestSection} ms)`,
+    // autocannon's percentiles are whole milliseconds: a 0 ms section gives no ratio (the µs timing below does).
+    slowestSection > 0
+      ? `autocannon (whole milliseconds): mobile overview p50 ${full.p50} ms = ${(full.p50 / slowestSection).toFixed(2)}× the slowest single section's (${slowestSection} ms)`
+      : `autocannon (whole milliseconds): mobile overview p50 ${full.p50} ms, every single section's under 1 ms: too coarse for a ratio (see the µs timing)`,
     `mobile overview mean ${full.mean.toFixed(2)} ms = ${(full.mean / slowestMean).toFixed(2)}× the slowest single section's (${slowestMean.toFixed(2)} ms)`,
   );
   // The same comparison timed to the microsecond (autocannon keeps whole milliseconds, and 4 ms
