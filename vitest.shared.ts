@@ -32,11 +32,17 @@ export type ProjectOptions = {
    * project, the canary a second one in a later group (`sequence.groupOrder`).
    */
   piiCanary?: boolean;
+  /**
+   * Workspace packages whose built entry points (dist/) the tests run as processes: they are
+   * built first when not current (vitest.built-entries.ts).
+   */
+  builtPackages?: string[];
 };
 
 export function defineProject(overrides: ViteUserConfig["test"] = {}, options: ProjectOptions = {}) {
   const shared = { setupFiles: [here("./vitest.setup.ts")], testTimeout: 20_000, hookTimeout: 60_000 };
-  const tests = { include: ["test/**/*.test.ts"], globalSetup: [here("./vitest.run-log.ts")], ...overrides };
+  const builtEntries = options.builtPackages?.length ? { globalSetup: [here("./vitest.run-log.ts"), here("./vitest.built-entries.ts")], provide: { builtPackages: options.builtPackages } } : {};
+  const tests = { include: ["test/**/*.test.ts"], globalSetup: [here("./vitest.run-log.ts")], ...builtEntries, ...overrides };
   const report = { reporters: ["default", "json", unhandledErrorCounter], outputFile: { json: ".vitest/report.json" } } satisfies ViteUserConfig["test"];
   return defineConfig({
     resolve: { conditions: sourceConditions },

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildState, installState, writeInstallStamp } from "./freshness.mjs";
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -37,7 +38,10 @@ export function pnpm(args, options = {}) {
 export function install(options = {}) {
   const { exitOnFailure = true, ...pnpmOptions } = options;
   const status = pnpm(["install", "--frozen-lockfile", "--reporter=silent"], pnpmOptions);
-  if (status === 0) return true;
+  if (status === 0) {
+    writeInstallStamp(repoRoot);
+    return true;
+  }
   process.stderr.write("dependency install failed\n");
   if (exitOnFailure) process.exit(status);
   return false;
@@ -45,6 +49,28 @@ export function install(options = {}) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   process.exit(pnpm(process.argv.slice(2)));
+}
+
+/**
+ * Installs only when the install is not current (freshness.mjs), saying why on stderr; same
+ * options and result as install().
+ */
+export function ensureInstalled(options = {}) {
+  const state = installState(repoRoot);
+  if (state.current) return true;
+  process.stderr.write(`${state.reason}: installing\n`);
+  return install(options);
+}
+
+/**
+ * Builds `name` and its workspace dependencies only when one of them is not current or an
+ * entry (a path from the repo root) is missing, saying why on stderr.
+ */
+export function ensureBuilt(name, entries, options = {}) {
+  const state = buildState(repoRoot, name, entries);
+  if (state.current) return;
+  process.stderr.write(`${state.reason}: building\n`);
+  build(name, options);
 }
 
 /** Builds a workspace package and everything it depends on (turbo caches unchanged ones). */
@@ -64,15 +90,16 @@ export function runNode(entry, args = [], options = {}) {
 }
 
 /**
- * `npm run <name> -- …` for a workspace package's built entry points: installs, builds the
- * package (quietly: only the command's own output reaches stdout), then runs `entries[name]`.
+ * `npm run <name> -- …` for a workspace package's built entry points: installs and builds the
+ * package when they are not current (quietly: only the command's own output reaches stdout),
+ * then runs `entries[name]`. On an unchanged, built clone that is a few file reads and `node`.
  */
 export function runBuiltCommand(filter, entries, [name, ...args]) {
   if (!(name in entries)) {
     process.stderr.write(`unknown command ${name}; one of: ${Object.keys(entries).join(", ")}\n`);
     process.exit(2);
   }
-  install({ quiet: true });
-  build(filter, { quiet: true });
+  ensureInstalled({ quiet: true });
+  ensureBuilt(filter, [entries[name]], { quiet: true });
   runNode(entries[name], args);
 }

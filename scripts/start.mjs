@@ -1,6 +1,8 @@
-// npm start: install what is locked, build the BFF, and run it with the embedded store and demo data.
-import { build, install, runNode } from "./pnpm.mjs";
+// npm start: install what is locked and build the BFF when either is not current, then run it
+// with the embedded store and demo data.
+import { ensureBuilt, ensureInstalled, runNode } from "./pnpm.mjs";
 
-install();
-build("@insights/bff");
-runNode("apps/bff/dist/main.js");
+const entry = "apps/bff/dist/main.js";
+ensureInstalled();
+ensureBuilt("@insights/bff", [entry]);
+runNode(entry);

@@ -83,6 +83,31 @@ export function summarise({ tasks, artifactsOf, turboExitCode }) {
   return { passed, failed, skipped, problems, skipReasons: [...skipReasons.keys()] };
 }
 
+/**
+ * The `count` slowest test files of a run, slowest first: { file (from the repo root), seconds
+ * (as vitest's report times the file), replayed (the result came from turbo's cache, so the
+ * time is the one of the run that cached it) }.
+ */
+export function slowestTestFiles({ tasks, artifactsOf, root, count = 10 }) {
+  const files = [];
+  for (const task of tasks) {
+    if (task.task !== "test" || task.command === "<NONEXISTENT>") continue;
+    const { report } = artifactsOf(task.directory);
+    for (const file of report?.testResults ?? []) {
+      if (typeof file.startTime !== "number" || typeof file.endTime !== "number") continue;
+      const path = file.name.startsWith(root) ? file.name.slice(root.length).replace(/^\//, "") : file.name;
+      files.push({ file: path, seconds: (file.endTime - file.startTime) / 1000, replayed: task.cache?.status === "HIT" });
+    }
+  }
+  return files.sort((a, b) => b.seconds - a.seconds).slice(0, count);
+}
+
+/** Lines that list slowest test files (slowestTestFiles) under a heading. */
+export function formatSlowest(files, label) {
+  const heading = `slowest test files${label ? ` on ${label}` : ""} (seconds):`;
+  return [heading, ...files.map(({ file, seconds, replayed }) => `  ${seconds.toFixed(1).padStart(7)}  ${file}${replayed ? " (replayed from the cache)" : ""}`)];
+}
+
 function firstLine(text = "") {
   return text.split("\n", 1)[0].slice(0, 200);
 }

@@ -1,34 +1,23 @@
-// npm test: install, then build, lint, typecheck and test every workspace package through
+// npm test: install (unless current), then build, lint, typecheck and test every workspace package through
 // turbo, and end with one line summing them all: "N passed, N failed[, N skipped]"
 // (scripts/test-summary.mjs says what counts as a failure). With TEST_SUMMARY_FILE set, the
 // counts are also written there as JSON (.ci/run sums the runs on each Node.js version).
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { install, pnpm, repoRoot } from "./pnpm.mjs";
-import { formatCounts, latestTurboSummary, readTestArtifacts, summarise } from "./test-summary.mjs";
+import { ensureInstalled, pnpm, repoRoot } from "./pnpm.mjs";
+import { formatCounts, formatSlowest, latestTurboSummary, readTestArtifacts, slowestTestFiles, summarise } from "./test-summary.mjs";
+import { workspaceDirs } from "./workspace.mjs";
 
 const summaryFile = process.env.TEST_SUMMARY_FILE;
 
-function finish(result) {
+function finish(result, slowest = []) {
   for (const problem of result.problems) process.stdout.write(`failed: ${problem}\n`);
   for (const reason of result.skipReasons) process.stdout.write(`skipped: ${reason}\n`);
-  if (summaryFile) writeFileSync(summaryFile, JSON.stringify({ passed: result.passed, failed: result.failed, skipped: result.skipped }));
+  if (slowest.length > 0) process.stdout.write(`\n${formatSlowest(slowest).join("\n")}\n`);
+  if (summaryFile) writeFileSync(summaryFile, JSON.stringify({ passed: result.passed, failed: result.failed, skipped: result.skipped, slowest }));
   process.stdout.write(`\n${formatCounts(result)}\n`);
   process.exit(result.failed > 0 ? 1 : 0);
-}
-
-/** The workspace's package folders, from pnpm-workspace.yaml's `packages:` globs (`dir/*` or `dir`). */
-function workspaceDirs() {
-  const yaml = readFileSync(join(repoRoot, "pnpm-workspace.yaml"), "utf8");
-  const globs = [...yaml.split(/^catalog:/m)[0].matchAll(/^\s+-\s+["']?([^"'\s]+)["']?\s*$/gm)].map((m) => m[1]);
-  return globs.flatMap((glob) =>
-    glob.endsWith("/*")
-      ? readdirSync(join(repoRoot, glob.slice(0, -2)), { withFileTypes: true })
-          .filter((entry) => entry.isDirectory())
-          .map((entry) => join(repoRoot, glob.slice(0, -2), entry.name))
-      : [join(repoRoot, glob)],
-  );
 }
 
 /**
@@ -49,11 +38,11 @@ function testInputsEnv(env = process.env) {
   return { TEST_NODE_MAJOR: process.versions.node.split(".")[0], CAMARA_OPENAPI_SHA256: camara, TEST_OPTIONAL_TOOLS: tools };
 }
 
-if (!install({ exitOnFailure: false })) {
+if (!ensureInstalled({ exitOnFailure: false })) {
   finish({ passed: 0, failed: 1, skipped: 0, problems: ["dependency install (pnpm install --frozen-lockfile)"], skipReasons: [] });
 }
 // Results come back from turbo's cache for unchanged packages, so none may be left from an older run.
-for (const dir of workspaceDirs()) rmSync(join(dir, ".vitest"), { recursive: true, force: true });
+for (const dir of workspaceDirs(repoRoot)) rmSync(join(dir, ".vitest"), { recursive: true, force: true });
 
 const startedAt = Date.now();
 // Two at a time: the machines have two cores, and the process tests time real start-ups.
@@ -67,4 +56,5 @@ if (!run) {
 const cacheable = run.tasks.filter((task) => task.command !== "<NONEXISTENT>");
 const replayed = cacheable.filter((task) => task.cache?.status === "HIT").length;
 process.stdout.write(`\nturbo: ${replayed} of ${cacheable.length} tasks replayed from cache in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
-finish(summarise({ tasks: run.tasks, artifactsOf: (dir) => readTestArtifacts(join(repoRoot, dir)), turboExitCode }));
+const artifactsOf = (dir) => readTestArtifacts(join(repoRoot, dir));
+finish(summarise({ tasks: run.tasks, artifactsOf, turboExitCode }), slowestTestFiles({ tasks: run.tasks, artifactsOf, root: repoRoot }));

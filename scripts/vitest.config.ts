@@ -1,3 +1,4 @@
 import { defineProject } from "../vitest.shared.js";
 
-export default defineProject();
+// commands.test.ts runs `npm run token|admin|import|worker` and `npm start` on the built apps.
+export default defineProject({}, { builtPackages: ["@insights/bff", "@insights/worker"] });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { formatCounts, latestTurboSummary, readTestArtifacts, summarise } from "../test-summary.mjs";
+import { formatCounts, formatSlowest, latestTurboSummary, readTestArtifacts, slowestTestFiles, summarise } from "../test-summary.mjs";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const fixtures = fileURLToPath(new URL("./fixtures", import.meta.url));
@@ -68,6 +68,19 @@ describe("the summary of real vitest runs", () => {
   it("counts passed, failed, skipped and to-do tests as vitest does", () => {
     const summary = summaryOf("mixed");
     expect({ passed: summary.passed, failed: summary.failed, skipped: summary.skipped }).toEqual({ passed: 2, failed: 1, skipped: 2 });
+  });
+
+  it("lists the slowest test files across packages, slowest first, from the reports' times, and says which were replayed", () => {
+    const tasks = ["load-error", "unhandled-error", "mixed"].map((name) => ({ ...testTask(name, 1), cache: { status: name === "mixed" ? "HIT" : "MISS" } }));
+    const all = slowestTestFiles({ tasks, artifactsOf: (dir: string) => runs.get(dir)!.artifacts, root: fixtures, count: 100 });
+    expect(all.map(({ file }) => file).sort()).toEqual(["load-error/broken.fixture.mjs", "load-error/fine.fixture.mjs", "mixed/mixed.fixture.mjs", "unhandled-error/stray.fixture.mjs"].sort());
+    expect(all.map(({ seconds }) => seconds)).toEqual([...all.map(({ seconds }) => seconds)].sort((a, b) => b - a));
+    expect(all.every(({ seconds }) => seconds >= 0 && seconds < 60)).toBe(true);
+    expect(all.find(({ file }) => file.startsWith("mixed/"))!.replayed).toBe(true);
+    expect(slowestTestFiles({ tasks, artifactsOf: (dir: string) => runs.get(dir)!.artifacts, root: fixtures, count: 2 })).toEqual(all.slice(0, 2));
+    const lines = formatSlowest(all, "node20");
+    expect(lines[0]).toBe("slowest test files on node20 (seconds):");
+    expect(lines.find((line) => line.includes("mixed/mixed.fixture.mjs"))).toMatch(/^ +\d+\.\d {2}mixed\/mixed\.fixture\.mjs \(replayed from the cache\)$/);
   });
 });
 

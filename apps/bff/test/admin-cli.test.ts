@@ -6,7 +6,7 @@ import { openConfiguredStore } from "@insights/store";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runEntry } from "./processes.js";
 
-const ADMIN = "src/cli/admin.ts";
+const ADMIN = "dist/cli/admin.js";
 
 /**
  * `npm run admin`, as its own process against an embedded store in production mode (no demo

@@ -5,17 +5,17 @@ import { teeToRunLog } from "@insights/config/testing";
 const appRoot = fileURLToPath(new URL("..", import.meta.url));
 
 /**
- * Runs one of the app's entry points from source, as its own process: `tsx` compiles, and the
- * workspace packages resolve to their source through the `@insights/source` condition. What it
- * logs also goes to the run's log.
+ * Runs one of the app's built entry points (`dist/…`, what `npm start` and `npm run admin` run;
+ * the test task depends on the build, and vitest.built-entries.ts builds it for a direct vitest
+ * run) as its own process. What it logs also goes to the run's log.
  */
 export function spawnEntry(entry: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ["--conditions=@insights/source", "--import", "tsx", entry, ...args], {
+  const child = spawn(process.execPath, [entry, ...args], {
     cwd: appRoot,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  teeToRunLog(child, `process ${entry}`, entry === "src/main.ts" ? "service" : "command");
+  teeToRunLog(child, `process ${entry}`, entry === "dist/main.js" ? "service" : "command");
   return child;
 }
 
@@ -38,11 +38,11 @@ export async function runEntry(entry: string, args: string[], env: Record<string
 export type BffProcess = { url: string; child: ChildProcess; output: () => Finished; stop(): Promise<Finished> };
 
 /**
- * `npm start` (src/main.ts) as its own process on a free port of 127.0.0.1, once it listens.
+ * `npm start` (dist/main.js) as its own process on a free port of 127.0.0.1, once it listens.
  * Rejects with the process's output if it ends first or takes longer than `timeoutMs`.
  */
 export async function startBffProcess(env: Record<string, string>, timeoutMs = 60_000): Promise<BffProcess> {
-  const child = spawnEntry("src/main.ts", [], { PORT: "0", HOST: "127.0.0.1", ...env });
+  const child = spawnEntry("dist/main.js", [], { PORT: "0", HOST: "127.0.0.1", ...env });
   const { output, finished } = collect(child);
   const deadline = Date.now() + timeoutMs;
   for (;;) {

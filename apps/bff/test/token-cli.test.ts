@@ -15,7 +15,7 @@ describe("npm run token", () => {
   });
   afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
-  const token = (args: string[], env: Record<string, string> = {}) => runEntry("src/cli/token.ts", args, { DATA_DIR: dataDir, ...env });
+  const token = (args: string[], env: Record<string, string> = {}) => runEntry("dist/cli/token.js", args, { DATA_DIR: dataDir, ...env });
 
   async function verifierForDataDir() {
     const keys = await loadOrCreateDevelopmentKeys(dataDir);

@@ -21,7 +21,7 @@ let token: string;
 let readOnlyToken: string;
 
 async function mint(scopes: string[]): Promise<string> {
-  const minted = await runBff("src/cli/token.ts", scopes.flatMap((s) => ["--scope", s]), { DATA_DIR: dataDir, LOG_LEVEL: "warn" }).finished;
+  const minted = await runBff("dist/cli/token.js", scopes.flatMap((s) => ["--scope", s]), { DATA_DIR: dataDir, LOG_LEVEL: "warn" }).finished;
   if (minted.code !== 0) throw new Error(`npm run token failed:\n${minted.stderr}`);
   recordTestSecret("token", minted.stdout.trim(), "a token npm run token minted");
   return minted.stdout.trim();
@@ -30,7 +30,7 @@ async function mint(scopes: string[]): Promise<string> {
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), "worker-api-cli-"));
   dataDir = join(root, "data");
-  bff = runBff("src/main.ts", [], { PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "warn" });
+  bff = runBff("dist/main.js", [], { PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "warn" });
   const listening = await bff.waitFor((line) => /listening on http:\/\/\S+/.test(line), 60_000);
   api = /listening on (http:\/\/\S+)/.exec(listening)?.[1] ?? "";
   [token, readOnlyToken] = await Promise.all([mint(["imports:write", "imports:read"]), mint(["imports:read"])]);

@@ -81,7 +81,7 @@ describe("npm run import", () => {
       const refused = await cli([join(root, "any.csv"), "--dataset", "scores", "--org", "telco"]);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain(`is held by process ${worker.child.pid}`);
-      expect(refused.stderr).toContain("main.ts");
+      expect(refused.stderr).toContain(`(${process.execPath} dist/main.js)`);
       expect(refused.stderr).toContain("POST /admin/v1/imports");
       expect(refused.stderr).toContain("npm run import -- <file> --dataset <name> --api <");
       expect(refused.stderr).toContain("--token <token>");

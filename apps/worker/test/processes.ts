@@ -10,17 +10,18 @@ const bffRoot = fileURLToPath(new URL("../../bff", import.meta.url));
 export const TEST_HASH_KEY = "07".repeat(32);
 
 /**
- * Runs one of the worker's entry points from source as its own process (`tsx` compiles; the
- * workspace packages resolve to their source through the `@insights/source` condition). What it
- * logs also goes to the run's log.
+ * Runs one of the worker's (or, with the BFF's root as cwd, the BFF's) built entry points
+ * (`dist/…`, what `npm run import|worker` run; the test task depends on both builds, and
+ * vitest.built-entries.ts builds them for a direct vitest run) as its own process. What it logs
+ * also goes to the run's log.
  */
 export function spawnEntry(entry: string, args: string[], env: Record<string, string>, cwd = appRoot): ChildProcess {
-  const child = spawn(process.execPath, ["--conditions=@insights/source", "--import", "tsx", entry, ...args], {
+  const child = spawn(process.execPath, [entry, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", IDENTIFIER_HASH_KEY: TEST_HASH_KEY, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  teeToRunLog(child, `process ${cwd === appRoot ? "" : "bff "}${entry}`, entry === "src/main.ts" ? "service" : "command");
+  teeToRunLog(child, `process ${cwd === appRoot ? "" : "bff "}${entry}`, entry === "dist/main.js" ? "service" : "command");
   return child;
 }
 
@@ -75,11 +76,11 @@ export function run(entry: string, args: string[], env: Record<string, string>, 
   };
 }
 
-export const IMPORT_CLI = "src/cli/import.ts";
+export const IMPORT_CLI = "dist/cli/import.js";
 
 /** The BFF (`npm start`) and its development token CLI (`npm run token`), run from the BFF's app. */
-export const runBff = (entry: "src/main.ts" | "src/cli/token.ts", args: string[], env: Record<string, string>) => run(entry, args, env, bffRoot);
-export const WORKER_MAIN = "src/main.ts";
+export const runBff = (entry: "dist/main.js" | "dist/cli/token.js", args: string[], env: Record<string, string>) => run(entry, args, env, bffRoot);
+export const WORKER_MAIN = "dist/main.js";
 
 /** A pino line of a committed batch, with its checkpoint line. */
 export function checkpointOf(line: string): number | undefined {
