@@ -1,15 +1,15 @@
-// npm run bench: install, build the BFF, then run bench/run.mjs (see bench/README.md).
+// npm run bench: install and build the BFF (when not current), then run bench/run.mjs (see bench/README.md).
 // npm run bench -- imports [--rows N] [--postgres URL]: build the worker, then run bench/imports.mjs.
 // npm run bench -- queries [--postgres URL]: build the store, then run bench/queries.mjs.
 // npm run bench -- staleness --postgres URL: build the BFF, then run bench/staleness.mjs.
 // npm run bench -- writes [--postgres URL]: build the store, then run bench/writes.mjs.
-import { build, install, runNode } from "./pnpm.mjs";
+import { ensureBuilt, ensureInstalled, runNode } from "./pnpm.mjs";
 
 /** Each named bench and the package it runs on; without a name, bench/run.mjs on the BFF. */
 const benches = { imports: "@insights/worker", queries: "@insights/store", staleness: "@insights/bff", writes: "@insights/store" };
 
 const [first, ...rest] = process.argv.slice(2);
 const named = Object.hasOwn(benches, first ?? "") ? first : undefined;
-install();
-build(named ? benches[named] : "@insights/bff");
+ensureInstalled();
+ensureBuilt(named ? benches[named] : "@insights/bff", []);
 runNode(named ? `bench/${named}.mjs` : "bench/run.mjs", named ? rest : process.argv.slice(2), { cwd: new URL("../bench/", import.meta.url).pathname });
