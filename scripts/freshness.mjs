@@ -7,7 +7,9 @@
 //   `install()` in pnpm.mjs writes it after an install succeeds.
 // - A build stamp (<package>/dist/.build-inputs.json) holds a digest of each file turbo hashes
 //   for the package's `build` task: its files less what .gitignore ignores and the build's own
-//   `!` inputs in turbo.json (tests), plus the root's globalDependencies and the lockfile.
+//   `!` inputs in turbo.json (tests), plus the root's globalDependencies. Not the lockfile: a
+//   changed lockfile reinstalls, and the compiled JavaScript does not depend on it. (These are
+//   a subset of turbo's own inputs, so a build turbo replays always carries a matching stamp.)
 //   build-stamp.mjs writes it around the package's compiler, so turbo caches and replays it
 //   with dist/. A package is built when its stamp and those of its workspace dependencies
 //   match their files now.
@@ -97,7 +99,7 @@ export function buildInputs(root, packageDir) {
     }
   };
   walk("");
-  return digests(root, [...(turbo.globalDependencies ?? []), "pnpm-lock.yaml", ...files.sort()]);
+  return digests(root, [...(turbo.globalDependencies ?? []), ...files.sort()]);
 }
 
 /** Records, in the package's dist/, the inputs it was built from (build-stamp.mjs). */

@@ -71,6 +71,10 @@ export function ensureBuilt(name, entries, options = {}) {
   if (state.current) return;
   process.stderr.write(`${state.reason}: building\n`);
   build(name, options);
+  // Only a file the stamps see and turbo does not (ignored some other way than .gitignore) can
+  // leave it stale: say so rather than build again at every call without a word.
+  const after = buildState(repoRoot, name, entries);
+  if (!after.current) process.stderr.write(`${after.reason} even after the build: is that file ignored outside .gitignore?\n`);
 }
 
 /** Builds a workspace package and everything it depends on (turbo caches unchanged ones). */

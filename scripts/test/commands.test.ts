@@ -97,7 +97,8 @@ describe("npm run token|admin|import|worker and npm start on a built, unchanged 
 /**
  * The other path, for real: in a copy of this working tree with no node_modules and no dist,
  * the first command installs and builds; an edited source file rebuilds (no install); an
- * edited lockfile reinstalls and rebuilds; after each, the next command goes straight through.
+ * edited lockfile reinstalls (the compiled code does not depend on it); after each, the next
+ * command goes straight through.
  * turbo in the copy reads this checkout's cache, so only what changed compiles.
  */
 describe("npm run token when the install or the build is not current", () => {
@@ -138,8 +139,7 @@ describe("npm run token when the install or the build is not current", () => {
     appendFileSync(join(copy, "pnpm-lock.yaml"), "\n# edited\n");
     const reinstalled = await token();
     expect(reinstalled.code, reinstalled.stderr).toBe(0);
-    expect(reinstalled.stderr).toContain("install: pnpm-lock.yaml changed: installing");
-    expect(reinstalled.stderr).toMatch(/build of @insights\/\w+: pnpm-lock\.yaml changed: building/);
+    expect(reinstalled.stderr).toBe("install: pnpm-lock.yaml changed: installing\n");
     await expectStraightThrough();
   }, 600_000);
 });
