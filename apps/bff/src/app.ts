@@ -47,7 +47,7 @@ import { systemHandlers } from "./system/handlers.js";
 export type AppDependencies = {
   config: Pick<
     Config,
-    "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus" | "scoring" | "segments" | "mobile" | "dataDir" | "requestTimeoutMs" | "metricsToken" | "upstream"
+    "bodyLimit" | "corsOrigins" | "rateLimit" | "trustProxyHops" | "profilesErrorHttpStatus" | "scoring" | "segments" | "mobile" | "dataDir" | "importLimits" | "requestTimeoutMs" | "metricsToken" | "upstream"
   >;
   store: Store;
   verifyToken: TokenVerifier;
@@ -140,7 +140,7 @@ export function createApp(deps: AppDependencies): Express {
       }),
       imports: importsHandlers(
         deps.store,
-        deps.imports ?? createImportService({ store: deps.store, logger: deps.logger, dataDir: deps.config.dataDir, queue: undefined }),
+        deps.imports ?? createImportService({ store: deps.store, logger: deps.logger, dataDir: deps.config.dataDir, queue: undefined, limits: deps.config.importLimits }),
         now,
       ),
     },

@@ -1,4 +1,4 @@
-import { bool, ConfigError, parseEnvironment, positiveInt, sharedEnvShape, storeSettings } from "@insights/config";
+import { bool, ConfigError, parseEnvironment, positiveInt, sharedEnvShape, storeSettings, type ImportLimitSettings } from "@insights/config";
 import { scoringScales, ScoringTypeSchema, type ScoringType } from "@insights/contracts/records";
 import type { ReadCacheOptions } from "@insights/store";
 import { z } from "zod";
@@ -108,6 +108,7 @@ export type Config = {
   trustProxyHops: number;
   logLevel: Env["LOG_LEVEL"];
   importQueue: { schema: string; chunkExpireSeconds: number };
+  importLimits: ImportLimitSettings;
   shutdownTimeoutMs: number;
   profilesErrorHttpStatus: Env["PROFILES_ERROR_HTTP_STATUS"];
   scoring: ScoringConfig;

@@ -60,6 +60,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
       logger,
       dataDir: config.dataDir,
       queue: config.database.url ? { connectionString: config.database.url, ...config.importQueue } : undefined,
+      limits: config.importLimits,
     });
     release.unshift(() => imports.close());
     return { store, verifyToken, rateLimitStores, imports, release, demoDataLoaded };

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestLogger } from "@insights/config/testing";
-import { openImportQueue, runImportChunk, sampleLines, type ImportQueue } from "@insights/imports";
+import { DEFAULT_IMPORT_LIMITS, openImportQueue, runImportChunk, sampleLines, type ImportQueue } from "@insights/imports";
 
 import { announceSkip, openPostgresTestStore, type TestStore } from "@insights/store/testing";
 import pg from "pg";
@@ -29,7 +29,7 @@ describe.skipIf(!databaseUrl)("admin import API on PostgreSQL", () => {
     dataDir = await mkdtemp(join(tmpdir(), "bff-imports-pg-"));
     store = await openPostgresTestStore(databaseUrl!);
     const queue = { connectionString: databaseUrl!, schema: queueSchema, chunkExpireSeconds: 60 };
-    imports = createImportService({ store, logger, dataDir, queue });
+    imports = createImportService({ store, logger, dataDir, queue, limits: DEFAULT_IMPORT_LIMITS });
     worker = await openImportQueue({ ...queue, logger });
     await worker.work(({ jobId, seq }) => runImportChunk({ store, logger }, jobId, seq));
     app = await startTestApp({ store, imports, env: { DATA_DIR: dataDir } });

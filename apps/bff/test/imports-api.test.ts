@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestLogger } from "@insights/config/testing";
-import { fileBody, sampleLines, stageImport } from "@insights/imports";
+import { DEFAULT_IMPORT_LIMITS, fileBody, sampleLines, stageImport } from "@insights/imports";
 
 import { createImportService } from "../src/imports/import-service.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -107,9 +107,85 @@ describe("admin import API", () => {
     const file = join(dataDir, "left-over.csv");
     await writeFile(file, csv("scores", 8, 0));
     const job = await stageImport(app.store, dataDir, { orgId: "telco", dataset: "scores", format: "csv", body: fileBody(file) });
-    const service = createImportService({ store: app.store, logger: createTestLogger("insights-bff", "imports-api.test"), dataDir, queue: undefined });
+    const service = createImportService({ store: app.store, logger: createTestLogger("insights-bff", "imports-api.test"), dataDir, queue: undefined, limits: DEFAULT_IMPORT_LIMITS });
     await service.resume();
     await service.close();
     expect(await app.store.findImportJob(job.id)).toMatchObject({ state: "succeeded", rows: { read: 8 } });
+  }, 60_000);
+});
+
+describe("the bounds of an import, each at its edge", () => {
+  let boundedDir: string;
+  let bounded: TestApp;
+  beforeAll(async () => {
+    boundedDir = await mkdtemp(join(tmpdir(), "bff-imports-bounds-"));
+    bounded = await startTestApp({ env: { DATA_DIR: boundedDir, IMPORT_MAX_UPLOAD_MB: "1", IMPORT_MAX_ACTIVE_JOBS_PER_ORG: "1", IMPORT_MAX_REJECTS: "5" } });
+  });
+  afterAll(async () => {
+    await bounded.close();
+    await rm(boundedDir, { recursive: true, force: true });
+  });
+
+  const post = async (body: string | Buffer, org = "telco", dataset = "customers") => {
+    const token = await bounded.token({ scopes: ["imports:write"], orgId: org });
+    return send(`${bounded.url}/admin/v1/imports?dataset=${dataset}&format=csv`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "text/csv" }, body });
+  };
+  const jobsOf = async () => bounded.store.db.selectFrom("import_jobs").select(["id", "state", "error"]).execute();
+  const until = async (id: string, org = "telco") => {
+    const token = await bounded.token({ scopes: ["imports:read"], orgId: org });
+    for (;;) {
+      const r = await send(`${bounded.url}/admin/v1/imports/${id}`, { headers: { Authorization: `Bearer ${token}` } });
+      if (r.json.state === "succeeded" || r.json.state === "failed") return r.json;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  /** A CSV of `bytes` bytes exactly: a header and one customer row whose name fills it. */
+  const csvOf = (bytes: number) => {
+    const head = "externalId,fullName\nBIG-1,";
+    return `${head}${"n".repeat(bytes - head.length - 1)}\n`;
+  };
+
+  it("IMPORT_MAX_UPLOAD_MB: an upload of exactly the limit is taken; one byte more is 413, nothing staged, no job", async () => {
+    const taken = await post(csvOf(1024 * 1024));
+    expect(taken.status, taken.text).toBe(202);
+    await until(String(taken.json.id));
+    const before = await jobsOf();
+    const refused = await post(csvOf(1024 * 1024 + 1));
+    expect(refused.status, refused.text).toBe(413);
+    expect(refused.headers.get("content-type")).toContain("application/problem+json");
+    expect(refused.json).toMatchObject({ status: 413, detail: expect.stringContaining("IMPORT_MAX_UPLOAD_MB") });
+    expect(await jobsOf()).toEqual(before);
+    // The first job's file goes once it ends; the refused upload's never stays.
+    await expect.poll(() => readdir(join(boundedDir, "imports")), { timeout: 10_000 }).toEqual([]);
+  }, 60_000);
+
+  it("IMPORT_MAX_ACTIVE_JOBS_PER_ORG: with one import queued, the organisation's next upload is 429 with Retry-After; another organisation's is taken", async () => {
+    const file = join(boundedDir, "queued.csv");
+    await writeFile(file, csv("scores", 3, 0));
+    const queued = await stageImport(bounded.store, boundedDir, { orgId: "telco", dataset: "scores", format: "csv", body: fileBody(file) });
+    try {
+      const refused = await post(csv("customers", 2, 0));
+      expect(refused.status, refused.text).toBe(429);
+      expect(refused.headers.get("retry-after")).toBe("30");
+      expect(refused.json).toMatchObject({ status: 429, detail: expect.stringContaining("IMPORT_MAX_ACTIVE_JOBS_PER_ORG") });
+      const other = await post("externalId,fullName\nO-1,Other customer\n", "other");
+      expect(other.status, other.text).toBe(202);
+    } finally {
+      await bounded.store.finishImportJob(queued.id, { state: "failed", error: "test" });
+    }
+    const again = await post(csv("customers", 2, 0));
+    expect(again.status, again.text).toBe(202);
+    await until(String(again.json.id));
+  }, 60_000);
+
+  it("IMPORT_MAX_REJECTS: five rejected rows are fine; the sixth fails the job, and the rows stored before it stay", async () => {
+    const five = await post(csv("customers", 20, 5));
+    expect(await until(String(five.json.id))).toMatchObject({ state: "succeeded", rows: { rejected: 5 } });
+    // The same sample in another organisation, one bad row more.
+    const six = await post(csv("customers", 20, 6), "other");
+    const job = await until(String(six.json.id), "other");
+    expect(job).toMatchObject({ state: "failed", error: expect.stringContaining("more than 5 rows rejected (IMPORT_MAX_REJECTS)"), rows: { read: 20, imported: 14, rejected: 6 } });
+    const stored = await bounded.store.db.selectFrom("customers").select((eb) => eb.fn.countAll<string>().as("n")).where("org_id", "=", "other").where("external_id", "like", "CUST-%").executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBe(14);
   }, 60_000);
 });

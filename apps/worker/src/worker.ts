@@ -1,5 +1,5 @@
 import { importDatasets } from "@insights/contracts/records";
-import { failImportForChunk, openImportQueue, resumeUnfinishedJobs, runImportChunk, type ImportQueue } from "@insights/imports";
+import { failImportForChunk, openImportQueue, resumeUnfinishedJobs, runImportChunk, sweepStagedFiles, type ImportQueue } from "@insights/imports";
 import type { Store } from "@insights/store";
 import type { Logger } from "pino";
 import type { WorkerConfig } from "./config.js";
@@ -21,7 +21,7 @@ export type Worker = {
  */
 export async function startWorker(config: WorkerConfig, logger: Logger): Promise<Worker> {
   const runtime = await openWorkerRuntime(config, logger);
-  const deps = { store: runtime.store, logger };
+  const deps = { store: runtime.store, logger, limits: config.importLimits };
   let queue: ImportQueue | undefined;
   try {
     await runtime.store.ping();
@@ -42,12 +42,18 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
     throw error;
   }
   logger.info({ store: runtime.store.kind, queue: queue ? config.importQueue.schema : null, datasets: importDatasets }, "worker ready");
-  const resumed = resumeUnfinishedJobs(deps);
+  let stopping = false;
+  const resumed = (async () => {
+    const swept = await sweepStagedFiles(runtime.store, config.dataDir);
+    if (swept.length > 0) logger.info({ files: swept.length }, "removed staged import files left by a crash");
+    return resumeUnfinishedJobs(deps, { interrupted: () => stopping });
+  })();
   return {
     store: runtime.store,
     datasets: importDatasets,
     resumed,
     stop: async () => {
+      stopping = true;
       await queue?.stop();
       await resumed.catch(() => undefined);
       await runtime.close();

@@ -18,6 +18,20 @@ const env = () => ({ DATA_DIR: dataDir, LOG_LEVEL: "warn" });
 const cli = (args: string[]) => run(IMPORT_CLI, args, env()).finished;
 
 describe("npm run import", () => {
+  it("refuses a file larger than IMPORT_MAX_UPLOAD_MB with exit 2, and imports one of exactly that size", async () => {
+    const head = "externalId,fullName\nBIG-1,";
+    const file = (bytes: number) => `${head}${"n".repeat(bytes - head.length - 1)}\n`;
+    const limited = (args: string[]) => run(IMPORT_CLI, args, { ...env(), IMPORT_MAX_UPLOAD_MB: "1" }).finished;
+    await writeFile(join(root, "over.csv"), file(1024 * 1024 + 1));
+    const refused = await limited([join(root, "over.csv"), "--dataset", "customers", "--org", "telco"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("is larger than 1048576 bytes (IMPORT_MAX_UPLOAD_MB): nothing was imported");
+    await writeFile(join(root, "exact.csv"), file(1024 * 1024));
+    const taken = await limited([join(root, "exact.csv"), "--dataset", "customers", "--org", "telco"]);
+    expect(taken.code, taken.stderr).toBe(0);
+    expect(taken.stdout).toContain("rejected 1");
+  }, 60_000);
+
   it("writes the same sample for the same seed", async () => {
     const a = await cli(["--sample", "customers", "--rows", "5", "--bad", "2", "--seed", "9", "--format", "csv"]);
     const b = await cli(["--sample", "customers", "--rows", "5", "--bad", "2", "--seed", "9", "--format", "csv"]);

@@ -39,6 +39,18 @@ export const sharedEnvShape = {
     .default("pgboss"),
   /** A queued import chunk whose worker died is handed to another after this long. */
   IMPORT_CHUNK_EXPIRE_SECONDS: positiveInt.default(300),
+  /** The longest line (or CSV record) an import reads, in bytes: a longer one is one rejected row, never held. */
+  IMPORT_MAX_RECORD_BYTES: positiveInt.max(64 * 1024 * 1024).default(1024 * 1024),
+  /** The most an import file may hold once decompressed, in MiB: past it the job fails. */
+  IMPORT_MAX_DECOMPRESSED_MB: positiveInt.max(1024 * 1024).default(4096),
+  /** Runs of a file-staged import that may start (each interrupted by a crash) before it fails instead of resuming. */
+  IMPORT_MAX_ATTEMPTS: positiveInt.max(100).default(3),
+  /** The largest import upload (bytes received, compressed or not), in MiB: a larger one is refused, nothing staged. */
+  IMPORT_MAX_UPLOAD_MB: positiveInt.max(1024 * 1024).default(1024),
+  /** Rejected rows an import may have: past it the job fails (the rows stored before stay). */
+  IMPORT_MAX_REJECTS: positiveInt.max(100_000_000).default(10_000),
+  /** Imports of one organisation queued or running at once: one more upload is refused (429). */
+  IMPORT_MAX_ACTIVE_JOBS_PER_ORG: positiveInt.max(1000).default(2),
 };
 
 export type LogLevel = (typeof logLevels)[number];
@@ -51,6 +63,18 @@ export type StoreSettings = {
   loadDemoData: boolean;
   logLevel: LogLevel;
   importQueue: { schema: string; chunkExpireSeconds: number };
+  /** What one import file may make a reader hold or read, and how often a job may be interrupted (IMPORT_MAX_*). */
+  importLimits: ImportLimitSettings;
+};
+
+/** The bounds of an import (IMPORT_MAX_*), as every process applies them. */
+export type ImportLimitSettings = {
+  maxRecordBytes: number;
+  maxDecompressedBytes: number;
+  maxAttempts: number;
+  maxUploadBytes: number;
+  maxRejects: number;
+  maxActiveJobsPerOrg: number;
 };
 
 export function storeSettings(env: {
@@ -64,6 +88,12 @@ export function storeSettings(env: {
   LOG_LEVEL: LogLevel;
   IMPORT_QUEUE_SCHEMA: string;
   IMPORT_CHUNK_EXPIRE_SECONDS: number;
+  IMPORT_MAX_RECORD_BYTES: number;
+  IMPORT_MAX_DECOMPRESSED_MB: number;
+  IMPORT_MAX_ATTEMPTS: number;
+  IMPORT_MAX_UPLOAD_MB: number;
+  IMPORT_MAX_REJECTS: number;
+  IMPORT_MAX_ACTIVE_JOBS_PER_ORG: number;
 }): StoreSettings {
   return {
     dataDir: resolve(env.DATA_DIR),
@@ -74,6 +104,14 @@ export function storeSettings(env: {
     loadDemoData: env.LOAD_DEMO_DATA ?? (env.NODE_ENV !== "production" && env.DATABASE_URL === undefined),
     logLevel: env.LOG_LEVEL,
     importQueue: { schema: env.IMPORT_QUEUE_SCHEMA, chunkExpireSeconds: env.IMPORT_CHUNK_EXPIRE_SECONDS },
+    importLimits: {
+      maxRecordBytes: env.IMPORT_MAX_RECORD_BYTES,
+      maxDecompressedBytes: env.IMPORT_MAX_DECOMPRESSED_MB * 1024 * 1024,
+      maxAttempts: env.IMPORT_MAX_ATTEMPTS,
+      maxUploadBytes: env.IMPORT_MAX_UPLOAD_MB * 1024 * 1024,
+      maxRejects: env.IMPORT_MAX_REJECTS,
+      maxActiveJobsPerOrg: env.IMPORT_MAX_ACTIVE_JOBS_PER_ORG,
+    },
   };
 }
 

@@ -1,2 +1,2 @@
-export { bool, ConfigError, logLevels, parseEnvironment, positiveInt, sharedEnvShape, storeSettings, type LogLevel, type StoreSettings } from "./environment.js";
+export { bool, ConfigError, logLevels, parseEnvironment, positiveInt, sharedEnvShape, storeSettings, type ImportLimitSettings, type LogLevel, type StoreSettings } from "./environment.js";
 export { CENSORED_FIELDS, createLogger } from "./logger.js";

@@ -29,9 +29,38 @@ describe("shared configuration", () => {
       loadDemoData: true,
       logLevel: "info",
       importQueue: { schema: "pgboss", chunkExpireSeconds: 300 },
+      importLimits: { maxRecordBytes: 1024 * 1024, maxDecompressedBytes: 4096 * 1024 * 1024, maxAttempts: 3, maxUploadBytes: 1024 * 1024 * 1024, maxRejects: 10_000, maxActiveJobsPerOrg: 2 },
     });
     expect(settings.dataDir.endsWith("/.data")).toBe(true);
     expect(storeSettings(parseEnvironment(schema, { NODE_ENV: "production" })).loadDemoData).toBe(false);
+  });
+
+  it("bounds the import limits (IMPORT_MAX_*): each at its largest and at 1 is taken, one past either refused", () => {
+    const limits = (env: Record<string, string>) => storeSettings(parseEnvironment(schema, env)).importLimits;
+    const MiB = 1024 * 1024;
+    expect(
+      limits({
+        IMPORT_MAX_RECORD_BYTES: String(64 * MiB),
+        IMPORT_MAX_DECOMPRESSED_MB: String(MiB),
+        IMPORT_MAX_ATTEMPTS: "100",
+        IMPORT_MAX_UPLOAD_MB: String(MiB),
+        IMPORT_MAX_REJECTS: "100000000",
+        IMPORT_MAX_ACTIVE_JOBS_PER_ORG: "1000",
+      }),
+    ).toEqual({ maxRecordBytes: 64 * MiB, maxDecompressedBytes: MiB * MiB, maxAttempts: 100, maxUploadBytes: MiB * MiB, maxRejects: 100_000_000, maxActiveJobsPerOrg: 1000 });
+    const ones = ["IMPORT_MAX_RECORD_BYTES", "IMPORT_MAX_DECOMPRESSED_MB", "IMPORT_MAX_ATTEMPTS", "IMPORT_MAX_UPLOAD_MB", "IMPORT_MAX_REJECTS", "IMPORT_MAX_ACTIVE_JOBS_PER_ORG"];
+    expect(limits(Object.fromEntries(ones.map((name) => [name, "1"])))).toEqual({ maxRecordBytes: 1, maxDecompressedBytes: MiB, maxAttempts: 1, maxUploadBytes: MiB, maxRejects: 1, maxActiveJobsPerOrg: 1 });
+    for (const bad of [
+      { IMPORT_MAX_RECORD_BYTES: String(64 * MiB + 1) },
+      { IMPORT_MAX_DECOMPRESSED_MB: String(MiB + 1) },
+      { IMPORT_MAX_ATTEMPTS: "101" },
+      { IMPORT_MAX_UPLOAD_MB: String(MiB + 1) },
+      { IMPORT_MAX_REJECTS: "100000001" },
+      { IMPORT_MAX_ACTIVE_JOBS_PER_ORG: "1001" },
+      ...ones.map((name) => ({ [name]: "0" })),
+    ]) {
+      expect(() => parseEnvironment(schema, bad), JSON.stringify(bad)).toThrow(new RegExp(Object.keys(bad)[0]!));
+    }
   });
 
   it("names every bad variable", () => {

@@ -51,7 +51,7 @@ export const importsContract = c.router(
       query: z.object({ dataset: z.enum(importDatasets as [string, ...string[]]), format: z.enum(["ndjson", "csv"]) }).strict(),
       // Not parsed: the handler reads the file as it arrives (see `streamedBody`).
       body: z.unknown().describe("The file: NDJSON, or CSV with a header row; UTF-8; gzip accepted"),
-      responses: { 202: ImportJobSchema, ...errorResponses(ProblemSchema, [400, 401, 403, 429, 500, 503]) },
+      responses: { 202: ImportJobSchema, ...errorResponses(ProblemSchema, [400, 401, 403, 413, 429, 500, 503]) },
       metadata: streamedBody(bearerRoute(IMPORTS_WRITE_SCOPE)),
     },
     getImport: {

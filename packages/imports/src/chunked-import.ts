@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { ImportDataset } from "@insights/contracts/records";
 import type { ImportJob } from "@insights/store";
 import { ImportFormatError } from "./import-format-error.js";
-import { readLines, type NumberedLine, type ReadPosition } from "./line-reader.js";
-import { csvRecordTexts, parseCsvHeader, recordsFromLines, type ImportFormat } from "./record-reader.js";
+import { DEFAULT_READ_LIMITS, readLines, type NumberedLine, type ReadPosition } from "./line-reader.js";
+import { csvRecordTexts, parseCsvHeader, recordsFromLines, type ImportFormat, type RecordText } from "./record-reader.js";
 import { DEFAULT_BATCH_SIZE, importRecords, type ImportDeps } from "./run-import.js";
 
 /** Records per chunk: a chunk is one queue job, small enough to redo quickly after a crash. */
@@ -23,24 +23,42 @@ export async function stageChunkedImport(
 ): Promise<StagedChunks> {
   const id = randomUUID();
   const chunkRecords = options.chunkRecords ?? DEFAULT_CHUNK_RECORDS;
+  const limits = deps.limits ?? DEFAULT_READ_LIMITS;
   const position: ReadPosition = { bytesRead: 0, totalBytes: 0 };
-  const lines = readLines(input.file, position);
-  const records: AsyncIterator<NumberedLine> = input.format === "csv" ? csvRecordTexts(lines)[Symbol.asyncIterator]() : lines[Symbol.asyncIterator]();
+  const lines = readLines(input.file, position, limits);
+  const records: AsyncIterator<NumberedLine & Partial<Pick<RecordText, "lines">>> =
+    input.format === "csv" ? csvRecordTexts(lines, limits.maxRecordBytes)[Symbol.asyncIterator]() : lines[Symbol.asyncIterator]();
   let total = 0;
   try {
     let header: string | null = null;
     if (input.format === "csv") {
       const first = await records.next();
       if (first.done) throw new ImportFormatError("the file is empty: a CSV file starts with a header row");
+      if (first.value.tooLong) throw new ImportFormatError(`the CSV header is longer than ${limits.maxRecordBytes} bytes (IMPORT_MAX_RECORD_BYTES)`);
       parseCsvHeader(first.value.text, input.dataset);
       header = first.value.text;
     }
     const chunks = await deps.store.stageChunkedImportJob({ id, orgId: input.orgId, dataset: input.dataset, format: input.format, source: "database", header }, async (addChunk) => {
       let texts: string[] = [];
+      let longLines: number[] = [];
       let firstLine = 0;
       let seenRecord = false;
+      const addTexts = async () => {
+        await addChunk(firstLine, texts.join("\n"), longLines);
+        texts = [];
+        longLines = [];
+      };
       for (let next = await records.next(); !next.done; next = await records.next()) {
-        const { line, text } = next.value;
+        const { line, text, tooLong, lines: spanned = 1 } = next.value;
+        if (texts.length === 0) firstLine = line;
+        if (tooLong) {
+          // Its bytes were never held: empty lines keep the numbering, the chunk names the line.
+          longLines.push(line);
+          texts.push("\n".repeat(spanned - 1));
+          total++;
+          if (texts.length >= chunkRecords) await addTexts();
+          continue;
+        }
         if (input.format === "ndjson" && !seenRecord && text.trim() !== "") {
           seenRecord = true;
           // The first record decides whether this is NDJSON at all, as in a file-staged run.
@@ -55,15 +73,11 @@ export async function stageChunkedImport(
             throw new ImportFormatError(`line ${line} is not a JSON object: the file is not NDJSON (is it CSV? use --format csv)`);
           }
         }
-        if (texts.length === 0) firstLine = line;
         texts.push(text);
         if (text.trim() !== "") total++;
-        if (texts.length >= chunkRecords) {
-          await addChunk(firstLine, texts.join("\n"));
-          texts = [];
-        }
+        if (texts.length >= chunkRecords) await addTexts();
       }
-      if (texts.length > 0) await addChunk(firstLine, texts.join("\n"));
+      if (texts.length > 0) await addTexts();
     });
     const job = await deps.store.findImportJob(id);
     if (!job) throw new Error(`import job ${id} vanished after staging`);
@@ -87,11 +101,23 @@ export async function runImportChunk(deps: ImportDeps, jobId: string, seq: numbe
   const { job, chunk } = loaded;
   await deps.store.markImportJobRunning(jobId);
   const header = job.format === "csv" && loaded.header !== null ? parseCsvHeader(loaded.header, job.dataset) : undefined;
-  const lines = chunk.body.split("\n").map((text, i) => ({ line: chunk.firstLine + i, text }));
-  await importRecords(deps, { job, skipThrough: chunk.checkpointLine, chunk: seq }, recordsFromLines(lines, job.dataset, job.format, { header }), {
-    batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
-    dryRun: false,
-  });
+  const longLines = new Set(chunk.longLines);
+  const lines = chunk.body.split("\n").map((text, i): NumberedLine => (longLines.has(chunk.firstLine + i) ? { line: chunk.firstLine + i, text: "", tooLong: true } : { line: chunk.firstLine + i, text }));
+  const maxRecordBytes = (deps.limits ?? DEFAULT_READ_LIMITS).maxRecordBytes;
+  try {
+    await importRecords(deps, { job, skipThrough: chunk.checkpointLine, chunk: seq }, recordsFromLines(lines, job.dataset, job.format, maxRecordBytes, { header }), {
+      batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+      dryRun: false,
+      // The job's rejects so far, other chunks' included (each chunk may pass the bound by a batch).
+      rejectedBefore: job.rows.rejected,
+    });
+  } catch (error) {
+    if (!(error instanceof ImportFormatError)) throw error;
+    // The file's fault, final: the job fails now (its other chunks see it and stop), no retry.
+    await deps.store.finishImportJob(jobId, { state: "failed", error: error.message });
+    deps.logger.warn({ job: jobId, chunk: seq, reason: error.message }, "import failed");
+    return;
+  }
   const state = await deps.store.completeImportChunk(jobId, seq);
   deps.logger.info({ job: jobId, chunk: seq, jobState: state }, "import chunk done");
 }

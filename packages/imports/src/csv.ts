@@ -3,11 +3,11 @@
  * one), a quoted field may span lines. Works on one record's text at a time.
  */
 
-/** Whether a record's text so far leaves a quoted field open (the record goes on on the next line). */
-export function hasOpenQuote(text: string): boolean {
-  let open = false;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 34) open = !open;
-  return open;
+/** Whether a line holds an odd number of double quotes (it opens or closes a quoted field that spans lines). */
+export function oddQuotes(text: string): boolean {
+  let odd = false;
+  for (let at = text.indexOf('"'); at !== -1; at = text.indexOf('"', at + 1)) odd = !odd;
+  return odd;
 }
 
 /** The fields of one record; undefined when a quote is misplaced. */

@@ -1,10 +1,13 @@
 export { csvField, splitCsvRecord } from "./csv.js";
+export { escapeControlCharacters } from "./display-text.js";
 export { ImportFormatError } from "./import-format-error.js";
-export { executeJob, resumeUnfinishedJobs } from "./jobs.js";
-export { readRecords, WHOLE_RECORD, type ImportFormat, type RawRecord } from "./record-reader.js";
+export { DEFAULT_IMPORT_LIMITS, DEFAULT_READ_LIMITS, splitLines, type ImportLimits, type NumberedLine, type ReadLimits } from "./line-reader.js";
+export { executeJob, INTERNAL_FAILURE, resumeUnfinishedJobs, type JobRunOptions } from "./jobs.js";
+export { csvRecordTexts, readRecords, recordsFromLines, WHOLE_RECORD, type ImportFormat, type RawRecord, type RecordText } from "./record-reader.js";
 export { DEFAULT_BATCH_SIZE, runImport, type ImportDeps, type ImportOutcome, type ImportProgress, type JobToRun, type RunOptions } from "./run-import.js";
 export { sampleExternalId, sampleLines, type SampleOptions } from "./sample.js";
-export { fileBody, removeStagedFile, stageImport, stagingDir, type NewImport } from "./staging.js";
+export { fileBody, removeStagedFile, stageImport, stagingDir, sweepStagedFiles, type NewImport } from "./staging.js";
+export { unknownFieldsMessage } from "./unknown-fields.js";
 export { validateRecord, type Validated } from "./validate-record.js";
 export { DEFAULT_CHUNK_RECORDS, failImportForChunk, runImportChunk, stageChunkedImport, type StagedChunks } from "./chunked-import.js";
 export { IMPORT_CHUNK_QUEUE, openImportQueue, type ChunkMessage, type ImportQueue, type ImportQueueOptions } from "./import-queue.js";

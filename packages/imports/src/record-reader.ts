@@ -1,8 +1,9 @@
 import { importDatasetFields, type ImportDataset } from "@insights/contracts/records";
 import type { ImportReject } from "@insights/store";
-import { hasOpenQuote, splitCsvRecord } from "./csv.js";
+import { oddQuotes, splitCsvRecord } from "./csv.js";
 import { ImportFormatError } from "./import-format-error.js";
-import { readLines, type NumberedLine, type ReadPosition } from "./line-reader.js";
+import { unknownFieldsMessage } from "./unknown-fields.js";
+import { DEFAULT_READ_LIMITS, readLines, type NumberedLine, type ReadLimits, type ReadPosition } from "./line-reader.js";
 
 export type ImportFormat = "ndjson" | "csv";
 
@@ -18,11 +19,19 @@ function notUtf8(line: number): RawRecord {
   return { line, reject: { line, field: WHOLE_RECORD, message: "is not valid UTF-8" } };
 }
 
+function tooLong(line: number, maxRecordBytes: number): RawRecord {
+  return { line, reject: { line, field: WHOLE_RECORD, message: `line too long: over ${maxRecordBytes} bytes (IMPORT_MAX_RECORD_BYTES)` } };
+}
+
 type Lines = AsyncIterable<NumberedLine> | Iterable<NumberedLine>;
 
-async function* ndjsonRecords(lines: Lines, seenBefore: boolean): AsyncGenerator<RawRecord> {
+async function* ndjsonRecords(lines: Lines, seenBefore: boolean, maxRecordBytes: number): AsyncGenerator<RawRecord> {
   let seenRecord = seenBefore;
-  for await (const { line, text } of lines) {
+  for await (const { line, text, tooLong: overLimit } of lines) {
+    if (overLimit) {
+      yield tooLong(line, maxRecordBytes);
+      continue;
+    }
     if (text.trim() === "") continue;
     let value: unknown;
     try {
@@ -48,35 +57,55 @@ export function parseCsvHeader(text: string, dataset: ImportDataset): string[] {
   if (!names || text.trimStart().startsWith("{")) throw new ImportFormatError("the first line is not a CSV header: the file is not CSV (is it NDJSON? use --format ndjson)");
   const unknown = names.filter((n) => !known.has(n));
   if (unknown.length > 0) {
-    throw new ImportFormatError(`the CSV header has unknown column ${JSON.stringify(unknown[0])}; the ${dataset} columns are ${[...known].join(", ")}`);
+    throw new ImportFormatError(`the CSV header has ${unknownFieldsMessage(unknown, "column")}; the ${dataset} columns are ${[...known].join(", ")}`);
   }
   if (new Set(names).size !== names.length) throw new ImportFormatError("the CSV header names a column twice");
   return names;
 }
 
-/** Whole records' text (a quoted CSV field may span lines), each numbered by its first line. */
-export async function* csvRecordTexts(lines: Lines): AsyncGenerator<NumberedLine> {
-  let pending: NumberedLine | undefined;
-  for await (const { line, text } of lines) {
-    const record = pending ? { line: pending.line, text: `${pending.text}\n${text}` } : { line, text };
-    if (hasOpenQuote(record.text)) {
-      pending = record;
-      continue;
-    }
+/**
+ * A CSV record's text, numbered by its first line; `lines` is how many lines of the file it
+ * spans. `tooLong`: it ran past the record limit (its text was dropped; it still ends where its
+ * quotes close). `unclosed`: the file ended inside a quoted field.
+ */
+export type RecordText = NumberedLine & { lines: number; unclosed?: true };
+
+/**
+ * Whole records' text (a quoted CSV field may span lines). Linear in the file: each line's quotes
+ * are counted once, as it arrives, and a record holds at most `maxRecordBytes` (UTF-8) of text.
+ */
+export async function* csvRecordTexts(lines: Lines, maxRecordBytes: number): AsyncGenerator<RecordText> {
+  let pending: { line: number; parts: string[]; bytes: number; lines: number; tooLong: boolean } | undefined;
+  let open = false;
+  for await (const { line, text, tooLong: lineTooLong, oddQuotes: lineOddQuotes } of lines) {
+    pending ??= { line, parts: [], bytes: -1, lines: 0, tooLong: false };
+    pending.lines++;
+    if (lineTooLong ? lineOddQuotes === true : oddQuotes(text)) open = !open;
+    pending.bytes += Buffer.byteLength(text) + 1;
+    if (lineTooLong || pending.bytes > maxRecordBytes) {
+      pending.tooLong = true;
+      pending.parts = [];
+    } else if (!pending.tooLong) pending.parts.push(text);
+    if (open) continue;
+    yield pending.tooLong ? { line: pending.line, text: "", tooLong: true, lines: pending.lines } : { line: pending.line, text: pending.parts.join("\n"), lines: pending.lines };
     pending = undefined;
-    yield record;
   }
-  if (pending) yield pending;
+  if (pending) yield pending.tooLong ? { line: pending.line, text: "", tooLong: true, lines: pending.lines } : { line: pending.line, text: pending.parts.join("\n"), lines: pending.lines, unclosed: true };
 }
 
-async function* csvRecords(lines: Lines, dataset: ImportDataset, knownHeader: string[] | undefined): AsyncGenerator<RawRecord> {
+async function* csvRecords(lines: Lines, dataset: ImportDataset, knownHeader: string[] | undefined, maxRecordBytes: number): AsyncGenerator<RawRecord> {
   let header = knownHeader;
-  for await (const record of csvRecordTexts(lines)) {
+  for await (const record of csvRecordTexts(lines, maxRecordBytes)) {
     if (!header) {
+      if (record.tooLong) throw new ImportFormatError(`the CSV header is longer than ${maxRecordBytes} bytes (IMPORT_MAX_RECORD_BYTES)`);
       header = parseCsvHeader(record.text, dataset);
       continue;
     }
-    if (hasOpenQuote(record.text)) {
+    if (record.tooLong) {
+      yield tooLong(record.line, maxRecordBytes);
+      continue;
+    }
+    if (record.unclosed) {
       yield { line: record.line, reject: { line: record.line, field: WHOLE_RECORD, message: "has a quoted field that is never closed" } };
       continue;
     }
@@ -105,11 +134,17 @@ async function* csvRecords(lines: Lines, dataset: ImportDataset, knownHeader: st
  * Records from numbered lines. A chunk of a file passes the CSV header it was cut from (its
  * first line is then data); for NDJSON, whether the file's first record was already seen.
  */
-export function recordsFromLines(lines: Lines, dataset: ImportDataset, format: ImportFormat, chunk?: { header: string[] | undefined }): AsyncGenerator<RawRecord> {
-  return format === "ndjson" ? ndjsonRecords(lines, chunk !== undefined) : csvRecords(lines, dataset, chunk?.header);
+export function recordsFromLines(
+  lines: Lines,
+  dataset: ImportDataset,
+  format: ImportFormat,
+  maxRecordBytes: number,
+  chunk?: { header: string[] | undefined },
+): AsyncGenerator<RawRecord> {
+  return format === "ndjson" ? ndjsonRecords(lines, chunk !== undefined, maxRecordBytes) : csvRecords(lines, dataset, chunk?.header, maxRecordBytes);
 }
 
 /** The records of a staged import file, in order, each with the line it starts on. */
-export function readRecords(path: string, dataset: ImportDataset, format: ImportFormat, position: ReadPosition): AsyncGenerator<RawRecord> {
-  return recordsFromLines(readLines(path, position), dataset, format);
+export function readRecords(path: string, dataset: ImportDataset, format: ImportFormat, position: ReadPosition, limits: ReadLimits = DEFAULT_READ_LIMITS): AsyncGenerator<RawRecord> {
+  return recordsFromLines(readLines(path, position, limits), dataset, format, limits.maxRecordBytes);
 }

@@ -3,7 +3,7 @@ import type { ImportDataset } from "@insights/contracts/records";
 import type { ImportBatch, ImportReject, ImportRowCounts, ImportRows, Store } from "@insights/store";
 import type { Logger } from "pino";
 import { ImportFormatError } from "./import-format-error.js";
-import type { ReadPosition } from "./line-reader.js";
+import { DEFAULT_IMPORT_LIMITS, type ImportLimits, type ReadPosition } from "./line-reader.js";
 import { readRecords, type ImportFormat, type RawRecord } from "./record-reader.js";
 import { validateRecord } from "./validate-record.js";
 
@@ -32,7 +32,8 @@ export type RunOptions = {
   onProgress?: (progress: ImportProgress) => void;
 };
 
-export type ImportDeps = { store: Store; logger: Logger };
+/** `limits`: IMPORT_MAX_RECORD_BYTES and the other bounds of an import (DEFAULT_IMPORT_LIMITS when absent). */
+export type ImportDeps = { store: Store; logger: Logger; limits?: ImportLimits };
 
 /** Where a run of records goes: its job, the lines already committed, and (chunked) its chunk. */
 export type RecordsTarget = { job: { id: string; orgId: string; dataset: ImportDataset }; skipThrough: number; chunk?: number };
@@ -46,9 +47,10 @@ export async function importRecords(
   deps: ImportDeps,
   target: RecordsTarget,
   records: AsyncIterable<RawRecord>,
-  options: { batchSize: number; dryRun: boolean; onBatch?: (counted: ImportRowCounts) => void },
+  options: { batchSize: number; dryRun: boolean; onBatch?: (counted: ImportRowCounts) => void; rejectedBefore?: number },
 ): Promise<ImportRowCounts> {
   const { job } = target;
+  const maxRejects = deps.limits?.maxRejects ?? DEFAULT_IMPORT_LIMITS.maxRejects;
   const rows: ImportRowCounts = { read: 0, imported: 0, unchanged: 0, rejected: 0 };
   let valid: Record<string, unknown>[] = [];
   let rejects: ImportReject[] = [];
@@ -67,6 +69,11 @@ export async function importRecords(
     rows.rejected += result.rejected;
     deps.logger.debug({ job: job.id, chunk: target.chunk, checkpointLine: batch.lastLine }, "import batch committed");
     options.onBatch?.(rows);
+    // A file that is mostly rejects stops here: the rows stored so far stay (importing the
+    // corrected file again leaves them unchanged), the store is not filled with rejects.
+    if ((options.rejectedBefore ?? 0) + rows.rejected > maxRejects) {
+      throw new ImportFormatError(`more than ${maxRejects} rows rejected (IMPORT_MAX_REJECTS): correct the file and import it again`);
+    }
   };
   for await (const record of records) {
     if (record.line <= target.skipThrough) continue;
@@ -95,7 +102,7 @@ export async function runImport(deps: ImportDeps, job: JobToRun, options: RunOpt
   const startedAt = Date.now();
   const position: ReadPosition = { bytesRead: 0, totalBytes: 0 };
   const log = deps.logger.child({ job: job.id, dataset: job.dataset, org: job.orgId });
-  if (!dryRun) await deps.store.markImportJobRunning(job.id);
+  if (!dryRun) await deps.store.startImportRun(job.id);
   log.info({ resumeAfterLine: job.checkpointLine, dryRun }, "import running");
   const total = (counted: ImportRowCounts): ImportRowCounts => ({
     read: job.rows.read + counted.read,
@@ -111,9 +118,10 @@ export async function runImport(deps: ImportDeps, job: JobToRun, options: RunOpt
       throw error;
     });
     position.totalBytes = staged.size;
-    const counted = await importRecords(deps, { job, skipThrough: job.checkpointLine }, readRecords(job.source, job.dataset, job.format, position), {
+    const counted = await importRecords(deps, { job, skipThrough: job.checkpointLine }, readRecords(job.source, job.dataset, job.format, position, deps.limits), {
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
       dryRun,
+      rejectedBefore: job.rows.rejected,
       onBatch: (counted) => {
         rows = total(counted);
         options.onProgress?.({ rows, position, startedAt });

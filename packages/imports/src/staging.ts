@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -42,4 +42,31 @@ export async function stageImport(store: Store, dataDir: string, input: NewImpor
 /** A finished job's staged file is no longer needed (its rejects are in the store). */
 export async function removeStagedFile(source: string): Promise<void> {
   await rm(source, { force: true });
+}
+
+/** An upload being staged for the queue (PostgreSQL) is removed when its request ends; one older than this was left by a crash. */
+const ABANDONED_UPLOAD_MS = 60 * 60 * 1000;
+const STAGED_JOB_FILE = /^([0-9a-f-]{36})\.(ndjson|csv)$/;
+
+/**
+ * Removes what crashed processes left in the staging directory: staged files of jobs that are
+ * no longer queued or running (or no longer exist), and uploads older than an hour. Returns the
+ * names removed.
+ */
+export async function sweepStagedFiles(store: Store, dataDir: string, now = Date.now()): Promise<string[]> {
+  const dir = stagingDir(dataDir);
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return [];
+    throw error;
+  });
+  const unfinished = new Set((await store.listUnfinishedImportJobs()).map((job) => job.id));
+  const removed: string[] = [];
+  for (const name of names) {
+    const job = STAGED_JOB_FILE.exec(name)?.[1];
+    const abandoned = job ? !unfinished.has(job) : name.startsWith("upload-") && now - (await stat(join(dir, name))).mtimeMs > ABANDONED_UPLOAD_MS;
+    if (!abandoned) continue;
+    await rm(join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
 }

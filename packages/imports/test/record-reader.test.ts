@@ -51,7 +51,7 @@ describe("reading import files", () => {
   it.each([
     ["CSV declared as NDJSON", "externalId,scoringType\nA,gaugeMetric\n", "ndjson" as const, /not NDJSON/],
     ["NDJSON declared as CSV", '{"externalId":"A"}\n', "csv" as const, /not CSV/],
-    ["a CSV header with an unknown column", "externalId,colour\nA,red\n", "csv" as const, /unknown column "colour"/],
+    ["a CSV header with an unknown column", "externalId,colour\nA,red\n", "csv" as const, /unknown column: colour;/],
     ["an empty CSV file", "", "csv" as const, /empty/],
   ])("fails %s with a clear error", async (_name, content, format, message) => {
     await expect(read(content, format)).rejects.toThrow(message);

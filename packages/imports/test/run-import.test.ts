@@ -1,12 +1,14 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestLogger } from "@insights/config/testing";
 import type { ImportDataset } from "@insights/contracts/records";
 
 import { openPgliteTestStore, type TestStore } from "@insights/store/testing";
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeJob, fileBody, resumeUnfinishedJobs, runImport, sampleLines, stageImport, type ImportFormat } from "../src/index.js";
+import { existsSync } from "node:fs";
+import { executeJob, fileBody, INTERNAL_FAILURE, resumeUnfinishedJobs, runImport, runImportChunk, sampleLines, stageChunkedImport, stageImport, stagingDir, sweepStagedFiles, DEFAULT_IMPORT_LIMITS, type ImportFormat } from "../src/index.js";
 
 const logger = createTestLogger("insights-worker", "run-import.test");
 let dir: string;
@@ -100,6 +102,47 @@ describe("running an import", () => {
   });
 });
 
+describe("a line or record past IMPORT_MAX_RECORD_BYTES", () => {
+  const limits = { ...DEFAULT_IMPORT_LIMITS, maxRecordBytes: 200 };
+  const long = "x".repeat(5000);
+  const expectTooLong = async (jobId: string, lines: number[]) => {
+    const rejects = await store.listImportRejects(jobId, { limit: 100 });
+    expect(rejects).toEqual(lines.map((line) => ({ line, field: "(record)", message: "line too long: over 200 bytes (IMPORT_MAX_RECORD_BYTES)" })));
+  };
+  beforeAll(async () => {
+    // The customers the scores below are for.
+    await importSample("customers", 6, 0);
+  });
+  const csv = () => {
+    const sample = [...sampleLines({ dataset: "scores", rows: 6, bad: 0, seed: 3, org: "telco", format: "csv" })];
+    // Line 3: one line too long; lines 5–7: a quoted field over the limit, spanning three lines.
+    return [sample[0], sample[1], `${long},1`, sample[2], `X-1,"${long}`, "still quoted", 'closed",2', ...sample.slice(3)].join("\n") + "\n";
+  };
+
+  it("is one rejected row of a file-staged job, which goes on with the rows after it", async () => {
+    const file = join(dir, "long.csv");
+    await writeFile(file, csv());
+    const job = await stageImport(store, dir, { orgId: "telco", dataset: "scores", format: "csv", body: fileBody(file) });
+    const outcome = await executeJob({ store, logger, limits }, job, { batchSize: 3 });
+    expect(outcome).toMatchObject({ state: "succeeded", rows: { read: 8, rejected: 2 } });
+    await expectTooLong(job.id, [3, 5]);
+  });
+
+  it("is one rejected row of a chunked job too: staged as an empty line the chunk names, whichever chunk it falls in", async () => {
+    const file = join(dir, "long-chunked.csv");
+    await writeFile(file, csv());
+    const deps = { store, logger, limits };
+    const staged = await stageChunkedImport(deps, { orgId: "telco", dataset: "scores", format: "csv", file }, { chunkRecords: 2 });
+    expect(staged.job.state).toBe("queued");
+    const bodies = await store.db.selectFrom("import_chunks").select(["body", "long_lines"]).where("job_id", "=", staged.job.id).orderBy("seq").execute();
+    expect(bodies.every(({ body }) => !body.includes("xxxx"))).toBe(true);
+    expect(bodies.flatMap(({ long_lines }) => long_lines.map(Number))).toEqual([3, 5]);
+    for (let seq = 0; seq < staged.chunks; seq++) await runImportChunk(deps, staged.job.id, seq, { batchSize: 2 });
+    expect(await store.findImportJob(staged.job.id)).toMatchObject({ state: "succeeded", rows: { read: 8, rejected: 2 } });
+    await expectTooLong(staged.job.id, [3, 5]);
+  });
+});
+
 describe("a staged file that is gone", () => {
   it("fails its job instead of failing every resumption", async () => {
     const file = join(dir, "gone.ndjson");
@@ -108,5 +151,95 @@ describe("a staged file that is gone", () => {
     await rm(job.source);
     expect(await resumeUnfinishedJobs({ store, logger })).toBeGreaterThan(0);
     expect(await store.findImportJob(job.id)).toMatchObject({ state: "failed", error: expect.stringContaining("staged file of this import is gone") });
+  });
+});
+
+describe("a job that fails for a reason other than its file", () => {
+  // A real database error in the middle of a run: the store refuses every new reject.
+  const refuseRejects = () => sql`alter table import_rejects add constraint refuse_rejects check (false) not valid`.execute(store.db);
+  const stage = async (name: string, dataset: ImportDataset = "customers", bad = 2) => {
+    const file = join(dir, name);
+    await writeFile(file, [...sampleLines({ dataset, rows: 10, bad, seed: 5, org: "telco", format: "ndjson" })].join("\n") + "\n");
+    return stageImport(store, dir, { orgId: "telco", dataset, format: "ndjson", body: fileBody(file) });
+  };
+
+  it("fails with a reason that quotes nothing, never throws to its process, and its staged file goes", async () => {
+    const job = await stage("refused-by-the-database.ndjson");
+    await refuseRejects();
+    try {
+      const outcome = await executeJob({ store, logger }, job, { batchSize: 3 });
+      expect(outcome).toMatchObject({ state: "failed", error: INTERNAL_FAILURE });
+    } finally {
+      await sql`alter table import_rejects drop constraint refuse_rejects`.execute(store.db);
+    }
+    expect(await store.findImportJob(job.id)).toMatchObject({ state: "failed", error: INTERNAL_FAILURE });
+    expect(existsSync(job.source)).toBe(false);
+  });
+
+  it("is left to resume when the process is stopping: the error is the shutdown's", async () => {
+    const job = await stage("stopping.ndjson");
+    await refuseRejects();
+    try {
+      await expect(executeJob({ store, logger }, job, { batchSize: 3, interrupted: () => true })).rejects.toThrow();
+    } finally {
+      await sql`alter table import_rejects drop constraint refuse_rejects`.execute(store.db);
+    }
+    expect(await store.findImportJob(job.id)).toMatchObject({ state: "running", attempts: 1 });
+    await resumeUnfinishedJobs({ store, logger });
+    expect(await store.findImportJob(job.id)).toMatchObject({ state: "succeeded", attempts: 2 });
+  });
+
+  it("fails once its runs were interrupted IMPORT_MAX_ATTEMPTS times, and the jobs behind it still run", async () => {
+    const crashing = await stage("crashing.ndjson");
+    const behind = await stage("behind.ndjson", "customers", 0);
+    // As if three runs had started and each died with its process.
+    await store.db.updateTable("import_jobs").set({ state: "running", attempts: 3 }).where("id", "=", crashing.id).execute();
+    await resumeUnfinishedJobs({ store, logger, limits: { ...DEFAULT_IMPORT_LIMITS, maxAttempts: 3 } });
+    expect(await store.findImportJob(crashing.id)).toMatchObject({ state: "failed", error: expect.stringContaining("interrupted 3 times before it could finish (IMPORT_MAX_ATTEMPTS)") });
+    expect(existsSync(crashing.source)).toBe(false);
+    expect(await store.findImportJob(behind.id)).toMatchObject({ state: "succeeded", attempts: 1 });
+  });
+
+  it("runs again below the limit: two interrupted runs of three", async () => {
+    const job = await stage("twice.ndjson", "customers", 0);
+    await store.db.updateTable("import_jobs").set({ state: "running", attempts: 2 }).where("id", "=", job.id).execute();
+    await resumeUnfinishedJobs({ store, logger, limits: { ...DEFAULT_IMPORT_LIMITS, maxAttempts: 3 } });
+    expect(await store.findImportJob(job.id)).toMatchObject({ state: "succeeded", attempts: 3 });
+  });
+});
+
+describe("IMPORT_MAX_REJECTS", () => {
+  it("fails a chunked job once its chunks' rejects pass the bound, and its later chunks change nothing", async () => {
+    const file = join(dir, "many-rejects.ndjson");
+    const lines = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? JSON.stringify({ externalId: `MR-${i}`, fullName: "Fine" }) : JSON.stringify({ externalId: `MR-${i}` })));
+    await writeFile(file, `${lines.join("\n")}\n`);
+    const deps = { store, logger, limits: { ...DEFAULT_IMPORT_LIMITS, maxRejects: 5 } };
+    const staged = await stageChunkedImport(deps, { orgId: "telco", dataset: "customers", format: "ndjson", file }, { chunkRecords: 8 });
+    for (let seq = 0; seq < staged.chunks; seq++) await runImportChunk(deps, staged.job.id, seq, { batchSize: 4 });
+    const job = await store.findImportJob(staged.job.id);
+    expect(job).toMatchObject({ state: "failed", error: "more than 5 rows rejected (IMPORT_MAX_REJECTS): correct the file and import it again" });
+    // The second chunk passed the bound (4 + 2 rejects): the chunks after it never ran.
+    expect(job?.rows).toEqual({ read: 12, imported: 6, unchanged: 0, rejected: 6 });
+  });
+});
+
+describe("sweeping the staging directory at start", () => {
+  it("removes staged files of finished or unknown jobs and uploads older than an hour, and keeps the rest", async () => {
+    const sweepDir = await mkdtemp(join(tmpdir(), "imports-sweep-"));
+    try {
+      const queued = await stageImport(store, sweepDir, { orgId: "telco", dataset: "customers", format: "ndjson", body: fileBody(join(dir, "twice.ndjson")) });
+      const staging = stagingDir(sweepDir);
+      const gone = "00000000-0000-4000-8000-000000000000.csv";
+      await writeFile(join(staging, gone), "x");
+      await writeFile(join(staging, "upload-old"), "x");
+      await writeFile(join(staging, "upload-new"), "x");
+      const anHourAndASecondAgo = new Date(Date.now() - 60 * 60 * 1000 - 1000);
+      await utimes(join(staging, "upload-old"), anHourAndASecondAgo, anHourAndASecondAgo);
+      expect((await sweepStagedFiles(store, sweepDir)).sort()).toEqual([gone, "upload-old"]);
+      expect((await readdir(staging)).sort()).toEqual([queued.source.slice(staging.length + 1), "upload-new"].sort());
+      await store.finishImportJob(queued.id, { state: "failed", error: "test" });
+    } finally {
+      await rm(sweepDir, { recursive: true, force: true });
+    }
   });
 });

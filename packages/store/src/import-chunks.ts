@@ -5,7 +5,8 @@ import type { Database } from "./schema.js";
 
 /** Chunked imports (PostgreSQL): the file's records staged in the database, a chunk per queue job. */
 
-export type ImportChunk = { jobId: string; seq: number; firstLine: number; body: string; checkpointLine: number; done: boolean };
+/** `longLines`: lines over the record limit when staged (empty in `body`; each read as "line too long"). */
+export type ImportChunk = { jobId: string; seq: number; firstLine: number; body: string; longLines: number[]; checkpointLine: number; done: boolean };
 
 /**
  * Stages a chunked import in one transaction: the job, then each chunk `stage` hands over, then
@@ -14,7 +15,7 @@ export type ImportChunk = { jobId: string; seq: number; firstLine: number; body:
 export async function stageChunkedImportJob(
   db: Kysely<Database>,
   job: NewImportJob & { header: string | null },
-  stage: (addChunk: (firstLine: number, body: string) => Promise<void>) => Promise<void>,
+  stage: (addChunk: (firstLine: number, body: string, longLines: number[]) => Promise<void>) => Promise<void>,
 ): Promise<number> {
   return db.transaction().execute(async (tx) => {
     await tx
@@ -22,8 +23,8 @@ export async function stageChunkedImportJob(
       .values({ id: job.id, org_id: job.orgId, dataset: job.dataset, format: job.format, source: job.source, staged_in: "chunks", header: job.header })
       .execute();
     let seq = 0;
-    await stage(async (firstLine, body) => {
-      await tx.insertInto("import_chunks").values({ job_id: job.id, seq, first_line: firstLine, body }).execute();
+    await stage(async (firstLine, body, longLines) => {
+      await tx.insertInto("import_chunks").values({ job_id: job.id, seq, first_line: firstLine, body, long_lines: longLines }).execute();
       seq++;
     });
     await tx.updateTable("import_jobs").set({ chunks: seq }).where("id", "=", job.id).execute();
@@ -45,7 +46,7 @@ export async function loadImportChunk(db: Kysely<Database>, jobId: string, seq: 
   return {
     job,
     header: header.header,
-    chunk: { jobId, seq, firstLine: Number(row.first_line), body: row.body, checkpointLine: Number(row.checkpoint_line), done: row.done },
+    chunk: { jobId, seq, firstLine: Number(row.first_line), body: row.body, longLines: row.long_lines.map(Number), checkpointLine: Number(row.checkpoint_line), done: row.done },
   };
 }
 

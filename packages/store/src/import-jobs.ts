@@ -18,6 +18,8 @@ export type ImportJob = {
   /** The last line of the file whose rows (and rejects) are committed. */
   checkpointLine: number;
   rows: ImportRowCounts;
+  /** Runs of a file-staged job started so far (startImportRun). */
+  attempts: number;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -40,6 +42,7 @@ function toJob(row: Selectable<ImportJobsTable>): ImportJob {
     error: row.error,
     checkpointLine: Number(row.checkpoint_line),
     rows: { read: Number(row.rows_read), imported: Number(row.rows_imported), unchanged: Number(row.rows_unchanged), rejected: Number(row.rows_rejected) },
+    attempts: Number(row.attempts),
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
@@ -85,6 +88,27 @@ export async function markImportJobRunning(db: Kysely<Database>, id: string): Pr
   await db
     .updateTable("import_jobs")
     .set({ state: "running", started_at: sql<Date>`coalesce(started_at, now())`, updated_at: sql<Date>`now()` })
+    .where("id", "=", id)
+    .where("state", "in", ["queued", "running"])
+    .execute();
+}
+
+/** How many of an organisation's jobs are queued or running (IMPORT_MAX_ACTIVE_JOBS_PER_ORG). */
+export async function countActiveImportJobs(db: Kysely<Database>, orgId: string): Promise<number> {
+  const row = await db
+    .selectFrom("import_jobs")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("org_id", "=", orgId)
+    .where("state", "in", ["queued", "running"])
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** A run of a file-staged job starts: it is running, and one more of its attempts is used. */
+export async function startImportRun(db: Kysely<Database>, id: string): Promise<void> {
+  await db
+    .updateTable("import_jobs")
+    .set({ state: "running", attempts: sql<number>`attempts + 1`, started_at: sql<Date>`coalesce(started_at, now())`, updated_at: sql<Date>`now()` })
     .where("id", "=", id)
     .where("state", "in", ["queued", "running"])
     .execute();

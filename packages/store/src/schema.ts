@@ -148,6 +148,7 @@ export type ImportJobsTable = {
   rows_imported: Counter;
   rows_unchanged: Counter;
   rows_rejected: Counter;
+  attempts: ColumnType<number, number | undefined, number>;
   created_at: CreatedAt;
   started_at: Date | null;
   finished_at: Date | null;
@@ -161,6 +162,7 @@ export type ImportChunksTable = {
   body: string;
   checkpoint_line: Counter;
   done: ColumnType<boolean, boolean | undefined, boolean>;
+  long_lines: ColumnType<string[], number[] | undefined, number[]>;
 };
 
 export type ImportRejectsTable = { job_id: string; line: ColumnType<string, number, number>; field: string; message: string };

@@ -1,7 +1,7 @@
 import type { importsContract } from "@insights/contracts/imports";
 import type { ImportDataset } from "@insights/contracts/records";
 import { AppError } from "@insights/errors";
-import type { ImportFormat } from "@insights/imports";
+import { escapeControlCharacters, type ImportFormat } from "@insights/imports";
 import type { ImportJob, Store } from "@insights/store";
 import type { RouterHandlers } from "../http/ts-rest-adapter.js";
 import type { ImportService } from "./import-service.js";
@@ -18,7 +18,7 @@ function toWire(job: ImportJob, now: Date) {
     dataset: job.dataset,
     format: job.format,
     state: job.state,
-    error: job.error,
+    error: job.error === null ? null : escapeControlCharacters(job.error),
     rows: job.rows,
     rowsPerSecond: seconds > 0 ? Math.round(job.rows.read / seconds) : 0,
     createdAt: job.createdAt.toISOString(),
@@ -47,7 +47,7 @@ export function importsHandlers(store: Store, imports: ImportService, now: () =>
       const [line, field] = query.cursor ? query.cursor.split(":") : [];
       const after = line !== undefined && field !== undefined ? { line: Number(line), field } : undefined;
       const page = await store.listImportRejects(job.id, { ...(after ? { after } : {}), limit: query.limit + 1 });
-      const rejects = page.slice(0, query.limit);
+      const rejects = page.slice(0, query.limit).map((r) => ({ ...r, field: escapeControlCharacters(r.field), message: escapeControlCharacters(r.message) }));
       const last = rejects.at(-1);
       return { status: 200, body: { rejects, next: page.length > query.limit && last ? `${last.line}:${last.field}` : null } };
     },

@@ -2,20 +2,36 @@ import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { Readable } from "node:stream";
+import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ImportDataset } from "@insights/contracts/records";
-import { executeJob, openImportQueue, resumeUnfinishedJobs, stageChunkedImport, stageImport, stagingDir, type ImportFormat, type ImportQueue } from "@insights/imports";
+import { executeJob, openImportQueue, resumeUnfinishedJobs, stageChunkedImport, stageImport, stagingDir, sweepStagedFiles, type ImportFormat, type ImportLimits, type ImportQueue } from "@insights/imports";
+import { AppError } from "@insights/errors";
 import type { ImportJob, Store } from "@insights/store";
 import type { Logger } from "pino";
 
 /** Rows per transaction when the BFF imports in-process: short, so requests sharing the embedded store wait little. */
 const IN_PROCESS_BATCH_SIZE = 200;
 
+/** When a refused upload may try again: about the time a small import takes. */
+const ACTIVE_JOBS_RETRY_AFTER_SECONDS = 30;
+
+/** Passes a body through, failing it with a 413 once more than `max` bytes have arrived. */
+function byteLimit(max: number): Transform {
+  let received = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      received += chunk.length;
+      if (received > max) done(new AppError("payload_too_large", { detail: `The upload is larger than ${max} bytes (IMPORT_MAX_UPLOAD_MB); nothing was imported.` }));
+      else done(null, chunk);
+    },
+  });
+}
+
 export type ImportService = {
   /** Stages the body durably and starts the job (queued); resolves once it is staged. */
   start(input: { orgId: string; dataset: ImportDataset; format: ImportFormat; body: Readable }): Promise<ImportJob>;
-  /** Embedded store: resumes the jobs a previous process left unfinished. */
+  /** Removes what a crashed process left staged; embedded store: resumes the jobs it left unfinished. */
   resume(): Promise<void>;
   /** Stops taking jobs; one running is left to be interrupted (and resumed at the next start). */
   close(): Promise<void>;
@@ -27,6 +43,8 @@ export type ImportServiceOptions = {
   dataDir: string;
   /** With PostgreSQL, chunks go to the pg-boss queue in this schema for `npm run worker` processes. */
   queue: { connectionString: string; schema: string; chunkExpireSeconds: number } | undefined;
+  /** What one file may make the readers hold or read, and how often a job may be interrupted. */
+  limits: ImportLimits;
 };
 
 /**
@@ -35,9 +53,10 @@ export type ImportServiceOptions = {
  * in the database in chunks and queued for the workers.
  */
 export function createImportService(options: ImportServiceOptions): ImportService {
-  const deps = { store: options.store, logger: options.logger };
+  const deps = { store: options.store, logger: options.logger, limits: options.limits };
   let running: Promise<unknown> = Promise.resolve();
   let stopping = false;
+  const interrupted = () => stopping;
   const runInBackground = (work: () => Promise<unknown>) => {
     running = running
       .then(() => (stopping ? undefined : work()))
@@ -49,32 +68,68 @@ export function createImportService(options: ImportServiceOptions): ImportServic
   };
   let queue: Promise<ImportQueue> | undefined;
 
+  const { maxActiveJobsPerOrg, maxUploadBytes } = options.limits;
+  // Uploads being staged here, per organisation: they count as active before their job exists.
+  const staging = new Map<string, number>();
+
+  /**
+   * Refuses the upload when the organisation has its IMPORT_MAX_ACTIVE_JOBS_PER_ORG jobs already:
+   * its queued and running jobs, and the other uploads this process is staging for it (counted
+   * before the store is asked, so two uploads at once cannot both pass).
+   */
+  const admit = async (orgId: string) => {
+    const active = (await options.store.countActiveImportJobs(orgId)) + (staging.get(orgId) ?? 1) - 1;
+    if (active >= maxActiveJobsPerOrg) {
+      throw new AppError("rate_limited", {
+        retryAfterSeconds: ACTIVE_JOBS_RETRY_AFTER_SECONDS,
+        detail: `Your organisation has ${active} imports queued or running, the most it may have at once (IMPORT_MAX_ACTIVE_JOBS_PER_ORG); try again when one has finished.`,
+      });
+    }
+  };
+
+  const stage = async (input: { orgId: string; dataset: ImportDataset; format: ImportFormat; body: Readable }): Promise<ImportJob> => {
+    const body = input.body.pipe(byteLimit(maxUploadBytes));
+    input.body.on("error", (error) => body.destroy(error));
+    if (!options.queue) {
+      const job = await stageImport(options.store, options.dataDir, { ...input, body });
+      runInBackground(() => executeJob(deps, job, { batchSize: IN_PROCESS_BATCH_SIZE, interrupted }));
+      return job;
+    }
+    const queueOptions = options.queue;
+    const dir = stagingDir(options.dataDir);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const file = join(dir, `upload-${randomUUID()}`);
+    try {
+      await pipeline(body, createWriteStream(file, { mode: 0o600 }));
+      const staged = await stageChunkedImport(deps, { orgId: input.orgId, dataset: input.dataset, format: input.format, file });
+      if (staged.job.state !== "failed") {
+        queue ??= openImportQueue({ ...queueOptions, logger: options.logger });
+        await (await queue).enqueue(staged.job.id, Array.from({ length: staged.chunks }, (_, i) => i));
+      }
+      return staged.job;
+    } finally {
+      await rm(file, { force: true });
+    }
+  };
+
   return {
     async start(input) {
-      if (!options.queue) {
-        const job = await stageImport(options.store, options.dataDir, input);
-        runInBackground(() => executeJob(deps, job, { batchSize: IN_PROCESS_BATCH_SIZE }));
-        return job;
-      }
-      const queueOptions = options.queue;
-      const dir = stagingDir(options.dataDir);
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      const file = join(dir, `upload-${randomUUID()}`);
+      staging.set(input.orgId, (staging.get(input.orgId) ?? 0) + 1);
       try {
-        await pipeline(input.body, createWriteStream(file, { mode: 0o600 }));
-        const staged = await stageChunkedImport(deps, { orgId: input.orgId, dataset: input.dataset, format: input.format, file });
-        if (staged.job.state !== "failed") {
-          queue ??= openImportQueue({ ...queueOptions, logger: options.logger });
-          await (await queue).enqueue(staged.job.id, Array.from({ length: staged.chunks }, (_, i) => i));
-        }
-        return staged.job;
+        await admit(input.orgId);
+        return await stage(input);
       } finally {
-        await rm(file, { force: true });
+        const left = (staging.get(input.orgId) ?? 1) - 1;
+        if (left > 0) staging.set(input.orgId, left);
+        else staging.delete(input.orgId);
       }
     },
     async resume() {
-      if (options.queue) return;
-      runInBackground(() => resumeUnfinishedJobs(deps, { batchSize: IN_PROCESS_BATCH_SIZE }));
+      runInBackground(async () => {
+        const swept = await sweepStagedFiles(options.store, options.dataDir);
+        if (swept.length > 0) options.logger.info({ files: swept.length }, "removed staged import files left by a crash");
+        if (!options.queue) await resumeUnfinishedJobs(deps, { batchSize: IN_PROCESS_BATCH_SIZE, interrupted });
+      });
       await running;
     },
     async close() {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { access } from "node:fs/promises";
+import { access, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { ConfigError, createLogger } from "@insights/config";
 import type { ImportReject, Store } from "@insights/store";
@@ -56,7 +56,7 @@ type Logger = ReturnType<typeof createLogger>;
 
 /** PostgreSQL: stage the file in the database, enqueue its chunks, follow the job the workers run. */
 async function importThroughQueue(runtime: WorkerRuntime, config: WorkerConfig, command: Extract<ImportCommand, { kind: "import" }>, orgId: string, file: string, logger: Logger): Promise<ImportOutcome & { job: string }> {
-  const deps = { store: runtime.store, logger };
+  const deps = { store: runtime.store, logger, limits: config.importLimits };
   const startedAt = Date.now();
   const staged = await stageChunkedImport(deps, { orgId, dataset: command.dataset, format: command.format, file }, command.chunkRows ? { chunkRecords: command.chunkRows } : {});
   if (staged.job.state !== "failed") {
@@ -83,8 +83,12 @@ async function importFile(runtime: WorkerRuntime, config: WorkerConfig, command:
   await access(file).catch(() => {
     throw new UsageError(`cannot read ${command.file}`);
   });
+  const { size } = await stat(file);
+  if (size > config.importLimits.maxUploadBytes) {
+    throw new UsageError(`${command.file} is larger than ${config.importLimits.maxUploadBytes} bytes (IMPORT_MAX_UPLOAD_MB): nothing was imported`);
+  }
   const orgId = await resolveOrg(runtime.store, command.org);
-  const deps = { store: runtime.store, logger };
+  const deps = { store: runtime.store, logger, limits: config.importLimits };
   const zero = { read: 0, imported: 0, unchanged: 0, rejected: 0 };
   let jobId: string;
   let outcome: ImportOutcome;

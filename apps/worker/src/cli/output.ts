@@ -1,4 +1,4 @@
-import type { ImportOutcome } from "@insights/imports";
+import { escapeControlCharacters, type ImportOutcome } from "@insights/imports";
 
 /** What the import CLI writes: the result on stdout, progress and problems on stderr. */
 
@@ -10,9 +10,9 @@ export async function write(text: string): Promise<void> {
   if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once("drain", resolve));
 }
 
-/** One page of rejected rows, a line each: `<line>\t<field>\t<message>`. */
+/** One page of rejected rows, a line each: `<line>\t<field>\t<message>` (control characters escaped). */
 export function rejectLines(rejects: readonly { line: number; field: string; message: string }[]): string {
-  return rejects.map((r) => `${r.line}\t${r.field}\t${r.message}\n`).join("");
+  return rejects.map((r) => `${r.line}\t${escapeControlCharacters(r.field)}\t${escapeControlCharacters(r.message)}\n`).join("");
 }
 
 /**
@@ -25,7 +25,7 @@ export function printSummary(jobId: string, outcome: Pick<ImportOutcome, "state"
   const seconds = Math.round(outcome.seconds * 1000) / 1000;
   const verb = options.dryRun ? "would import" : "imported";
   out(
-    `${options.dryRun ? "dry run " : ""}job ${jobId} ${outcome.state}${outcome.error ? `: ${outcome.error}` : ""}\n` +
+    `${options.dryRun ? "dry run " : ""}job ${jobId} ${outcome.state}${outcome.error ? `: ${escapeControlCharacters(outcome.error)}` : ""}\n` +
       `  read ${rows.read}, ${verb} ${rows.imported}, unchanged ${rows.unchanged}, rejected ${rows.rejected} in ${seconds} s\n`,
   );
   if (rows.rejected > 0 && !options.dryRun) out(`  rejected rows: ${options.rejectsCommand}\n`);

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ExternalIdSchema, IsoDateSchema, optionalField, TimeZoneSchema } from "./fields.js";
+import { ExternalIdSchema, IsoDateSchema, optionalField, recordText, TimeZoneSchema } from "./fields.js";
 import { CardNumberSchema, CitibanamexCustomerIdSchema, IdDocumentSchema, ImiconnectCustomerIdSchema, MasstackCustomerIdSchema } from "./identifiers.js";
 import { PhoneNumberSchema } from "./phone-number.js";
 
@@ -19,7 +19,7 @@ export const sensitiveRecordFields: ReadonlySet<string> = new Set(["idDocument",
 export const CustomerRecordSchema = z
   .object({
     externalId: ExternalIdSchema,
-    fullName: z.string({ required_error: "is required" }).trim().min(1, "must not be empty").max(200, "must be at most 200 characters"),
+    fullName: recordText(z.string({ required_error: "is required" }).trim().min(1, "must not be empty").max(200, "must be at most 200 characters")),
     phoneNumber: optionalField(PhoneNumberSchema),
     idDocument: optionalField(IdDocumentSchema),
     birthDate: optionalField(IsoDateSchema),

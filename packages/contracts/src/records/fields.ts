@@ -33,6 +33,18 @@ export function storedText(max: number) {
   return z.string().max(max).regex(NO_NUL, "must not contain NUL (U+0000) characters");
 }
 
+// eslint-disable-next-line no-control-regex -- the C0 control characters are exactly what is refused.
+const NO_CONTROL_BUT_TAB = /^[^\u0000-\u0008\u000A-\u001F]*$/;
+
+/**
+ * Free text of an import record (a name, a value, a description): no C0 control character but
+ * tab. PostgreSQL `text` cannot hold NUL, and line breaks or escape sequences have no place in
+ * these fields and would reach whoever prints them.
+ */
+export function recordText(schema: z.ZodString) {
+  return schema.regex(NO_CONTROL_BUT_TAB, "must not contain control characters (U+0000 to U+001F) other than tab");
+}
+
 /** The organisation's own reference for a customer (its natural key in imports). */
 export const ExternalIdSchema = z
   .string({ required_error: "is required" })
