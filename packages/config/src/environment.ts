@@ -43,7 +43,7 @@ export const sharedEnvShape = {
   IMPORT_MAX_RECORD_BYTES: positiveInt.max(64 * 1024 * 1024).default(1024 * 1024),
   /** The most an import file may hold once decompressed, in MiB: past it the job fails. */
   IMPORT_MAX_DECOMPRESSED_MB: positiveInt.max(1024 * 1024).default(4096),
-  /** Runs of a file-staged import that may start (each interrupted by a crash) before it fails instead of resuming. */
+  /** Times a file-staged import may be interrupted (a crash each time) and still resume; once more and it fails. */
   IMPORT_MAX_ATTEMPTS: positiveInt.max(100).default(3),
   /** The largest import upload (bytes received, compressed or not), in MiB: a larger one is refused, nothing staged. */
   IMPORT_MAX_UPLOAD_MB: positiveInt.max(1024 * 1024).default(1024),

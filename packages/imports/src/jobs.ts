@@ -41,8 +41,8 @@ export async function executeJob(deps: ImportDeps, job: ImportJob, options: JobR
 
 /**
  * Resumes every queued or interrupted job, oldest first, each on its own: one that fails does
- * not stop the others, and one whose runs were interrupted IMPORT_MAX_ATTEMPTS times (a crash
- * each time, say) fails instead of running again. Returns how many ran.
+ * not stop the others, and one whose runs were interrupted more than IMPORT_MAX_ATTEMPTS times
+ * (a crash each time, say) fails instead of running again. Returns how many ran.
  */
 export async function resumeUnfinishedJobs(deps: ImportDeps, options: JobRunOptions = {}): Promise<number> {
   const maxAttempts = deps.limits?.maxAttempts ?? DEFAULT_IMPORT_LIMITS.maxAttempts;
@@ -50,7 +50,8 @@ export async function resumeUnfinishedJobs(deps: ImportDeps, options: JobRunOpti
   let ran = 0;
   for (const job of jobs) {
     if (options.interrupted?.()) break;
-    if (job.attempts >= maxAttempts) {
+    // Every run started so far was interrupted (the job is still unfinished).
+    if (job.attempts > maxAttempts) {
       deps.logger.warn({ job: job.id, org: job.orgId, attempts: job.attempts }, "import failed: interrupted too often");
       await deps.store.finishImportJob(job.id, { state: "failed", error: `interrupted ${job.attempts} times before it could finish (IMPORT_MAX_ATTEMPTS); import the file again` });
       await removeStagedFile(job.source);

@@ -25,8 +25,8 @@ export type ReadLimits = {
 export const DEFAULT_READ_LIMITS: ReadLimits = { maxRecordBytes: 1024 * 1024, maxDecompressedBytes: 4 * 1024 * 1024 * 1024 };
 
 /**
- * The read limits and the other bounds of an import: runs of a file-staged job that may start
- * before it fails instead (IMPORT_MAX_ATTEMPTS), the largest upload (IMPORT_MAX_UPLOAD_MB), the
+ * The read limits and the other bounds of an import: the interruptions a file-staged job may
+ * have and still resume (IMPORT_MAX_ATTEMPTS), the largest upload (IMPORT_MAX_UPLOAD_MB), the
  * rejects a job may have (IMPORT_MAX_REJECTS) and one organisation's jobs at once
  * (IMPORT_MAX_ACTIVE_JOBS_PER_ORG).
  */

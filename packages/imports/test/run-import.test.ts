@@ -189,22 +189,22 @@ describe("a job that fails for a reason other than its file", () => {
     expect(await store.findImportJob(job.id)).toMatchObject({ state: "succeeded", attempts: 2 });
   });
 
-  it("fails once its runs were interrupted IMPORT_MAX_ATTEMPTS times, and the jobs behind it still run", async () => {
+  it("fails once its runs were interrupted more than IMPORT_MAX_ATTEMPTS times, and the jobs behind it still run", async () => {
     const crashing = await stage("crashing.ndjson");
     const behind = await stage("behind.ndjson", "customers", 0);
-    // As if three runs had started and each died with its process.
-    await store.db.updateTable("import_jobs").set({ state: "running", attempts: 3 }).where("id", "=", crashing.id).execute();
+    // As if four runs had started and each died with its process.
+    await store.db.updateTable("import_jobs").set({ state: "running", attempts: 4 }).where("id", "=", crashing.id).execute();
     await resumeUnfinishedJobs({ store, logger, limits: { ...DEFAULT_IMPORT_LIMITS, maxAttempts: 3 } });
-    expect(await store.findImportJob(crashing.id)).toMatchObject({ state: "failed", error: expect.stringContaining("interrupted 3 times before it could finish (IMPORT_MAX_ATTEMPTS)") });
+    expect(await store.findImportJob(crashing.id)).toMatchObject({ state: "failed", error: expect.stringContaining("interrupted 4 times before it could finish (IMPORT_MAX_ATTEMPTS)") });
     expect(existsSync(crashing.source)).toBe(false);
     expect(await store.findImportJob(behind.id)).toMatchObject({ state: "succeeded", attempts: 1 });
   });
 
-  it("runs again below the limit: two interrupted runs of three", async () => {
+  it("runs again at the limit: three interrupted runs, three allowed", async () => {
     const job = await stage("twice.ndjson", "customers", 0);
-    await store.db.updateTable("import_jobs").set({ state: "running", attempts: 2 }).where("id", "=", job.id).execute();
+    await store.db.updateTable("import_jobs").set({ state: "running", attempts: 3 }).where("id", "=", job.id).execute();
     await resumeUnfinishedJobs({ store, logger, limits: { ...DEFAULT_IMPORT_LIMITS, maxAttempts: 3 } });
-    expect(await store.findImportJob(job.id)).toMatchObject({ state: "succeeded", attempts: 3 });
+    expect(await store.findImportJob(job.id)).toMatchObject({ state: "succeeded", attempts: 4 });
   });
 });
 
