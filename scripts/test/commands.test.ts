@@ -10,12 +10,20 @@ const JWT = /^[\w-]+\.[\w-]+\.[\w-]+$/;
 
 type Finished = { code: number | null; stdout: string; stderr: string };
 
+/**
+ * What a user's shell has that the commands need: the PATH and HOME, and how this machine
+ * reaches the registry (its CA certificates, a proxy). Node 24's npm reads no global npmrc of
+ * the machine's, so without NODE_EXTRA_CA_CERTS its npx retries the registry for minutes.
+ */
+const USER_ENV = ["PATH", "HOME", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy"];
+const userEnv = (): Record<string, string> => Object.fromEntries(USER_ENV.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
+
 /** `npm run -s <script> -- <args>` in `cwd`, as a user types it; resolves when it ends. */
 function npmRun(cwd: string, script: string, args: string[], env: Record<string, string> = {}): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const child = spawn("npm", ["run", "-s", script, "--", ...args], {
       cwd,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TURBO_TELEMETRY_DISABLED: "1", ...env },
+      env: { ...userEnv(), TURBO_TELEMETRY_DISABLED: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -68,7 +76,7 @@ describe("npm run token|admin|import|worker and npm start on a built, unchanged 
   it("npm start serves /readyz, and stops on SIGTERM", async () => {
     const child = spawn("npm", ["start"], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", PORT: "0", HOST: "127.0.0.1", DATA_DIR: join(dataDir, "start"), LOG_LEVEL: "warn" },
+      env: { ...userEnv(), PORT: "0", HOST: "127.0.0.1", DATA_DIR: join(dataDir, "start"), LOG_LEVEL: "warn" },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
