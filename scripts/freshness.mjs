@@ -79,8 +79,8 @@ export function writeInstallStamp(root) {
   writeFileSync(join(root, INSTALL_STAMP), JSON.stringify({ inputs: installInputs(root) }));
 }
 
-/** The files turbo hashes for a package's `build` task, with their digests (paths relative to root). */
-export function buildInputs(root, packageDir) {
+/** What decides a build's inputs, read once from the root: the global inputs, what .gitignore and the build's `!` inputs leave out. */
+function buildInputRules(root) {
   const turbo = readJson(join(root, "turbo.json")) ?? {};
   const ignored = readFileSync(join(root, ".gitignore"), "utf8")
     .split("\n")
@@ -88,18 +88,23 @@ export function buildInputs(root, packageDir) {
     .filter((line) => line && !line.startsWith("#") && !line.startsWith("!"))
     .map(globMatcher);
   const excluded = (turbo.tasks?.build?.inputs ?? []).filter((input) => input.startsWith("!")).map((input) => globMatcher(input.slice(1)));
+  return { globals: turbo.globalDependencies ?? [], left: [...ignored, ...excluded] };
+}
+
+/** The files turbo hashes for a package's `build` task, with their digests (paths relative to root). */
+export function buildInputs(root, packageDir, rules = buildInputRules(root)) {
   const files = [];
   const walk = (relativeDir) => {
     for (const entry of readdirSync(join(root, packageDir, relativeDir), { withFileTypes: true })) {
       const path = relativeDir ? `${relativeDir}/${entry.name}` : entry.name;
       const isFolder = entry.isDirectory();
-      if (entry.name === ".git" || ignored.some((test) => test(path, isFolder)) || excluded.some((test) => test(path, isFolder))) continue;
+      if (entry.name === ".git" || rules.left.some((test) => test(path, isFolder))) continue;
       if (isFolder) walk(path);
       else if (entry.isFile()) files.push(join(packageDir, path));
     }
   };
   walk("");
-  return digests(root, [...(turbo.globalDependencies ?? []), ...files.sort()]);
+  return digests(root, [...rules.globals, ...files.sort()]);
 }
 
 /** Records, in the package's dist/, the inputs it was built from (build-stamp.mjs). */
@@ -116,10 +121,11 @@ export function writeBuildStamp(root, packageDir, inputs) {
  */
 export function buildState(root, name, entries = []) {
   const packages = workspacePackages(root);
+  const rules = buildInputRules(root);
   for (const member of dependencyClosure(packages, name)) {
     const { dir, manifest } = packages.get(member);
     if (!manifest.scripts?.build) continue;
-    const reason = firstDifference(readJson(join(root, dir, BUILD_STAMP))?.inputs, buildInputs(root, dir));
+    const reason = firstDifference(readJson(join(root, dir, BUILD_STAMP))?.inputs, buildInputs(root, dir, rules));
     if (reason) return { current: false, reason: `build of ${member}: ${reason}` };
   }
   const missing = entries.find((entry) => !existsSync(join(root, entry)));

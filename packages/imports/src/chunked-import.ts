@@ -2,9 +2,9 @@ import { randomUUID } from "node:crypto";
 import type { ImportDataset } from "@insights/contracts/records";
 import type { ImportJob } from "@insights/store";
 import { ImportFormatError } from "./import-format-error.js";
-import { DEFAULT_READ_LIMITS, readLines, type NumberedLine, type ReadPosition } from "./line-reader.js";
-import { csvRecordTexts, parseCsvHeader, recordsFromLines, type ImportFormat, type RecordText } from "./record-reader.js";
-import { DEFAULT_BATCH_SIZE, importRecords, type ImportDeps } from "./run-import.js";
+import { readLines, type NumberedLine, type ReadPosition } from "./line-reader.js";
+import { csvHeaderOf, csvRecordTexts, parseCsvHeader, recordsFromLines, type ImportFormat, type RecordText } from "./record-reader.js";
+import { DEFAULT_BATCH_SIZE, importLimitsOf, importRecords, type ImportDeps } from "./run-import.js";
 
 /** Records per chunk: a chunk is one queue job, small enough to redo quickly after a crash. */
 export const DEFAULT_CHUNK_RECORDS = 5000;
@@ -23,7 +23,7 @@ export async function stageChunkedImport(
 ): Promise<StagedChunks> {
   const id = randomUUID();
   const chunkRecords = options.chunkRecords ?? DEFAULT_CHUNK_RECORDS;
-  const limits = deps.limits ?? DEFAULT_READ_LIMITS;
+  const limits = importLimitsOf(deps);
   const position: ReadPosition = { bytesRead: 0, totalBytes: 0 };
   const lines = readLines(input.file, position, limits);
   const records: AsyncIterator<NumberedLine & Partial<Pick<RecordText, "lines">>> =
@@ -34,8 +34,7 @@ export async function stageChunkedImport(
     if (input.format === "csv") {
       const first = await records.next();
       if (first.done) throw new ImportFormatError("the file is empty: a CSV file starts with a header row");
-      if (first.value.tooLong) throw new ImportFormatError(`the CSV header is longer than ${limits.maxRecordBytes} bytes (IMPORT_MAX_RECORD_BYTES)`);
-      parseCsvHeader(first.value.text, input.dataset);
+      csvHeaderOf(first.value, input.dataset, limits.maxRecordBytes);
       header = first.value.text;
     }
     const chunks = await deps.store.stageChunkedImportJob({ id, orgId: input.orgId, dataset: input.dataset, format: input.format, source: "database", header }, async (addChunk) => {
@@ -103,7 +102,7 @@ export async function runImportChunk(deps: ImportDeps, jobId: string, seq: numbe
   const header = job.format === "csv" && loaded.header !== null ? parseCsvHeader(loaded.header, job.dataset) : undefined;
   const longLines = new Set(chunk.longLines);
   const lines = chunk.body.split("\n").map((text, i): NumberedLine => (longLines.has(chunk.firstLine + i) ? { line: chunk.firstLine + i, text: "", tooLong: true } : { line: chunk.firstLine + i, text }));
-  const maxRecordBytes = (deps.limits ?? DEFAULT_READ_LIMITS).maxRecordBytes;
+  const { maxRecordBytes } = importLimitsOf(deps);
   try {
     await importRecords(deps, { job, skipThrough: chunk.checkpointLine, chunk: seq }, recordsFromLines(lines, job.dataset, job.format, maxRecordBytes, { header }), {
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,

@@ -1,6 +1,5 @@
 import type { ImportJob } from "@insights/store";
-import { DEFAULT_IMPORT_LIMITS } from "./line-reader.js";
-import { runImport, type ImportDeps, type ImportOutcome, type RunOptions } from "./run-import.js";
+import { importLimitsOf, runImport, type ImportDeps, type ImportOutcome, type RunOptions } from "./run-import.js";
 import { removeStagedFile } from "./staging.js";
 
 export type JobRunOptions = Omit<RunOptions, "dryRun"> & {
@@ -31,9 +30,8 @@ export async function executeJob(deps: ImportDeps, job: ImportJob, options: JobR
     // The error's kind only: a database error's message or detail can quote the row's values.
     const { name, code } = error instanceof Error ? (error as Error & { code?: unknown }) : { name: typeof error, code: undefined };
     deps.logger.error({ job: job.id, org: job.orgId, error: { name, code } }, "import failed on an internal error");
-    await deps.store.finishImportJob(job.id, { state: "failed", error: INTERNAL_FAILURE });
-    const failed = await deps.store.findImportJob(job.id);
-    outcome = { state: "failed", error: INTERNAL_FAILURE, rows: failed?.rows ?? job.rows, seconds: (Date.now() - startedAt) / 1000 };
+    const failed = await deps.store.finishImportJob(job.id, { state: "failed", error: INTERNAL_FAILURE });
+    outcome = { state: "failed", error: INTERNAL_FAILURE, rows: failed.rows, seconds: (Date.now() - startedAt) / 1000 };
   }
   await removeStagedFile(job.source);
   return outcome;
@@ -45,7 +43,7 @@ export async function executeJob(deps: ImportDeps, job: ImportJob, options: JobR
  * (a crash each time, say) fails instead of running again. Returns how many ran.
  */
 export async function resumeUnfinishedJobs(deps: ImportDeps, options: JobRunOptions = {}): Promise<number> {
-  const maxAttempts = deps.limits?.maxAttempts ?? DEFAULT_IMPORT_LIMITS.maxAttempts;
+  const { maxAttempts } = importLimitsOf(deps);
   const jobs = await deps.store.listUnfinishedImportJobs();
   let ran = 0;
   for (const job of jobs) {

@@ -63,6 +63,12 @@ export function parseCsvHeader(text: string, dataset: ImportDataset): string[] {
   return names;
 }
 
+/** The column names of a CSV file's first record: a header too long to hold is not importable. */
+export function csvHeaderOf(record: NumberedLine, dataset: ImportDataset, maxRecordBytes: number): string[] {
+  if (record.tooLong) throw new ImportFormatError(`the CSV header is longer than ${maxRecordBytes} bytes (IMPORT_MAX_RECORD_BYTES)`);
+  return parseCsvHeader(record.text, dataset);
+}
+
 /**
  * A CSV record's text, numbered by its first line; `lines` is how many lines of the file it
  * spans. `tooLong`: it ran past the record limit (its text was dropped; it still ends where its
@@ -75,8 +81,10 @@ export type RecordText = NumberedLine & { lines: number; unclosed?: true };
  * are counted once, as it arrives, and a record holds at most `maxRecordBytes` (UTF-8) of text.
  */
 export async function* csvRecordTexts(lines: Lines, maxRecordBytes: number): AsyncGenerator<RecordText> {
-  let pending: { line: number; parts: string[]; bytes: number; lines: number; tooLong: boolean } | undefined;
+  type Pending = { line: number; parts: string[]; bytes: number; lines: number; tooLong: boolean };
+  let pending: Pending | undefined;
   let open = false;
+  const ended = ({ line, parts, lines, tooLong }: Pending): RecordText => (tooLong ? { line, text: "", tooLong, lines } : { line, text: parts.join("\n"), lines });
   for await (const { line, text, tooLong: lineTooLong, oddQuotes: lineOddQuotes } of lines) {
     pending ??= { line, parts: [], bytes: -1, lines: 0, tooLong: false };
     pending.lines++;
@@ -87,18 +95,17 @@ export async function* csvRecordTexts(lines: Lines, maxRecordBytes: number): Asy
       pending.parts = [];
     } else if (!pending.tooLong) pending.parts.push(text);
     if (open) continue;
-    yield pending.tooLong ? { line: pending.line, text: "", tooLong: true, lines: pending.lines } : { line: pending.line, text: pending.parts.join("\n"), lines: pending.lines };
+    yield ended(pending);
     pending = undefined;
   }
-  if (pending) yield pending.tooLong ? { line: pending.line, text: "", tooLong: true, lines: pending.lines } : { line: pending.line, text: pending.parts.join("\n"), lines: pending.lines, unclosed: true };
+  if (pending) yield pending.tooLong ? ended(pending) : { ...ended(pending), unclosed: true };
 }
 
 async function* csvRecords(lines: Lines, dataset: ImportDataset, knownHeader: string[] | undefined, maxRecordBytes: number): AsyncGenerator<RawRecord> {
   let header = knownHeader;
   for await (const record of csvRecordTexts(lines, maxRecordBytes)) {
     if (!header) {
-      if (record.tooLong) throw new ImportFormatError(`the CSV header is longer than ${maxRecordBytes} bytes (IMPORT_MAX_RECORD_BYTES)`);
-      header = parseCsvHeader(record.text, dataset);
+      header = csvHeaderOf(record, dataset, maxRecordBytes);
       continue;
     }
     if (record.tooLong) {

@@ -35,6 +35,9 @@ export type RunOptions = {
 /** `limits`: IMPORT_MAX_RECORD_BYTES and the other bounds of an import (DEFAULT_IMPORT_LIMITS when absent). */
 export type ImportDeps = { store: Store; logger: Logger; limits?: ImportLimits };
 
+/** The bounds an import applies: the deps' own, else the defaults. */
+export const importLimitsOf = (deps: ImportDeps): ImportLimits => deps.limits ?? DEFAULT_IMPORT_LIMITS;
+
 /** Where a run of records goes: its job, the lines already committed, and (chunked) its chunk. */
 export type RecordsTarget = { job: { id: string; orgId: string; dataset: ImportDataset }; skipThrough: number; chunk?: number };
 
@@ -50,7 +53,7 @@ export async function importRecords(
   options: { batchSize: number; dryRun: boolean; onBatch?: (counted: ImportRowCounts) => void; rejectedBefore?: number },
 ): Promise<ImportRowCounts> {
   const { job } = target;
-  const maxRejects = deps.limits?.maxRejects ?? DEFAULT_IMPORT_LIMITS.maxRejects;
+  const { maxRejects } = importLimitsOf(deps);
   const rows: ImportRowCounts = { read: 0, imported: 0, unchanged: 0, rejected: 0 };
   let valid: Record<string, unknown>[] = [];
   let rejects: ImportReject[] = [];
@@ -102,7 +105,7 @@ export async function runImport(deps: ImportDeps, job: JobToRun, options: RunOpt
   const startedAt = Date.now();
   const position: ReadPosition = { bytesRead: 0, totalBytes: 0 };
   const log = deps.logger.child({ job: job.id, dataset: job.dataset, org: job.orgId });
-  if (!dryRun) await deps.store.startImportRun(job.id);
+  if (!dryRun) await deps.store.markImportJobRunning(job.id, { newRun: true });
   log.info({ resumeAfterLine: job.checkpointLine, dryRun }, "import running");
   const total = (counted: ImportRowCounts): ImportRowCounts => ({
     read: job.rows.read + counted.read,
@@ -118,7 +121,7 @@ export async function runImport(deps: ImportDeps, job: JobToRun, options: RunOpt
       throw error;
     });
     position.totalBytes = staged.size;
-    const counted = await importRecords(deps, { job, skipThrough: job.checkpointLine }, readRecords(job.source, job.dataset, job.format, position, deps.limits), {
+    const counted = await importRecords(deps, { job, skipThrough: job.checkpointLine }, readRecords(job.source, job.dataset, job.format, position, importLimitsOf(deps)), {
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
       dryRun,
       rejectedBefore: job.rows.rejected,

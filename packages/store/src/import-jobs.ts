@@ -18,7 +18,7 @@ export type ImportJob = {
   /** The last line of the file whose rows (and rejects) are committed. */
   checkpointLine: number;
   rows: ImportRowCounts;
-  /** Runs of a file-staged job started so far (startImportRun). */
+  /** Runs of a file-staged job started so far (markImportJobRunning with `newRun`). */
   attempts: number;
   createdAt: Date;
   startedAt: Date | null;
@@ -84,10 +84,19 @@ export async function listUnfinishedImportJobs(db: Kysely<Database>): Promise<Im
   return rows.map(toJob);
 }
 
-export async function markImportJobRunning(db: Kysely<Database>, id: string): Promise<void> {
+/**
+ * The job is running (a chunk of it, or a run of a file-staged job). With `newRun`, a run of a
+ * file-staged job starts: one more of its attempts is counted (IMPORT_MAX_ATTEMPTS).
+ */
+export async function markImportJobRunning(db: Kysely<Database>, id: string, options: { newRun?: boolean } = {}): Promise<void> {
   await db
     .updateTable("import_jobs")
-    .set({ state: "running", started_at: sql<Date>`coalesce(started_at, now())`, updated_at: sql<Date>`now()` })
+    .set({
+      state: "running",
+      ...(options.newRun ? { attempts: sql<number>`attempts + 1` } : {}),
+      started_at: sql<Date>`coalesce(started_at, now())`,
+      updated_at: sql<Date>`now()`,
+    })
     .where("id", "=", id)
     .where("state", "in", ["queued", "running"])
     .execute();
@@ -102,16 +111,6 @@ export async function countActiveImportJobs(db: Kysely<Database>, orgId: string)
     .where("state", "in", ["queued", "running"])
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-/** A run of a file-staged job starts: it is running, and one more of its attempts is used. */
-export async function startImportRun(db: Kysely<Database>, id: string): Promise<void> {
-  await db
-    .updateTable("import_jobs")
-    .set({ state: "running", attempts: sql<number>`attempts + 1`, started_at: sql<Date>`coalesce(started_at, now())`, updated_at: sql<Date>`now()` })
-    .where("id", "=", id)
-    .where("state", "in", ["queued", "running"])
-    .execute();
 }
 
 /** Ends a job. The error is shown to whoever imported the file: it must not hold row values. */

@@ -20,7 +20,7 @@ import type { IdentifierHasher } from "./identifier-hasher.js";
 import { applyImportBatch, type ImportBatch } from "./import-batch.js";
 import { importStatistics } from "./import-statistics.js";
 import { completeImportChunk, loadImportChunk, pendingImportChunks, stageChunkedImportJob } from "./import-chunks.js";
-import { countActiveImportJobs, createImportJob, findImportJob, finishImportJob, listImportRejects, listUnfinishedImportJobs, markImportJobRunning, startImportRun } from "./import-jobs.js";
+import { countActiveImportJobs, createImportJob, findImportJob, finishImportJob, listImportRejects, listUnfinishedImportJobs, markImportJobRunning } from "./import-jobs.js";
 import { createApiClient, createOrganisation, listApiClients, listOrganisations, organisationExists, type ApiClientRegistration } from "./organisations.js";
 import { loadProfiles, type InwardLinksLevel } from "./profiles.js";
 import { orgScope, ReadCache, type CacheScope, type ReadCacheOptions } from "./read-cache.js";
@@ -171,8 +171,7 @@ function domainOperations({ db }: StoreConnection, hasher: IdentifierHasher, cac
     findImportJob: (id: string, orgId?: string) => findImportJob(db, id, orgId),
     listUnfinishedImportJobs: () => listUnfinishedImportJobs(db),
     countActiveImportJobs: (orgId: string) => countActiveImportJobs(db, orgId),
-    markImportJobRunning: (id: string) => markImportJobRunning(db, id),
-    startImportRun: (id: string) => startImportRun(db, id),
+    markImportJobRunning: (id: string, options?: { newRun?: boolean }) => markImportJobRunning(db, id, options),
     finishImportJob: (id: string, outcome: Parameters<typeof finishImportJob>[2]) => finishImportJob(db, id, outcome),
     listImportRejects: (jobId: string, page: Parameters<typeof listImportRejects>[2]) => listImportRejects(db, jobId, page),
     /** Applies one batch of a job's rows in one transaction (see import-batch.ts); invalidates the organisation's reads. */
