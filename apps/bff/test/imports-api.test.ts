@@ -50,7 +50,7 @@ describe("admin import API", () => {
     expect(created.status, created.text).toBe(202);
     expect(created.json).toMatchObject({ dataset: "customers", format: "csv", state: "queued", rows: { read: 0 } });
     const job = await finished(String(created.json.id));
-    expect(job).toMatchObject({ state: "succeeded", error: null, rows: { read: 1500, imported: 1497, unchanged: 0, rejected: 3 } });
+    expect(job).toMatchObject({ state: "succeeded", failure: null, error: null, rows: { read: 1500, imported: 1497, unchanged: 0, rejected: 3 } });
     expect(job.rowsPerSecond).toBeGreaterThan(0);
   }, 120_000);
 
@@ -171,7 +171,7 @@ describe("the bounds of an import, each at its edge", () => {
       const other = await post("externalId,fullName\nO-1,Other customer\n", "other");
       expect(other.status, other.text).toBe(202);
     } finally {
-      await bounded.store.finishImportJob(queued.id, { state: "failed", error: "test" });
+      await bounded.store.finishImportJob(queued.id, { state: "failed", failure: { reason: "internal", detail: "test" } });
     }
     const again = await post(csv("customers", 2, 0));
     expect(again.status, again.text).toBe(202);
@@ -184,7 +184,7 @@ describe("the bounds of an import, each at its edge", () => {
     // The same sample in another organisation, one bad row more.
     const six = await post(csv("customers", 20, 6), "other");
     const job = await until(String(six.json.id), "other");
-    expect(job).toMatchObject({ state: "failed", error: expect.stringContaining("more than 5 rows rejected (IMPORT_MAX_REJECTS)"), rows: { read: 20, imported: 14, rejected: 6 } });
+    expect(job).toMatchObject({ state: "failed", failure: { reason: "too_many_rejects", detail: expect.stringContaining("more than 5 rows rejected (IMPORT_MAX_REJECTS)") }, rows: { read: 20, imported: 14, rejected: 6 } });
     const stored = await bounded.store.db.selectFrom("customers").select((eb) => eb.fn.countAll<string>().as("n")).where("org_id", "=", "other").where("external_id", "like", "CUST-%").executeTakeFirstOrThrow();
     expect(Number(stored.n)).toBe(14);
   }, 60_000);

@@ -57,7 +57,7 @@ describe("npm run import -- … --api <url> --token <token>", () => {
     const result = await cli([file, "--dataset", "customers", "--json", ...through()]);
     expect(result.code, result.stderr).toBe(0);
     const summary = lastJson(result.stdout);
-    expect(Object.keys(summary)).toEqual(["job", "state", "rows", "seconds"]);
+    expect(Object.keys(summary)).toEqual(["job", "state", "failure", "rows", "seconds"]);
     expect(summary).toMatchObject({ state: "succeeded", rows: { read: lines, rejected: 0 } });
     expect((summary.rows.imported ?? 0) + (summary.rows.unchanged ?? 0)).toBe(lines);
     expect(summary.seconds).toBeGreaterThan(0);

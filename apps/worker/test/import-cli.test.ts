@@ -72,8 +72,8 @@ describe("npm run import", () => {
     await writeFile(csv, "externalId,scoringType,scoringValue\nCUST-000001,gaugeMetric,500\n");
     const failed = await cli([csv, "--dataset", "scores", "--org", "telco", "--format", "ndjson", "--json"]);
     expect(failed.code).toBe(1);
-    expect(JSON.parse(failed.stdout.trim().split("\n").at(-1) ?? "")).toMatchObject({ state: "failed" });
-    expect(failed.stdout).toContain("not NDJSON");
+    expect(JSON.parse(failed.stdout.trim().split("\n").at(-1) ?? "")).toMatchObject({ state: "failed", failure: { reason: "not_the_format", detail: expect.stringContaining("not NDJSON") } });
+    expect(failed.stdout).toMatch(/failed \(not_the_format\): line 1 is not a JSON object/);
 
     for (const args of [
       [csv, "--dataset", "scores", "--org", "nowhere", "--format", "csv"],

@@ -17,12 +17,29 @@ const c = initContract();
 
 export const ImportJobStateSchema = z.enum(["queued", "running", "succeeded", "failed"]);
 
+/**
+ * Why a job failed, for a program to act on: `not_the_format` (not the declared format, a bad
+ * CSV header, not gzip), `too_large` (IMPORT_MAX_DECOMPRESSED_MB), `too_many_rejects`
+ * (IMPORT_MAX_REJECTS), `interrupted_too_often` (IMPORT_MAX_ATTEMPTS), `staged_file_gone`,
+ * `internal` (not the file's fault: the operator's log has it), `unclassified` (failed before
+ * reasons were recorded).
+ */
+export const importFailureReasons = ["not_the_format", "too_large", "too_many_rejects", "interrupted_too_often", "staged_file_gone", "internal", "unclassified"] as const;
+export const ImportFailureReasonSchema = z.enum(importFailureReasons);
+export type ImportFailureReason = z.infer<typeof ImportFailureReasonSchema>;
+
+/** A failed job's reason and, for a person, what happened and what to do (never a row's values). */
+export const ImportFailureSchema = z.object({ reason: ImportFailureReasonSchema, detail: z.string() });
+export type ImportFailure = z.infer<typeof ImportFailureSchema>;
+
 export const ImportJobSchema = z.object({
   id: z.string().uuid(),
   dataset: z.enum(importDatasets as [string, ...string[]]),
   format: z.enum(["ndjson", "csv"]),
   state: ImportJobStateSchema,
-  /** Why the job failed (never a row's values). */
+  /** Why the job failed; null unless `state` is `failed`. */
+  failure: ImportFailureSchema.nullable(),
+  /** `failure.detail`, kept for clients written before `failure` existed. */
   error: z.string().nullable(),
   rows: z.object({ read: z.number().int(), imported: z.number().int(), unchanged: z.number().int(), rejected: z.number().int() }),
   rowsPerSecond: z.number(),

@@ -16,6 +16,7 @@ const importJob = {
   dataset: "scores",
   format: "ndjson",
   state: "succeeded",
+  failure: null,
   error: null,
   rows: { read: 3, imported: 2, unchanged: 0, rejected: 1 },
   rowsPerSecond: 1500,

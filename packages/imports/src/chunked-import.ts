@@ -85,7 +85,7 @@ export async function stageChunkedImport(
     await records.return?.();
     if (!(error instanceof ImportFormatError)) throw error;
     await deps.store.createImportJob({ id, orgId: input.orgId, dataset: input.dataset, format: input.format, source: "database" });
-    return { job: await deps.store.finishImportJob(id, { state: "failed", error: error.message }), chunks: 0, records: 0 };
+    return { job: await deps.store.finishImportJob(id, { state: "failed", failure: error.failure }), chunks: 0, records: 0 };
   }
 }
 
@@ -113,8 +113,8 @@ export async function runImportChunk(deps: ImportDeps, jobId: string, seq: numbe
   } catch (error) {
     if (!(error instanceof ImportFormatError)) throw error;
     // The file's fault, final: the job fails now (its other chunks see it and stop), no retry.
-    await deps.store.finishImportJob(jobId, { state: "failed", error: error.message });
-    deps.logger.warn({ job: jobId, chunk: seq, reason: error.message }, "import failed");
+    await deps.store.finishImportJob(jobId, { state: "failed", failure: error.failure });
+    deps.logger.warn({ job: jobId, chunk: seq, reason: error.reason, detail: error.message }, "import failed");
     return;
   }
   const state = await deps.store.completeImportChunk(jobId, seq);
@@ -123,5 +123,5 @@ export async function runImportChunk(deps: ImportDeps, jobId: string, seq: numbe
 
 /** A chunk that failed on its last attempt fails its job (the error text holds no row data). */
 export async function failImportForChunk(deps: ImportDeps, jobId: string, seq: number): Promise<void> {
-  await deps.store.finishImportJob(jobId, { state: "failed", error: `chunk ${seq} could not be imported after retries (see the worker's log)` });
+  await deps.store.finishImportJob(jobId, { state: "failed", failure: { reason: "internal", detail: `chunk ${seq} could not be imported after retries (see the worker's log)` } });
 }

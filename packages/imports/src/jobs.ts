@@ -1,4 +1,4 @@
-import type { ImportJob } from "@insights/store";
+import type { ImportFailure, ImportJob } from "@insights/store";
 import { importLimitsOf, runImport, type ImportDeps, type ImportOutcome, type RunOptions } from "./run-import.js";
 import { removeStagedFile } from "./staging.js";
 
@@ -11,7 +11,7 @@ export type JobRunOptions = Omit<RunOptions, "dryRun"> & {
 };
 
 /** What a failed job says of an error that is not the file's fault: its kind, never its text (it may quote rows). */
-export const INTERNAL_FAILURE = "the import stopped on an internal error (the process's log has the details); import the file again";
+export const INTERNAL_FAILURE: ImportFailure = { reason: "internal", detail: "the import stopped on an internal error (the process's log has the details); import the file again" };
 
 /**
  * Runs a recorded job to its end (resuming after its checkpoint) and drops its staged file. Any
@@ -30,8 +30,8 @@ export async function executeJob(deps: ImportDeps, job: ImportJob, options: JobR
     // The error's kind only: a database error's message or detail can quote the row's values.
     const { name, code } = error instanceof Error ? (error as Error & { code?: unknown }) : { name: typeof error, code: undefined };
     deps.logger.error({ job: job.id, org: job.orgId, error: { name, code } }, "import failed on an internal error");
-    const failed = await deps.store.finishImportJob(job.id, { state: "failed", error: INTERNAL_FAILURE });
-    outcome = { state: "failed", error: INTERNAL_FAILURE, rows: failed.rows, seconds: (Date.now() - startedAt) / 1000 };
+    const failed = await deps.store.finishImportJob(job.id, { state: "failed", failure: INTERNAL_FAILURE });
+    outcome = { state: "failed", failure: INTERNAL_FAILURE, rows: failed.rows, seconds: (Date.now() - startedAt) / 1000 };
   }
   await removeStagedFile(job.source);
   return outcome;
@@ -51,7 +51,10 @@ export async function resumeUnfinishedJobs(deps: ImportDeps, options: JobRunOpti
     // Every run started so far was interrupted (the job is still unfinished).
     if (job.attempts > maxAttempts) {
       deps.logger.warn({ job: job.id, org: job.orgId, attempts: job.attempts }, "import failed: interrupted too often");
-      await deps.store.finishImportJob(job.id, { state: "failed", error: `interrupted ${job.attempts} times before it could finish (IMPORT_MAX_ATTEMPTS); import the file again` });
+      await deps.store.finishImportJob(job.id, {
+        state: "failed",
+        failure: { reason: "interrupted_too_often", detail: `interrupted ${job.attempts} times before it could finish (IMPORT_MAX_ATTEMPTS); import the file again` },
+      });
       await removeStagedFile(job.source);
       continue;
     }

@@ -81,7 +81,7 @@ export async function* splitLines(chunks: AsyncIterable<Buffer>, limits: ReadLim
   for await (const chunk of chunks) {
     total += chunk.length;
     if (total > limits.maxDecompressedBytes) {
-      throw new ImportFormatError(`the file holds more than ${limits.maxDecompressedBytes} bytes once decompressed (IMPORT_MAX_DECOMPRESSED_MB)`);
+      throw new ImportFormatError(`the file holds more than ${limits.maxDecompressedBytes} bytes once decompressed (IMPORT_MAX_DECOMPRESSED_MB)`, "too_large");
     }
     let start = 0;
     for (;;) {

@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import type { ImportDataset } from "@insights/contracts/records";
-import type { ImportBatch, ImportReject, ImportRowCounts, ImportRows, Store } from "@insights/store";
+import type { ImportBatch, ImportFailure, ImportReject, ImportRowCounts, ImportRows, Store } from "@insights/store";
 import type { Logger } from "pino";
 import { ImportFormatError } from "./import-format-error.js";
 import { DEFAULT_IMPORT_LIMITS, type ImportLimits, type ReadPosition } from "./line-reader.js";
@@ -24,7 +24,8 @@ export type JobToRun = {
 
 export type ImportProgress = { rows: ImportRowCounts; position: ReadPosition; startedAt: number };
 
-export type ImportOutcome = { state: "succeeded" | "failed"; error: string | null; rows: ImportRowCounts; seconds: number };
+/** `failure` is set when the job failed. */
+export type ImportOutcome = { state: "succeeded" | "failed"; failure: ImportFailure | null; rows: ImportRowCounts; seconds: number };
 
 export type RunOptions = {
   batchSize?: number;
@@ -75,7 +76,7 @@ export async function importRecords(
     // A file that is mostly rejects stops here: the rows stored so far stay (importing the
     // corrected file again leaves them unchanged), the store is not filled with rejects.
     if ((options.rejectedBefore ?? 0) + rows.rejected > maxRejects) {
-      throw new ImportFormatError(`more than ${maxRejects} rows rejected (IMPORT_MAX_REJECTS): correct the file and import it again`);
+      throw new ImportFormatError(`more than ${maxRejects} rows rejected (IMPORT_MAX_REJECTS): correct the file and import it again`, "too_many_rejects");
     }
   };
   for await (const record of records) {
@@ -117,7 +118,7 @@ export async function runImport(deps: ImportDeps, job: JobToRun, options: RunOpt
   try {
     const staged = await stat(job.source).catch((error: NodeJS.ErrnoException) => {
       // A job whose staged file was removed can never run: fail it rather than retry it at every start.
-      if (error.code === "ENOENT") throw new ImportFormatError("the staged file of this import is gone; import the file again");
+      if (error.code === "ENOENT") throw new ImportFormatError("the staged file of this import is gone; import the file again", "staged_file_gone");
       throw error;
     });
     position.totalBytes = staged.size;
@@ -133,12 +134,12 @@ export async function runImport(deps: ImportDeps, job: JobToRun, options: RunOpt
     rows = total(counted);
   } catch (error) {
     if (!(error instanceof ImportFormatError)) throw error;
-    log.warn({ reason: error.message }, "import failed: the file cannot be imported");
-    if (!dryRun) await deps.store.finishImportJob(job.id, { state: "failed", error: error.message });
-    return { state: "failed", error: error.message, rows, seconds: (Date.now() - startedAt) / 1000 };
+    log.warn({ reason: error.reason, detail: error.message }, "import failed: the file cannot be imported");
+    if (!dryRun) await deps.store.finishImportJob(job.id, { state: "failed", failure: error.failure });
+    return { state: "failed", failure: error.failure, rows, seconds: (Date.now() - startedAt) / 1000 };
   }
   if (!dryRun) await deps.store.finishImportJob(job.id, { state: "succeeded" });
   const seconds = (Date.now() - startedAt) / 1000;
   log.info({ rows, seconds }, "import succeeded");
-  return { state: "succeeded", error: null, rows, seconds };
+  return { state: "succeeded", failure: null, rows, seconds };
 }

@@ -101,6 +101,7 @@ describe("IMPORT_MAX_DECOMPRESSED_MB", () => {
     await pipeline(repeated(Buffer.alloc(MiB, "a"), 256), createGzip(), createWriteStream(path));
     const error = await collect(readRecords(path, "scores", "ndjson", { bytesRead: 0, totalBytes: 0 }, { ...DEFAULT_READ_LIMITS, maxDecompressedBytes: 8 * MiB })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ImportFormatError);
+    expect((error as ImportFormatError).failure).toMatchObject({ reason: "too_large", detail: expect.stringContaining("IMPORT_MAX_DECOMPRESSED_MB") });
   });
 });
 

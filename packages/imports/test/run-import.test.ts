@@ -83,7 +83,7 @@ describe("running an import", () => {
     const job = await stageImport(store, dir, { orgId: "telco", dataset: "scores", format: "ndjson", body: fileBody(file) });
     const outcome = await executeJob({ store, logger }, job);
     expect(outcome.state).toBe("failed");
-    expect((await store.findImportJob(job.id))).toMatchObject({ state: "failed", error: expect.stringContaining("not NDJSON") });
+    expect((await store.findImportJob(job.id))).toMatchObject({ state: "failed", failure: { reason: "not_the_format", detail: expect.stringContaining("not NDJSON") } });
   });
 
   it("records each category change in the history with the import as actor", async () => {
@@ -150,7 +150,7 @@ describe("a staged file that is gone", () => {
     const job = await stageImport(store, dir, { orgId: "telco", dataset: "scores", format: "ndjson", body: fileBody(file) });
     await rm(job.source);
     expect(await resumeUnfinishedJobs({ store, logger })).toBeGreaterThan(0);
-    expect(await store.findImportJob(job.id)).toMatchObject({ state: "failed", error: expect.stringContaining("staged file of this import is gone") });
+    expect(await store.findImportJob(job.id)).toMatchObject({ state: "failed", failure: { reason: "staged_file_gone", detail: expect.stringContaining("staged file of this import is gone") } });
   });
 });
 
@@ -168,11 +168,11 @@ describe("a job that fails for a reason other than its file", () => {
     await refuseRejects();
     try {
       const outcome = await executeJob({ store, logger }, job, { batchSize: 3 });
-      expect(outcome).toMatchObject({ state: "failed", error: INTERNAL_FAILURE });
+      expect(outcome).toMatchObject({ state: "failed", failure: INTERNAL_FAILURE });
     } finally {
       await sql`alter table import_rejects drop constraint refuse_rejects`.execute(store.db);
     }
-    expect(await store.findImportJob(job.id)).toMatchObject({ state: "failed", error: INTERNAL_FAILURE });
+    expect(await store.findImportJob(job.id)).toMatchObject({ state: "failed", failure: INTERNAL_FAILURE });
     expect(existsSync(job.source)).toBe(false);
   });
 
@@ -195,7 +195,7 @@ describe("a job that fails for a reason other than its file", () => {
     // As if four runs had started and each died with its process.
     await store.db.updateTable("import_jobs").set({ state: "running", attempts: 4 }).where("id", "=", crashing.id).execute();
     await resumeUnfinishedJobs({ store, logger, limits: { ...DEFAULT_IMPORT_LIMITS, maxAttempts: 3 } });
-    expect(await store.findImportJob(crashing.id)).toMatchObject({ state: "failed", error: expect.stringContaining("interrupted 4 times before it could finish (IMPORT_MAX_ATTEMPTS)") });
+    expect(await store.findImportJob(crashing.id)).toMatchObject({ state: "failed", failure: { reason: "interrupted_too_often", detail: expect.stringContaining("interrupted 4 times before it could finish (IMPORT_MAX_ATTEMPTS)") } });
     expect(existsSync(crashing.source)).toBe(false);
     expect(await store.findImportJob(behind.id)).toMatchObject({ state: "succeeded", attempts: 1 });
   });
@@ -217,7 +217,7 @@ describe("IMPORT_MAX_REJECTS", () => {
     const staged = await stageChunkedImport(deps, { orgId: "telco", dataset: "customers", format: "ndjson", file }, { chunkRecords: 8 });
     for (let seq = 0; seq < staged.chunks; seq++) await runImportChunk(deps, staged.job.id, seq, { batchSize: 4 });
     const job = await store.findImportJob(staged.job.id);
-    expect(job).toMatchObject({ state: "failed", error: "more than 5 rows rejected (IMPORT_MAX_REJECTS): correct the file and import it again" });
+    expect(job).toMatchObject({ state: "failed", failure: { reason: "too_many_rejects", detail: "more than 5 rows rejected (IMPORT_MAX_REJECTS): correct the file and import it again" } });
     // The second chunk passed the bound (4 + 2 rejects): the chunks after it never ran.
     expect(job?.rows).toEqual({ read: 12, imported: 6, unchanged: 0, rejected: 6 });
   });
@@ -237,7 +237,7 @@ describe("sweeping the staging directory at start", () => {
       await utimes(join(staging, "upload-old"), anHourAndASecondAgo, anHourAndASecondAgo);
       expect((await sweepStagedFiles(store, sweepDir)).sort()).toEqual([gone, "upload-old"]);
       expect((await readdir(staging)).sort()).toEqual([queued.source.slice(staging.length + 1), "upload-new"].sort());
-      await store.finishImportJob(queued.id, { state: "failed", error: "test" });
+      await store.finishImportJob(queued.id, { state: "failed", failure: { reason: "internal", detail: "test" } });
     } finally {
       await rm(sweepDir, { recursive: true, force: true });
     }

@@ -3,6 +3,9 @@ import type { Database, ImportDatasetName, ImportFormat, ImportJobsTable, Import
 
 /** Bulk import jobs: their lifecycle, counts and rejected rows. Rows themselves are applied by applyImportBatch. */
 
+/** Why a job failed (a reason a program acts on, the contract's) and what a person reads; never row values. */
+export type ImportFailure = { reason: string; detail: string };
+
 export type ImportRowCounts = { read: number; imported: number; unchanged: number; rejected: number };
 
 export type ImportJob = {
@@ -14,7 +17,8 @@ export type ImportJob = {
   stagedIn: "file" | "chunks";
   source: string;
   state: ImportJobState;
-  error: string | null;
+  /** Set when the job failed. */
+  failure: ImportFailure | null;
   /** The last line of the file whose rows (and rejects) are committed. */
   checkpointLine: number;
   rows: ImportRowCounts;
@@ -39,7 +43,7 @@ function toJob(row: Selectable<ImportJobsTable>): ImportJob {
     stagedIn: row.staged_in,
     source: row.source,
     state: row.state,
-    error: row.error,
+    failure: row.state === "failed" ? { reason: row.failure_reason ?? "unclassified", detail: row.error ?? "" } : null,
     checkpointLine: Number(row.checkpoint_line),
     rows: { read: Number(row.rows_read), imported: Number(row.rows_imported), unchanged: Number(row.rows_unchanged), rejected: Number(row.rows_rejected) },
     attempts: Number(row.attempts),
@@ -113,11 +117,12 @@ export async function countActiveImportJobs(db: Kysely<Database>, orgId: string)
   return Number(row.n);
 }
 
-/** Ends a job. The error is shown to whoever imported the file: it must not hold row values. */
-export async function finishImportJob(db: Kysely<Database>, id: string, outcome: { state: "succeeded" } | { state: "failed"; error: string }): Promise<ImportJob> {
+/** Ends a job. The failure is shown to whoever imported the file: it must not hold row values. */
+export async function finishImportJob(db: Kysely<Database>, id: string, outcome: { state: "succeeded" } | { state: "failed"; failure: ImportFailure }): Promise<ImportJob> {
+  const failure = outcome.state === "failed" ? outcome.failure : null;
   const row = await db
     .updateTable("import_jobs")
-    .set({ state: outcome.state, error: outcome.state === "failed" ? outcome.error : null, finished_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
+    .set({ state: outcome.state, error: failure?.detail ?? null, failure_reason: failure?.reason ?? null, finished_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
     .where("id", "=", id)
     .returningAll()
     .executeTakeFirstOrThrow();

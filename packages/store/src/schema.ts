@@ -143,6 +143,7 @@ export type ImportJobsTable = {
   chunks: ColumnType<number, number | undefined, number>;
   state: ColumnType<ImportJobState, ImportJobState | undefined, ImportJobState>;
   error: string | null;
+  failure_reason: string | null;
   checkpoint_line: Counter;
   rows_read: Counter;
   rows_imported: Counter;

@@ -1,4 +1,4 @@
-import type { importsContract } from "@insights/contracts/imports";
+import { ImportFailureReasonSchema, type importsContract } from "@insights/contracts/imports";
 import type { ImportDataset } from "@insights/contracts/records";
 import { AppError } from "@insights/errors";
 import { escapeControlCharacters, type ImportFormat } from "@insights/imports";
@@ -11,6 +11,8 @@ type Contract = typeof importsContract;
 const notFound = () => new AppError("not_found", { detail: "No import job with this id in your organisation." });
 
 function toWire(job: ImportJob, now: Date) {
+  // A reason this version does not know (written by a newer one) is still a failure.
+  const failure = job.failure && { ...job.failure, reason: ImportFailureReasonSchema.catch("unclassified").parse(job.failure.reason) };
   const end = job.finishedAt ?? now;
   const seconds = job.startedAt ? Math.max((end.getTime() - job.startedAt.getTime()) / 1000, 0.001) : 0;
   return {
@@ -18,7 +20,8 @@ function toWire(job: ImportJob, now: Date) {
     dataset: job.dataset,
     format: job.format,
     state: job.state,
-    error: job.error === null ? null : escapeControlCharacters(job.error),
+    failure: failure && { reason: failure.reason, detail: escapeControlCharacters(failure.detail) },
+    error: failure && escapeControlCharacters(failure.detail),
     rows: job.rows,
     rowsPerSecond: seconds > 0 ? Math.round(job.rows.read / seconds) : 0,
     createdAt: job.createdAt.toISOString(),

@@ -70,7 +70,7 @@ export async function importThroughApi(command: Extract<ImportCommand, { kind: "
   });
   progress.done();
   const seconds = job.finishedAt ? (Date.parse(job.finishedAt) - Date.parse(job.createdAt)) / 1000 : (Date.now() - startedAt) / 1000;
-  printSummary(jobId, { state: job.state === "succeeded" ? "succeeded" : "failed", error: job.error, rows: job.rows, seconds: Math.max(seconds, 0.001) }, {
+  printSummary(jobId, { state: job.state === "succeeded" ? "succeeded" : "failed", failure: job.failure, rows: job.rows, seconds: Math.max(seconds, 0.001) }, {
     dryRun: false,
     json: command.json,
     rejectsCommand: `npm run import -- --rejects ${jobId} --api ${api.url} --token <token>`,

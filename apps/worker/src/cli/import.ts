@@ -74,7 +74,7 @@ async function importThroughQueue(runtime: WorkerRuntime, config: WorkerConfig, 
     noWorker: () => err(`no worker has taken import ${staged.job.id} after ${NO_WORKER_NOTICE_MS / 1000} s: start one with npm run worker (same DATABASE_URL)\n`),
   });
   progress.done();
-  return { job: job.id, state: job.state === "succeeded" ? "succeeded" : "failed", error: job.error, rows: job.rows, seconds: (Date.now() - startedAt) / 1000 };
+  return { job: job.id, state: job.state === "succeeded" ? "succeeded" : "failed", failure: job.failure, rows: job.rows, seconds: (Date.now() - startedAt) / 1000 };
 }
 
 async function importFile(runtime: WorkerRuntime, config: WorkerConfig, command: Extract<ImportCommand, { kind: "import" }>, logger: Logger): Promise<number> {
