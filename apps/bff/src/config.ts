@@ -1,4 +1,4 @@
-import { bool, ConfigError, parseEnvironment, positiveInt, sharedEnvShape, storeSettings, type ImportLimitSettings } from "@insights/config";
+import { bool, ConfigError, parseEnvironment, positiveInt, productionIssues, sharedEnvShape, storeSettings, type StoreSettings } from "@insights/config";
 import { scoringScales, ScoringTypeSchema, type ScoringType } from "@insights/contracts/records";
 import type { ReadCacheOptions } from "@insights/store";
 import { z } from "zod";
@@ -60,12 +60,14 @@ const EnvSchema = z
       ctx.addIssue({ code: "custom", path: ["MOBILE_SECTION_TIMEOUT_MS"], message: "must not exceed REQUEST_TIMEOUT_MS" });
     }
     for (const issue of upstreamEnvIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
-    if (env.NODE_ENV !== "production") return;
-    const required = ["AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE", "IDENTIFIER_HASH_KEY"] as const;
-    for (const key of required) {
-      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when NODE_ENV=production" });
+    if (env.NODE_ENV === "production") {
+      for (const key of ["AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE"] as const) {
+        if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when NODE_ENV=production" });
+      }
     }
-    if (env.LOAD_DEMO_DATA) ctx.addIssue({ code: "custom", path: ["LOAD_DEMO_DATA"], message: "demo data is never loaded in production" });
+    // The checks every process that opens the store applies (the worker and the CLIs too).
+    for (const issue of productionIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
+    if (env.NODE_ENV !== "production") return;
     if (env.AUTH_JWKS_URL && !env.AUTH_JWKS_URL.startsWith("https://")) {
       ctx.addIssue({ code: "custom", path: ["AUTH_JWKS_URL"], message: "must be an https:// URL when NODE_ENV=production" });
     }
@@ -92,23 +94,17 @@ export type AuthConfig =
   /** Embedded default: a development key pair kept in DATA_DIR, refused in production. */
   | ({ mode: "development" } & TokenRules);
 
-export type Config = {
+/** The store settings every process shares (StoreSettings), and the BFF's own. */
+export type Config = StoreSettings & {
   env: Env["NODE_ENV"];
   host: string;
   port: number;
-  dataDir: string;
-  database: { url: string | undefined; poolMax: number; statementTimeoutMs: number };
-  identifierHashKey: Buffer | undefined;
-  loadDemoData: boolean;
   auth: AuthConfig;
   corsOrigins: string[];
   /** Per caller once authenticated (`max`), per client address before (`addressMax`). */
   rateLimit: { max: number; addressMax: number; windowMs: number; redisUrl: string | undefined };
   bodyLimit: string;
   trustProxyHops: number;
-  logLevel: Env["LOG_LEVEL"];
-  importQueue: { schema: string; chunkExpireSeconds: number };
-  importLimits: ImportLimitSettings;
   shutdownTimeoutMs: number;
   profilesErrorHttpStatus: Env["PROFILES_ERROR_HTTP_STATUS"];
   scoring: ScoringConfig;
@@ -143,11 +139,6 @@ export const DEVELOPMENT_ISSUER = "insights-bff-dev";
 export const DEVELOPMENT_AUDIENCE = "insights-bff";
 
 export { ConfigError };
-
-/** What the admin CLI needs: only where the store is (it runs where the BFF's auth is not configured). */
-export function loadStoreConfig(source: Record<string, string | undefined> = process.env) {
-  return storeSettings(parseEnvironment(z.object(sharedEnvShape), source));
-}
 
 /** Parses configuration from an environment (process.env by default). Throws ConfigError listing every problem. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {

@@ -33,16 +33,11 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     // Every query the store runs (a cached read runs none) is timed into /metrics.
     observeQuery: (kind, seconds) => observeStoreQuery(seconds, kind),
     onPoolError: (error) => logger.warn({ err: error }, "idle database connection failed"),
+    production: config.production,
   });
   const release: (() => Promise<void>)[] = [() => store.close()];
   try {
     const demoDataLoaded = config.loadDemoData ? await store.loadDemoDataIfEmpty() : false;
-    if (config.env === "production") {
-      const demo = await store.findDemoData();
-      if (demo.length > 0) {
-        throw new Error(`refusing to start in production: the store holds demo data whose credentials are published (${demo.join(", ")}); revoke demo keys with npm run admin -- api-key revoke <id>, and remove the demo organisations`);
-      }
-    }
 
     const auth = config.auth;
     const keys = auth.mode === "jwks" ? { jwksUrl: auth.jwksUrl } : { jwks: [(await loadOrCreateDevelopmentKeys(config.dataDir)).publicJwk] };

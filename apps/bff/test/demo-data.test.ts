@@ -47,7 +47,7 @@ describe("demo data, with its published API keys", () => {
 
     it("refuses to run on a store that holds the demo organisations or keys, naming them", async () => {
       await expect(openRuntime(loadConfig({ ...production, DATA_DIR: withDemo }), logger)).rejects.toThrow(
-        /refusing to start in production.*demo organisation "other".*demo organisation "telco".*demo API client "demo-mobile-app".*demo API key/,
+        /refusing to use the store in production.*demo organisation "other".*demo organisation "telco".*demo API client "demo-mobile-app".*demo API key/,
       );
     }, 60_000);
 

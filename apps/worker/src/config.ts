@@ -1,14 +1,12 @@
-import { parseEnvironment, sharedEnvShape, storeSettings, type StoreSettings } from "@insights/config";
-import { z } from "zod";
+import { loadStoreSettings, type StoreSettings } from "@insights/config";
 
 /**
- * The worker's one reader of the environment: the variables it shares with the BFF, with the
- * BFF's defaults (DATA_DIR ./.data, so what the CLI imports is what `npm start` serves).
+ * The worker's (and `npm run import`'s) configuration: the variables every process shares, with
+ * the BFF's defaults (DATA_DIR ./.data, so what the CLI imports is what `npm start` serves) and
+ * its production checks.
  */
-const EnvSchema = z.object({ ...sharedEnvShape });
-
 export type WorkerConfig = StoreSettings;
 
 export function loadWorkerConfig(source: Record<string, string | undefined> = process.env): WorkerConfig {
-  return storeSettings(parseEnvironment(EnvSchema, source));
+  return loadStoreSettings(source);
 }

@@ -30,6 +30,7 @@ export async function openWorkerRuntime(config: WorkerConfig, logger: Logger): P
       statementTimeoutMs: config.database.statementTimeoutMs,
       identifierHashKey: config.identifierHashKey,
       onPoolError: (error) => logger.warn({ err: error }, "idle database connection failed"),
+      production: config.production,
     });
   } catch (error) {
     if (!(error instanceof DataDirInUseError)) throw error;

@@ -79,7 +79,7 @@ export function run(entry: string, args: string[], env: Record<string, string>, 
 export const IMPORT_CLI = "dist/cli/import.js";
 
 /** The BFF (`npm start`) and its development token CLI (`npm run token`), run from the BFF's app. */
-export const runBff = (entry: "dist/main.js" | "dist/cli/token.js", args: string[], env: Record<string, string>) => run(entry, args, env, bffRoot);
+export const runBff = (entry: "dist/main.js" | "dist/cli/token.js" | "dist/cli/admin.js", args: string[], env: Record<string, string>) => run(entry, args, env, bffRoot);
 export const WORKER_MAIN = "dist/main.js";
 
 /** A pino line of a committed batch, with its checkpoint line. */

@@ -41,8 +41,11 @@ export const sharedEnvShape = {
   IMPORT_CHUNK_EXPIRE_SECONDS: positiveInt.default(300),
   /** The longest line (or CSV record) an import reads, in bytes: a longer one is one rejected row, never held. */
   IMPORT_MAX_RECORD_BYTES: positiveInt.max(64 * 1024 * 1024).default(1024 * 1024),
-  /** The most an import file may hold once decompressed, in MiB: past it the job fails. */
-  IMPORT_MAX_DECOMPRESSED_MB: positiveInt.max(1024 * 1024).default(4096),
+  /**
+   * The most an import file may hold once decompressed, in MiB: past it the job fails. 1 GiB holds
+   * about four million customer rows; on PostgreSQL every byte of it is staged in the database.
+   */
+  IMPORT_MAX_DECOMPRESSED_MB: positiveInt.max(1024 * 1024).default(1024),
   /** Times a file-staged import may be interrupted (a crash each time) and still resume; once more and it fails. */
   IMPORT_MAX_ATTEMPTS: positiveInt.max(100).default(3),
   /** The largest import upload (bytes received, compressed or not), in MiB: a larger one is refused, nothing staged. */
@@ -55,8 +58,36 @@ export const sharedEnvShape = {
 
 export type LogLevel = (typeof logLevels)[number];
 
+type SharedEnv = z.output<z.ZodObject<typeof sharedEnvShape>>;
+
+/**
+ * What production (NODE_ENV=production) requires of every process that opens the store — the
+ * BFF, the worker, `npm run import`, `npm run admin` — alike: a configured hashing key (never one
+ * generated into DATA_DIR, which a second machine would not share) and no demo data loaded. (The
+ * store itself refuses, in production, to open one that holds demo data: openConfiguredStore.)
+ */
+export function productionIssues(env: Pick<SharedEnv, "NODE_ENV" | "IDENTIFIER_HASH_KEY" | "LOAD_DEMO_DATA">): { path: string; message: string }[] {
+  if (env.NODE_ENV !== "production") return [];
+  const issues: { path: string; message: string }[] = [];
+  if (!env.IDENTIFIER_HASH_KEY) issues.push({ path: "IDENTIFIER_HASH_KEY", message: "is required when NODE_ENV=production" });
+  if (env.LOAD_DEMO_DATA) issues.push({ path: "LOAD_DEMO_DATA", message: "demo data is never loaded in production" });
+  return issues;
+}
+
+/** The environment of a process that only opens the store (the worker and the CLIs): the shared variables, with the production checks. */
+export const SharedEnvSchema = z.object(sharedEnvShape).superRefine((env, ctx) => {
+  for (const issue of productionIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
+});
+
+/** The store settings of a process that reads only the shared variables (the worker, `npm run import`, `npm run admin`). */
+export function loadStoreSettings(source: Record<string, string | undefined> = process.env): StoreSettings {
+  return storeSettings(parseEnvironment(SharedEnvSchema, source));
+}
+
 /** The store section of a configuration, as the BFF and the worker both hold it. */
 export type StoreSettings = {
+  /** NODE_ENV=production: the store refuses to open one holding demo data, and never generates a hashing key. */
+  production: boolean;
   dataDir: string;
   database: { url: string | undefined; poolMax: number; statementTimeoutMs: number };
   identifierHashKey: Buffer | undefined;
@@ -96,6 +127,7 @@ export function storeSettings(env: {
   IMPORT_MAX_ACTIVE_JOBS_PER_ORG: number;
 }): StoreSettings {
   return {
+    production: env.NODE_ENV === "production",
     dataDir: resolve(env.DATA_DIR),
     database: { url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS },
     identifierHashKey: env.IDENTIFIER_HASH_KEY ? Buffer.from(env.IDENTIFIER_HASH_KEY, "hex") : undefined,

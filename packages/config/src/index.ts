@@ -1,2 +1,16 @@
-export { bool, ConfigError, logLevels, parseEnvironment, positiveInt, sharedEnvShape, storeSettings, type ImportLimitSettings, type LogLevel, type StoreSettings } from "./environment.js";
+export {
+  bool,
+  ConfigError,
+  loadStoreSettings,
+  logLevels,
+  parseEnvironment,
+  positiveInt,
+  productionIssues,
+  SharedEnvSchema,
+  sharedEnvShape,
+  storeSettings,
+  type ImportLimitSettings,
+  type LogLevel,
+  type StoreSettings,
+} from "./environment.js";
 export { CENSORED_FIELDS, createLogger } from "./logger.js";

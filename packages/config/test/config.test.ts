@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
 import type { Logger } from "pino";
-import { ConfigError, createLogger, parseEnvironment, sharedEnvShape, storeSettings } from "../src/index.js";
+import { ConfigError, createLogger, loadStoreSettings, parseEnvironment, sharedEnvShape, storeSettings } from "../src/index.js";
 import { appendToRunLog } from "../src/testing.js";
 
 const schema = z.object({ ...sharedEnvShape });
@@ -29,10 +29,17 @@ describe("shared configuration", () => {
       loadDemoData: true,
       logLevel: "info",
       importQueue: { schema: "pgboss", chunkExpireSeconds: 300 },
-      importLimits: { maxRecordBytes: 1024 * 1024, maxDecompressedBytes: 4096 * 1024 * 1024, maxAttempts: 3, maxUploadBytes: 1024 * 1024 * 1024, maxRejects: 10_000, maxActiveJobsPerOrg: 2 },
+      importLimits: { maxRecordBytes: 1024 * 1024, maxDecompressedBytes: 1024 * 1024 * 1024, maxAttempts: 3, maxUploadBytes: 1024 * 1024 * 1024, maxRejects: 10_000, maxActiveJobsPerOrg: 2 },
     });
     expect(settings.dataDir.endsWith("/.data")).toBe(true);
     expect(storeSettings(parseEnvironment(schema, { NODE_ENV: "production" })).loadDemoData).toBe(false);
+  });
+
+  it("applies the production checks every process shares: a configured hashing key, no demo data", () => {
+    expect(() => loadStoreSettings({ NODE_ENV: "production" })).toThrow(/IDENTIFIER_HASH_KEY: is required when NODE_ENV=production/);
+    expect(() => loadStoreSettings({ NODE_ENV: "production", IDENTIFIER_HASH_KEY: "ab".repeat(32), LOAD_DEMO_DATA: "true" })).toThrow(/LOAD_DEMO_DATA: demo data is never loaded in production/);
+    expect(loadStoreSettings({ NODE_ENV: "production", IDENTIFIER_HASH_KEY: "ab".repeat(32) })).toMatchObject({ production: true, loadDemoData: false });
+    expect(loadStoreSettings({})).toMatchObject({ production: false, loadDemoData: true, identifierHashKey: undefined });
   });
 
   it("bounds the import limits (IMPORT_MAX_*): each at its largest and at 1 is taken, one past either refused", () => {

@@ -19,14 +19,30 @@ export type StoreConfig = {
   onPoolError?: (error: Error) => void;
   /** Hears each query's kind and duration (the BFF's store latency metric). */
   observeQuery?: QueryObserver;
+  /**
+   * NODE_ENV=production: no hashing key is ever generated, and a store holding demo data (whose
+   * credentials are published) is refused — unless `demoDataAllowed`, for the commands that
+   * remove it.
+   */
+  production?: boolean;
+  demoDataAllowed?: boolean;
 };
+
+/** The store cannot be used as configured in production; the message says what to do. */
+export class ProductionRefusal extends Error {
+  override name = "ProductionRefusal";
+}
 
 /**
  * Opens the store an app is configured for and applies pending migrations. The embedded
  * PGlite directory is locked to one process: a second one is told to use DATABASE_URL.
  */
 export async function openConfiguredStore(config: StoreConfig): Promise<Store> {
+  if (config.production && !config.identifierHashKey) {
+    throw new ProductionRefusal("refusing to open the store in production without IDENTIFIER_HASH_KEY: a key generated into DATA_DIR would hash identifiers differently on every machine");
+  }
   let connection: StoreConnection;
+  let store: Store;
   const common = { statementTimeoutMs: config.statementTimeoutMs, ...(config.observeQuery ? { observeQuery: config.observeQuery } : {}) };
   if (config.databaseUrl) {
     connection = await openConnection({
@@ -48,11 +64,25 @@ export async function openConfiguredStore(config: StoreConfig): Promise<Store> {
   }
   try {
     await connection.migrate();
-    return await storeOver(connection, await loadIdentifierHasher(config.identifierHashKey, config.dataDir), readCacheOf(config.readCache));
+    store = await storeOver(connection, await loadIdentifierHasher(config.identifierHashKey, config.dataDir), readCacheOf(config.readCache));
   } catch (error) {
     await connection.close();
     throw error;
   }
+  if (config.production && !config.demoDataAllowed) {
+    const demo = await store.findDemoData().catch(async (error: unknown) => {
+      await store.close();
+      throw error;
+    });
+    if (demo.length > 0) {
+      await store.close();
+      throw new ProductionRefusal(
+        `refusing to use the store in production: it holds demo data whose credentials are published (${demo.join(", ")}); ` +
+          "revoke demo keys with npm run admin -- api-key revoke <id>, and remove the demo organisations",
+      );
+    }
+  }
+  return store;
 }
 
 /** The identifier hasher: from the configured key, or (embedded default) a key generated into dataDir. */

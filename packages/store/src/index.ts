@@ -5,7 +5,7 @@ export { applyMigrations, migrationsDir } from "./migrate.js";
 export * from "./schema.js";
 export { createIdentifierHasher, normaliseIdentifier, MIN_SECRET_BYTES, type HashPurpose, type IdentifierHasher } from "./identifier-hasher.js";
 export { DEMO_API_CLIENTS, DEMO_API_KEYS, DEMO_CATEGORIES, DEMO_CUSTOMERS, DEMO_ORGANISATIONS } from "./demo-data.js";
-export { openConfiguredStore, type StoreConfig } from "./configured-store.js";
+export { openConfiguredStore, ProductionRefusal, type StoreConfig } from "./configured-store.js";
 export { acquireDataDirLock, DataDirInUseError } from "./data-dir-lock.js";
 export type { ApiKeyListing, ApiKeyOwner } from "./api-keys.js";
 export type { ApiClientRegistration, Organisation } from "./organisations.js";

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
-import { openConfiguredStore, type Store } from "@insights/store";
+import { ConfigError, loadStoreSettings } from "@insights/config";
+import { openConfiguredStore, ProductionRefusal, type Store } from "@insights/store";
 import { z } from "zod";
-import { ConfigError, loadStoreConfig } from "../config.js";
 
 const usage = `Usage: npm run -s admin -- <resource> <action> [options]
 
@@ -137,13 +137,17 @@ async function main(): Promise<number> {
     console.log(usage);
     return parsed.values.help ? 0 : 2;
   }
-  const config = loadStoreConfig();
+  const config = loadStoreSettings();
+  const [resource, action] = parsed.positionals;
   const store = await openConfiguredStore({
     databaseUrl: config.database.url,
     dataDir: config.dataDir,
     poolMax: 1,
     statementTimeoutMs: config.database.statementTimeoutMs,
     identifierHashKey: config.identifierHashKey,
+    production: config.production,
+    // In production a store holding demo data is refused, but for what lists it and revokes its keys.
+    demoDataAllowed: action === "list" || (resource === "api-key" && action === "revoke"),
   });
   try {
     await run(store, parsed.positionals, parsed.values);
@@ -156,7 +160,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const refused = error instanceof Refusal || error instanceof ConfigError;
+    const refused = error instanceof Refusal || error instanceof ConfigError || error instanceof ProductionRefusal;
     console.error(error instanceof Error ? error.message : String(error));
     if (error instanceof Refusal) console.error(`\n${usage}`);
     process.exit(refused ? 2 : 1);

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { access, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { ConfigError, createLogger } from "@insights/config";
-import type { ImportReject, Store } from "@insights/store";
+import { ProductionRefusal, type ImportReject, type Store } from "@insights/store";
 import { loadWorkerConfig, type WorkerConfig } from "../config.js";
 import { executeJob, fileBody, openImportQueue, runImport, sampleLines, stageChunkedImport, stageImport, type ImportOutcome } from "@insights/imports";
 import { openWorkerRuntime, StoreBusyError, type WorkerRuntime } from "../runtime.js";
@@ -145,7 +145,11 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError) {
       err(`${error.message}\n\n${USAGE}\n`);
       process.exitCode = 2;
-    } else if (error instanceof StoreBusyError || error instanceof ConfigError || error instanceof ApiError) {
+    } else if (error instanceof ConfigError || error instanceof ProductionRefusal) {
+      // Refused as configured (NODE_ENV=production checks among them): nothing was imported.
+      err(`${error.message}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof StoreBusyError || error instanceof ApiError) {
       err(`${error.message}\n`);
       process.exitCode = 1;
     } else {
