@@ -1,4 +1,4 @@
-import { bool, ConfigError, parseEnvironment, positiveInt, productionIssues, sharedEnvShape, storeSettings, type StoreSettings } from "@insights/config";
+import { bool, ConfigError, loadStoreSettings, parseEnvironment, positiveInt, productionIssues, sharedEnvShape, storeSettings, type StoreSettings } from "@insights/config";
 import { scoringScales, ScoringTypeSchema, type ScoringType } from "@insights/contracts/records";
 import type { ReadCacheOptions } from "@insights/store";
 import { z } from "zod";
@@ -139,6 +139,11 @@ export const DEVELOPMENT_ISSUER = "insights-bff-dev";
 export const DEVELOPMENT_AUDIENCE = "insights-bff";
 
 export { ConfigError };
+
+/** What the admin CLI needs: only the store's settings (it runs where the BFF's auth is not configured). */
+export function loadStoreConfig(source: Record<string, string | undefined> = process.env): StoreSettings {
+  return loadStoreSettings(source);
+}
 
 /** Parses configuration from an environment (process.env by default). Throws ConfigError listing every problem. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {

@@ -80,7 +80,7 @@ export const SharedEnvSchema = z.object(sharedEnvShape).superRefine((env, ctx) =
 });
 
 /** The store settings of a process that reads only the shared variables (the worker, `npm run import`, `npm run admin`). */
-export function loadStoreSettings(source: Record<string, string | undefined> = process.env): StoreSettings {
+export function loadStoreSettings(source: Record<string, string | undefined>): StoreSettings {
   return storeSettings(parseEnvironment(SharedEnvSchema, source));
 }
 

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
-import { ConfigError, loadStoreSettings } from "@insights/config";
 import { openConfiguredStore, ProductionRefusal, type Store } from "@insights/store";
 import { z } from "zod";
+import { ConfigError, loadStoreConfig } from "../config.js";
 
 const usage = `Usage: npm run -s admin -- <resource> <action> [options]
 
@@ -137,7 +137,7 @@ async function main(): Promise<number> {
     console.log(usage);
     return parsed.values.help ? 0 : 2;
   }
-  const config = loadStoreSettings();
+  const config = loadStoreConfig();
   const [resource, action] = parsed.positionals;
   const store = await openConfiguredStore({
     databaseUrl: config.database.url,
