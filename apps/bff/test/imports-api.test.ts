@@ -189,3 +189,27 @@ describe("the bounds of an import, each at its edge", () => {
     expect(Number(stored.n)).toBe(14);
   }, 60_000);
 });
+
+describe("fair across organisations (embedded store: the BFF runs the jobs itself)", () => {
+  it("a 10-row import of one organisation succeeds within 10 s while another organisation's large import is still running", async () => {
+    const large = await upload("dataset=customers&format=csv", csv("customers", 3000, 0));
+    expect(large.status, large.text).toBe(202);
+    const largeId = String(large.json.id);
+    // The large job is under way before the small one arrives.
+    await expect.poll(async () => ((await read(`/${largeId}`)).json.rows as { read: number }).read, { timeout: 60_000, interval: 50 }).toBeGreaterThan(0);
+
+    const startedAt = Date.now();
+    const small = await upload("dataset=customers&format=csv", `${[...sampleLines({ dataset: "customers", rows: 10, bad: 0, seed: 5, org: "other", format: "csv" })].join("\n")}\n`, ["imports:write"], "other");
+    expect(small.status, small.text).toBe(202);
+    let job: Record<string, unknown>;
+    do {
+      job = (await read(`/${String(small.json.id)}`, "other")).json;
+    } while (job.state !== "succeeded" && job.state !== "failed" && (await new Promise((resolve) => setTimeout(resolve, 20, true))));
+    const seconds = (Date.now() - startedAt) / 1000;
+    // Taken in turns, not queued behind the other organisation's job: that one still runs.
+    expect((await read(`/${largeId}`)).json.state).toBe("running");
+    expect(job).toMatchObject({ state: "succeeded", rows: { read: 10, imported: 10 } });
+    expect(seconds).toBeLessThan(10);
+    expect(await finished(largeId)).toMatchObject({ state: "succeeded", rows: { read: 3000 } });
+  }, 180_000);
+});

@@ -109,4 +109,32 @@ describe.skipIf(!databaseUrl)("imports on PostgreSQL", () => {
       await admin.query(`drop schema if exists ${crashSchema}_q cascade`);
     }
   }, 300_000);
+  it("one worker takes chunks round-robin across jobs: another organisation's 10-row import succeeds within 10 s while a large one runs", async () => {
+    const large = join(root, "large.ndjson");
+    const small = join(root, "small.ndjson");
+    await writeFile(large, (await run(IMPORT_CLI, ["--sample", "customers", "--rows", "20000", "--seed", "11"], {}).finished).stdout);
+    await writeFile(small, (await run(IMPORT_CLI, ["--sample", "customers", "--rows", "10", "--seed", "12"], {}).finished).stdout);
+    const largeImport = run(IMPORT_CLI, [large, "--dataset", "customers", "--org", "telco", "--json", "--chunk-rows", "500"], { ...env, LOG_LEVEL: "warn" });
+    await largeImport.waitFor((line) => line.includes("queued for the workers"), 90_000);
+    const worker = run(WORKER_MAIN, [], env);
+    try {
+      const largeJob = async () => (await admin.query(`select state, rows_read::int as read from ${schema}.import_jobs where org_id = 'telco' order by created_at desc limit 1`)).rows[0] as { state: string; read: number };
+      await expect.poll(async () => (await largeJob()).read, { timeout: 60_000, interval: 100 }).toBeGreaterThan(0);
+
+      const startedAt = Date.now();
+      const done = await run(IMPORT_CLI, [small, "--dataset", "customers", "--org", "other", "--json"], { ...env, LOG_LEVEL: "warn" }).finished;
+      const seconds = (Date.now() - startedAt) / 1000;
+      expect(done.code, done.stderr).toBe(0);
+      expect(JSON.parse(done.stdout.trim().split("\n").at(-1) ?? "")).toMatchObject({ state: "succeeded", rows: { read: 10, imported: 10 } });
+      // Its chunk went ahead of the rest of the large import, which is still running.
+      expect((await largeJob()).state).toBe("running");
+      expect(seconds).toBeLessThan(10);
+
+      const largeDone = await largeImport.finished;
+      expect(JSON.parse(largeDone.stdout.trim().split("\n").at(-1) ?? "")).toMatchObject({ state: "succeeded", rows: { read: 20_000 } });
+    } finally {
+      worker.child.kill("SIGTERM");
+      await worker.finished;
+    }
+  }, 300_000);
 });

@@ -7,6 +7,12 @@ export const IMPORT_CHUNK_QUEUE = "import-chunks";
 export type ChunkMessage = { jobId: string; seq: number };
 
 export type ImportQueue = {
+  /**
+   * Queues a job's chunks. A chunk's priority is minus its place in its job: every job's k-th
+   * chunk is taken before any job's (k+1)-th, so a worker serves the jobs waiting (and so the
+   * organisations: each has at most IMPORT_MAX_ACTIVE_JOBS_PER_ORG) round-robin, and a new small
+   * import goes ahead of the rest of a large one. (pg-boss fetches by priority, then age.)
+   */
   enqueue(jobId: string, seqs: number[]): Promise<void>;
   /** Takes chunks one at a time; `lastAttempt` tells the handler a failure now is final. */
   work(handler: (message: ChunkMessage, attempt: { lastAttempt: boolean }) => Promise<void>): Promise<void>;
@@ -41,7 +47,15 @@ export async function openImportQueue(options: ImportQueueOptions): Promise<Impo
     enqueue: async (jobId, seqs) => {
       if (seqs.length === 0) return;
       await boss.insert(
-        seqs.map((seq) => ({ name: IMPORT_CHUNK_QUEUE, data: { jobId, seq } satisfies ChunkMessage, expireInSeconds: options.chunkExpireSeconds, retryLimit: 5, retryDelay: 1, retryBackoff: true })),
+        seqs.map((seq) => ({
+          name: IMPORT_CHUNK_QUEUE,
+          data: { jobId, seq } satisfies ChunkMessage,
+          priority: -seq,
+          expireInSeconds: options.chunkExpireSeconds,
+          retryLimit: 5,
+          retryDelay: 1,
+          retryBackoff: true,
+        })),
       );
     },
     work: async (handler) => {

@@ -2,7 +2,7 @@ export { csvField, splitCsvRecord } from "./csv.js";
 export { escapeControlCharacters } from "./display-text.js";
 export { ImportFormatError } from "./import-format-error.js";
 export { DEFAULT_IMPORT_LIMITS, DEFAULT_READ_LIMITS, splitLines, type ImportLimits, type NumberedLine, type ReadLimits } from "./line-reader.js";
-export { executeJob, INTERNAL_FAILURE, resumeUnfinishedJobs, type JobRunOptions } from "./jobs.js";
+export { createJobScheduler, executeJob, INTERNAL_FAILURE, resumeUnfinishedJobs, type JobRunOptions, type JobScheduler } from "./jobs.js";
 export { csvRecordTexts, readRecords, recordsFromLines, WHOLE_RECORD, type ImportFormat, type RawRecord, type RecordText } from "./record-reader.js";
 export { DEFAULT_BATCH_SIZE, runImport, type ImportDeps, type ImportOutcome, type ImportProgress, type JobToRun, type RunOptions } from "./run-import.js";
 export { sampleExternalId, sampleLines, type SampleOptions } from "./sample.js";

@@ -1,4 +1,5 @@
 import type { ImportFailure, ImportJob } from "@insights/store";
+import { BatchTurns } from "./batch-turns.js";
 import { importLimitsOf, runImport, type ImportDeps, type ImportOutcome, type RunOptions } from "./run-import.js";
 import { removeStagedFile } from "./staging.js";
 
@@ -37,15 +38,53 @@ export async function executeJob(deps: ImportDeps, job: ImportJob, options: JobR
   return outcome;
 }
 
+export type JobScheduler = {
+  /**
+   * Runs a file-staged job after the earlier jobs of its organisation. Rejects only when the
+   * process is stopping (`interrupted`): the job is left to resume at the next start.
+   */
+  run(job: ImportJob): Promise<ImportOutcome>;
+};
+
 /**
- * Resumes every queued or interrupted job, oldest first, each on its own: one that fails does
- * not stop the others, and one whose runs were interrupted more than IMPORT_MAX_ATTEMPTS times
- * (a crash each time, say) fails instead of running again. Returns how many ran.
+ * Runs file-staged jobs in one process, fairly across organisations: an organisation's jobs run
+ * one after another, in the order they came; different organisations' jobs run side by side and
+ * write batch by batch in turns (round-robin, batch-turns.ts), so one organisation's 10-row import is
+ * not queued behind another's million rows. One batch is written at a time, as the embedded
+ * store's one connection would anyway.
  */
-export async function resumeUnfinishedJobs(deps: ImportDeps, options: JobRunOptions = {}): Promise<number> {
+export function createJobScheduler(deps: ImportDeps, options: JobRunOptions = {}): JobScheduler {
+  const turns = new BatchTurns();
+  /** Each organisation's last job, which its next one waits for. */
+  const tails = new Map<string, Promise<unknown>>();
+  return {
+    run(job) {
+      const previous = tails.get(job.orgId) ?? Promise.resolve();
+      const run = previous.then(() => {
+        // Stopping: a job not started yet stays queued for the next start.
+        if (options.interrupted?.()) throw new Error("the process is stopping");
+        return executeJob(deps, job, { ...options, turn: () => turns.take(job.orgId) });
+      });
+      const tail = run.catch(() => undefined);
+      tails.set(job.orgId, tail);
+      void tail.then(() => {
+        if (tails.get(job.orgId) === tail) tails.delete(job.orgId);
+      });
+      return run;
+    },
+  };
+}
+
+/**
+ * Resumes every queued or interrupted job, oldest first, each on its own through the scheduler
+ * (fair across organisations; a new one unless given): one that fails does not stop the others,
+ * and one whose runs were interrupted more than IMPORT_MAX_ATTEMPTS times (a crash each time, say)
+ * fails instead of running again. Resolves, with how many ran, once they have all ended.
+ */
+export async function resumeUnfinishedJobs(deps: ImportDeps, options: JobRunOptions = {}, scheduler: JobScheduler = createJobScheduler(deps, options)): Promise<number> {
   const { maxAttempts } = importLimitsOf(deps);
   const jobs = await deps.store.listUnfinishedImportJobs();
-  let ran = 0;
+  const runs: Promise<unknown>[] = [];
   for (const job of jobs) {
     if (options.interrupted?.()) break;
     // Every run started so far was interrupted (the job is still unfinished).
@@ -59,8 +98,11 @@ export async function resumeUnfinishedJobs(deps: ImportDeps, options: JobRunOpti
       continue;
     }
     deps.logger.info({ job: job.id, checkpointLine: job.checkpointLine, attempts: job.attempts }, "resuming import");
-    await executeJob(deps, job, options);
-    ran++;
+    runs.push(scheduler.run(job));
   }
-  return ran;
+  // Every run ends before this does; the first rejection (the process stopping) is passed on.
+  const ended = await Promise.allSettled(runs);
+  const stopped = ended.find((e): e is PromiseRejectedResult => e.status === "rejected");
+  if (stopped) throw stopped.reason;
+  return runs.length;
 }

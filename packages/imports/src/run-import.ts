@@ -1,4 +1,5 @@
 import { stat } from "node:fs/promises";
+import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { ImportDataset } from "@insights/contracts/records";
 import type { ImportBatch, ImportFailure, ImportReject, ImportRowCounts, ImportRows, Store } from "@insights/store";
 import type { Logger } from "pino";
@@ -8,6 +9,9 @@ import { readRecords, type ImportFormat, type RawRecord } from "./record-reader.
 import { validateRecord } from "./validate-record.js";
 
 export const DEFAULT_BATCH_SIZE = 1000;
+
+/** A sliced run's first batch, before it has measured what a record costs. */
+const FIRST_SLICE_RECORDS = 10;
 
 /** What a run needs to know of its job (a dry run's job is never recorded). */
 export type JobToRun = {
@@ -28,10 +32,21 @@ export type ImportProgress = { rows: ImportRowCounts; position: ReadPosition; st
 export type ImportOutcome = { state: "succeeded" | "failed"; failure: ImportFailure | null; rows: ImportRowCounts; seconds: number };
 
 export type RunOptions = {
+  /** Records per batch (one transaction); with `sliceMs`, the most a batch may have. */
   batchSize?: number;
+  /**
+   * Run beside requests on the same thread and store (the BFF on the embedded store): each batch
+   * is sized to take about this long to write, measured as it goes, and the run yields to the
+   * event loop between batches, so a request waits at most about one slice.
+   */
+  sliceMs?: number;
   dryRun?: boolean;
   onProgress?: (progress: ImportProgress) => void;
+  /** Waits for this run's turn to write a batch (createJobScheduler); call what it gives when written. */
+  turn?: BatchTurn;
 };
+
+export type BatchTurn = () => Promise<() => void>;
 
 /** `limits`: IMPORT_MAX_RECORD_BYTES and the other bounds of an import (DEFAULT_IMPORT_LIMITS when absent). */
 export type ImportDeps = { store: Store; logger: Logger; limits?: ImportLimits };
@@ -51,9 +66,12 @@ export async function importRecords(
   deps: ImportDeps,
   target: RecordsTarget,
   records: AsyncIterable<RawRecord>,
-  options: { batchSize: number; dryRun: boolean; onBatch?: (counted: ImportRowCounts) => void; rejectedBefore?: number },
+  options: { batchSize: number; dryRun: boolean; onBatch?: (counted: ImportRowCounts) => void; rejectedBefore?: number; turn?: BatchTurn | undefined; sliceMs?: number | undefined },
 ): Promise<ImportRowCounts> {
   const { job } = target;
+  const { sliceMs } = options;
+  // Sliced, the first batch is small; the next ones follow the time a record took to write.
+  let batchSize = sliceMs === undefined ? options.batchSize : Math.min(options.batchSize, FIRST_SLICE_RECORDS);
   const { maxRejects } = importLimitsOf(deps);
   const rows: ImportRowCounts = { read: 0, imported: 0, unchanged: 0, rejected: 0 };
   let valid: Record<string, unknown>[] = [];
@@ -65,7 +83,20 @@ export async function importRecords(
     valid = [];
     rejects = [];
     read = 0;
-    const result = await deps.store.applyImportBatch(job, batch, { dryRun: options.dryRun, ...(target.chunk === undefined ? {} : { chunk: target.chunk }) });
+    const done = await options.turn?.();
+    const startedAt = performance.now();
+    let result: Awaited<ReturnType<Store["applyImportBatch"]>>;
+    try {
+      result = await deps.store.applyImportBatch(job, batch, { dryRun: options.dryRun, ...(target.chunk === undefined ? {} : { chunk: target.chunk }) });
+    } finally {
+      done?.();
+    }
+    if (sliceMs !== undefined) {
+      const perRecord = (performance.now() - startedAt) / Math.max(batch.read, 1);
+      batchSize = Math.max(1, Math.min(options.batchSize, Math.floor(sliceMs / Math.max(perRecord, 0.001))));
+      // Requests that arrived during the write are served before the next batch is read.
+      await yieldToEventLoop();
+    }
     if (!result.applied) return;
     rows.read += batch.read;
     rows.imported += result.imported;
@@ -89,7 +120,7 @@ export async function importRecords(
       if (checked.ok) valid.push(checked.row);
       else rejects.push(...checked.rejects);
     }
-    if (read >= options.batchSize) await flush();
+    if (read >= batchSize) await flush();
   }
   if (read > 0) await flush();
   return rows;
@@ -126,6 +157,8 @@ export async function runImport(deps: ImportDeps, job: JobToRun, options: RunOpt
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
       dryRun,
       rejectedBefore: job.rows.rejected,
+      turn: options.turn,
+      sliceMs: options.sliceMs,
       onBatch: (counted) => {
         rows = total(counted);
         options.onProgress?.({ rows, position, startedAt });

@@ -5,13 +5,17 @@ import { join } from "node:path";
 import { Transform, type Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ImportDataset } from "@insights/contracts/records";
-import { executeJob, openImportQueue, resumeUnfinishedJobs, stageChunkedImport, stageImport, stagingDir, sweepStagedFiles, type ImportFormat, type ImportLimits, type ImportQueue } from "@insights/imports";
+import { createJobScheduler, openImportQueue, resumeUnfinishedJobs, stageChunkedImport, stageImport, stagingDir, sweepStagedFiles, type ImportFormat, type ImportLimits, type ImportQueue } from "@insights/imports";
 import { AppError } from "@insights/errors";
 import type { ImportJob, Store } from "@insights/store";
 import type { Logger } from "pino";
 
-/** Rows per transaction when the BFF imports in-process: short, so requests sharing the embedded store wait little. */
-const IN_PROCESS_BATCH_SIZE = 200;
+/**
+ * When the BFF imports in-process, each batch is sized to take about this long to write, and
+ * requests are served between batches: they share the embedded store's one connection and the
+ * event loop with the import, so this is about the most an import adds to a request's latency.
+ */
+const IN_PROCESS_SLICE_MS = 10;
 
 /** When a refused upload may try again: about the time a small import takes. */
 const ACTIVE_JOBS_RETRY_AFTER_SECONDS = 30;
@@ -48,23 +52,20 @@ export type ImportServiceOptions = {
 };
 
 /**
- * Imports through the BFF. On the embedded store the BFF runs each job itself, one at a time,
- * from a file staged under DATA_DIR (so a restart resumes it). On PostgreSQL the body is staged
- * in the database in chunks and queued for the workers.
+ * Imports through the BFF. On the embedded store the BFF runs each job itself from a file staged
+ * under DATA_DIR (so a restart resumes it): an organisation's jobs one after another, different
+ * organisations' side by side, writing batch by batch in turns (createJobScheduler). On
+ * PostgreSQL the body is staged in the database in chunks and queued for the workers.
  */
 export function createImportService(options: ImportServiceOptions): ImportService {
   const deps = { store: options.store, logger: options.logger, limits: options.limits };
-  let running: Promise<unknown> = Promise.resolve();
   let stopping = false;
   const interrupted = () => stopping;
-  const runInBackground = (work: () => Promise<unknown>) => {
-    running = running
-      .then(() => (stopping ? undefined : work()))
-      .catch((error: unknown) => {
-        // Closing the store under a running job interrupts it; its checkpoint lets the next start resume it.
-        if (stopping) options.logger.info("import interrupted by shutdown; it resumes at the next start");
-        else options.logger.error({ err: error }, "import failed");
-      });
+  const scheduler = createJobScheduler(deps, { sliceMs: IN_PROCESS_SLICE_MS, interrupted });
+  const whenInterrupted = (error: unknown) => {
+    // Closing the store under a running job interrupts it; its checkpoint lets the next start resume it.
+    if (stopping) options.logger.info("import interrupted by shutdown; it resumes at the next start");
+    else options.logger.error({ err: error }, "import failed");
   };
   let queue: Promise<ImportQueue> | undefined;
 
@@ -92,7 +93,7 @@ export function createImportService(options: ImportServiceOptions): ImportServic
     input.body.on("error", (error) => body.destroy(error));
     if (!options.queue) {
       const job = await stageImport(options.store, options.dataDir, { ...input, body });
-      runInBackground(() => executeJob(deps, job, { batchSize: IN_PROCESS_BATCH_SIZE, interrupted }));
+      scheduler.run(job).catch(whenInterrupted);
       return job;
     }
     const queueOptions = options.queue;
@@ -125,12 +126,13 @@ export function createImportService(options: ImportServiceOptions): ImportServic
       }
     },
     async resume() {
-      runInBackground(async () => {
+      try {
         const swept = await sweepStagedFiles(options.store, options.dataDir);
         if (swept.length > 0) options.logger.info({ files: swept.length }, "removed staged import files left by a crash");
-        if (!options.queue) await resumeUnfinishedJobs(deps, { batchSize: IN_PROCESS_BATCH_SIZE, interrupted });
-      });
-      await running;
+        if (!options.queue) await resumeUnfinishedJobs(deps, { sliceMs: IN_PROCESS_SLICE_MS, interrupted }, scheduler);
+      } catch (error) {
+        whenInterrupted(error);
+      }
     },
     async close() {
       stopping = true;
