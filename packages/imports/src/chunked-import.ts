@@ -18,7 +18,7 @@ export type StagedChunks = { job: ImportJob; chunks: number; records: number };
  */
 export async function stageChunkedImport(
   deps: ImportDeps,
-  input: { orgId: string; dataset: ImportDataset; format: ImportFormat; file: string },
+  input: { orgId: string; dataset: ImportDataset; format: ImportFormat; file: string; maxActive?: number | undefined },
   options: { chunkRecords?: number } = {},
 ): Promise<StagedChunks> {
   const id = randomUUID();
@@ -37,7 +37,7 @@ export async function stageChunkedImport(
       csvHeaderOf(first.value, input.dataset, limits.maxRecordBytes);
       header = first.value.text;
     }
-    const chunks = await deps.store.stageChunkedImportJob({ id, orgId: input.orgId, dataset: input.dataset, format: input.format, source: "database", header }, async (addChunk) => {
+    const chunks = await deps.store.stageChunkedImportJob({ id, orgId: input.orgId, dataset: input.dataset, format: input.format, source: "database", header, maxActive: input.maxActive }, async (addChunk) => {
       let texts: string[] = [];
       let longLines: number[] = [];
       let firstLine = 0;

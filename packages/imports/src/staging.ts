@@ -8,7 +8,8 @@ import type { ImportDataset } from "@insights/contracts/records";
 import type { ImportJob, Store } from "@insights/store";
 import type { ImportFormat } from "./record-reader.js";
 
-export type NewImport = { orgId: string; dataset: ImportDataset; format: ImportFormat; body: Readable };
+/** `maxActive`: IMPORT_MAX_ACTIVE_JOBS_PER_ORG, checked as the job is recorded (the store's ActiveImportLimitReached). */
+export type NewImport = { orgId: string; dataset: ImportDataset; format: ImportFormat; body: Readable; maxActive?: number | undefined };
 
 /** Where staged files live: beside the embedded store, under DATA_DIR. */
 export function stagingDir(dataDir: string): string {
@@ -32,7 +33,7 @@ export async function stageImport(store: Store, dataDir: string, input: NewImpor
   const out = createWriteStream(source, { flags: "wx", mode: 0o600, flush: true });
   try {
     await pipeline(input.body, out);
-    return await store.createImportJob({ id, orgId: input.orgId, dataset: input.dataset, format: input.format, source });
+    return await store.createImportJob({ id, orgId: input.orgId, dataset: input.dataset, format: input.format, source, maxActive: input.maxActive });
   } catch (error) {
     await rm(source, { force: true });
     throw error;

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { ImportJob, NewImportJob } from "./import-jobs.js";
-import { findImportJob } from "./import-jobs.js";
+import { admitImportJob, findImportJob } from "./import-jobs.js";
 import type { Database } from "./schema.js";
 
 /** Chunked imports (PostgreSQL): the file's records staged in the database, a chunk per queue job. */
@@ -10,7 +10,8 @@ export type ImportChunk = { jobId: string; seq: number; firstLine: number; body:
 
 /**
  * Stages a chunked import in one transaction: the job, then each chunk `stage` hands over, then
- * the chunk count. Nothing of it exists until all of it does.
+ * the chunk count. Nothing of it exists until all of it does. With `maxActive`, the bound is
+ * checked last, under the organisation's lock, just before the commit (a long staging holds no lock).
  */
 export async function stageChunkedImportJob(
   db: Kysely<Database>,
@@ -27,6 +28,7 @@ export async function stageChunkedImportJob(
       await tx.insertInto("import_chunks").values({ job_id: job.id, seq, first_line: firstLine, body, long_lines: longLines }).execute();
       seq++;
     });
+    if (job.maxActive !== undefined) await admitImportJob(tx, job, job.maxActive);
     await tx.updateTable("import_jobs").set({ chunks: seq }).where("id", "=", job.id).execute();
     return seq;
   });

@@ -32,7 +32,41 @@ export type ImportJob = {
 
 export type ImportReject = { line: number; field: string; message: string };
 
-export type NewImportJob = { id: string; orgId: string; dataset: ImportDatasetName; format: ImportFormat; source: string };
+/**
+ * `maxActive` (IMPORT_MAX_ACTIVE_JOBS_PER_ORG): the job is recorded only if its organisation has
+ * fewer jobs queued or running, checked and recorded under a lock on the organisation, so two
+ * processes taking uploads at once cannot both pass the bound.
+ */
+export type NewImportJob = { id: string; orgId: string; dataset: ImportDatasetName; format: ImportFormat; source: string; maxActive?: number | undefined };
+
+/** The organisation has IMPORT_MAX_ACTIVE_JOBS_PER_ORG jobs queued or running already: the new one is not recorded. */
+export class ActiveImportLimitReached extends Error {
+  override name = "ActiveImportLimitReached";
+
+  constructor(
+    readonly active: number,
+    readonly max: number,
+  ) {
+    super(`the organisation has ${active} imports queued or running, the most it may have at once (IMPORT_MAX_ACTIVE_JOBS_PER_ORG)`);
+  }
+}
+
+/**
+ * Inside the transaction recording job `id`: locks the organisation's row until commit and
+ * refuses when its other queued or running jobs reach `max`. The lock orders concurrent
+ * admissions, and each one's count (a new statement, after the lock) sees those committed before.
+ */
+export async function admitImportJob(tx: Kysely<Database>, job: { id: string; orgId: string }, max: number): Promise<void> {
+  await tx.selectFrom("organisations").select("id").where("id", "=", job.orgId).forUpdate().execute();
+  const row = await tx
+    .selectFrom("import_jobs")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .where("org_id", "=", job.orgId)
+    .where("state", "in", ["queued", "running"])
+    .where("id", "!=", job.id)
+    .executeTakeFirstOrThrow();
+  if (Number(row.n) >= max) throw new ActiveImportLimitReached(Number(row.n), max);
+}
 
 function toJob(row: Selectable<ImportJobsTable>): ImportJob {
   return {
@@ -54,14 +88,16 @@ function toJob(row: Selectable<ImportJobsTable>): ImportJob {
   };
 }
 
-/** Records a new job, queued. */
+/** Records a new job, queued (with `maxActive`, only within the organisation's bound: ActiveImportLimitReached). */
 export async function createImportJob(db: Kysely<Database>, job: NewImportJob): Promise<ImportJob> {
-  const row = await db
-    .insertInto("import_jobs")
-    .values({ id: job.id, org_id: job.orgId, dataset: job.dataset, format: job.format, source: job.source })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return toJob(row);
+  const insert = (tx: Kysely<Database>) =>
+    tx.insertInto("import_jobs").values({ id: job.id, org_id: job.orgId, dataset: job.dataset, format: job.format, source: job.source }).returningAll().executeTakeFirstOrThrow();
+  const { maxActive } = job;
+  if (maxActive === undefined) return toJob(await insert(db));
+  return db.transaction().execute(async (tx) => {
+    await admitImportJob(tx, job, maxActive);
+    return toJob(await insert(tx));
+  });
 }
 
 /** A job by id; with `orgId`, only that organisation's (another organisation's job is not found). */

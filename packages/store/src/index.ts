@@ -19,5 +19,6 @@ export type { CustomerImportRow } from "./import-customers.js";
 export type { ScoreImportRow } from "./import-scores.js";
 export type { ProfileAttributeImportRow } from "./import-profile-attributes.js";
 export type { CategoryAssignmentImportRow } from "./import-category-assignments.js";
+export { ActiveImportLimitReached } from "./import-jobs.js";
 export type { ImportFailure, ImportJob, ImportReject, ImportRowCounts, NewImportJob } from "./import-jobs.js";
 export type { ImportChunk } from "./import-chunks.js";

@@ -7,7 +7,7 @@ import { pipeline } from "node:stream/promises";
 import type { ImportDataset } from "@insights/contracts/records";
 import { createJobScheduler, openImportQueue, resumeUnfinishedJobs, stageChunkedImport, stageImport, stagingDir, sweepStagedFiles, type ImportFormat, type ImportLimits, type ImportQueue } from "@insights/imports";
 import { AppError } from "@insights/errors";
-import type { ImportJob, Store } from "@insights/store";
+import { ActiveImportLimitReached, type ImportJob, type Store } from "@insights/store";
 import type { Logger } from "pino";
 
 /**
@@ -73,26 +73,27 @@ export function createImportService(options: ImportServiceOptions): ImportServic
   // Uploads being staged here, per organisation: they count as active before their job exists.
   const staging = new Map<string, number>();
 
+  const tooMany = (active: number) =>
+    new AppError("rate_limited", {
+      retryAfterSeconds: ACTIVE_JOBS_RETRY_AFTER_SECONDS,
+      detail: `Your organisation has ${active} imports queued or running, the most it may have at once (IMPORT_MAX_ACTIVE_JOBS_PER_ORG); try again when one has finished.`,
+    });
+
   /**
-   * Refuses the upload when the organisation has its IMPORT_MAX_ACTIVE_JOBS_PER_ORG jobs already:
-   * its queued and running jobs, and the other uploads this process is staging for it (counted
-   * before the store is asked, so two uploads at once cannot both pass).
+   * Refuses the upload before reading it when the organisation has its IMPORT_MAX_ACTIVE_JOBS_PER_ORG
+   * jobs already: its queued and running jobs, and the other uploads this process is staging for
+   * it. The bound that holds across processes is the store's, checked again as the job is recorded.
    */
   const admit = async (orgId: string) => {
     const active = (await options.store.countActiveImportJobs(orgId)) + (staging.get(orgId) ?? 1) - 1;
-    if (active >= maxActiveJobsPerOrg) {
-      throw new AppError("rate_limited", {
-        retryAfterSeconds: ACTIVE_JOBS_RETRY_AFTER_SECONDS,
-        detail: `Your organisation has ${active} imports queued or running, the most it may have at once (IMPORT_MAX_ACTIVE_JOBS_PER_ORG); try again when one has finished.`,
-      });
-    }
+    if (active >= maxActiveJobsPerOrg) throw tooMany(active);
   };
 
   const stage = async (input: { orgId: string; dataset: ImportDataset; format: ImportFormat; body: Readable }): Promise<ImportJob> => {
     const body = input.body.pipe(byteLimit(maxUploadBytes));
     input.body.on("error", (error) => body.destroy(error));
     if (!options.queue) {
-      const job = await stageImport(options.store, options.dataDir, { ...input, body });
+      const job = await stageImport(options.store, options.dataDir, { ...input, body, maxActive: maxActiveJobsPerOrg });
       scheduler.run(job).catch(whenInterrupted);
       return job;
     }
@@ -102,7 +103,7 @@ export function createImportService(options: ImportServiceOptions): ImportServic
     const file = join(dir, `upload-${randomUUID()}`);
     try {
       await pipeline(body, createWriteStream(file, { mode: 0o600 }));
-      const staged = await stageChunkedImport(deps, { orgId: input.orgId, dataset: input.dataset, format: input.format, file });
+      const staged = await stageChunkedImport(deps, { orgId: input.orgId, dataset: input.dataset, format: input.format, file, maxActive: maxActiveJobsPerOrg });
       if (staged.job.state !== "failed") {
         queue ??= openImportQueue({ ...queueOptions, logger: options.logger });
         await (await queue).enqueue(staged.job.id, Array.from({ length: staged.chunks }, (_, i) => i));
@@ -119,6 +120,8 @@ export function createImportService(options: ImportServiceOptions): ImportServic
       try {
         await admit(input.orgId);
         return await stage(input);
+      } catch (error) {
+        throw error instanceof ActiveImportLimitReached ? tooMany(error.active) : error;
       } finally {
         const left = (staging.get(input.orgId) ?? 1) - 1;
         if (left > 0) staging.set(input.orgId, left);
