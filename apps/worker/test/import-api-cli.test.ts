@@ -1,9 +1,10 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { recordTestSecret } from "@insights/config/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hostileFiles } from "./hostile-files.js";
 import { IMPORT_CLI, run, runBff, type Finished, type Running } from "./processes.js";
 
 /**
@@ -158,15 +159,11 @@ describe("npm run import -- … --api <url> --token <token>", () => {
 });
 
 /**
- * Files built against the BFF, uploaded as a tenant with imports:write would: each job ends with
- * its documented outcome, the process stays up and answers, and the next import still succeeds.
+ * The files of the imports security review (hostile-files.ts), uploaded as a tenant with
+ * imports:write would: each job ends with its documented outcome, the process stays up and
+ * answers, nothing stays staged, and the next import still succeeds.
  */
-describe("hostile files through the admin API of a real BFF process", () => {
-  const importThrough = async (file: string, dataset: string) => {
-    const result = await cli([file, "--dataset", dataset, "--json", ...through()]);
-    expect(result.code, result.stderr).toBe(0);
-    return lastJson(result.stdout);
-  };
+describe("hostile files through the admin API of a real BFF process (embedded store)", () => {
   const rejectsOf = async (job: string) => {
     const listed = await cli(["--rejects", job, ...through()]);
     expect(listed.code, listed.stderr).toBe(0);
@@ -175,55 +172,27 @@ describe("hostile files through the admin API of a real BFF process", () => {
   const stillServing = async () => {
     expect(bff.child.exitCode).toBeNull();
     expect((await fetch(`${api}/healthz`)).status).toBe(200);
-    expect(await importThrough(join(samples, "scores.csv"), "scores")).toMatchObject({ state: "succeeded", rows: { rejected: 0 } });
+    expect(await readdir(join(dataDir, "imports")).catch(() => [])).toEqual([]);
+    const next = await cli([join(samples, "scores.csv"), "--dataset", "scores", "--json", ...through()]);
+    expect(lastJson(next.stdout)).toMatchObject({ state: "succeeded", rows: { rejected: 0 } });
   };
 
-  it("600 MiB of one line in a 600 KB gzip is one row rejected as too long, and the BFF stays up", async () => {
-    const { createGzip } = await import("node:zlib");
-    const { createWriteStream } = await import("node:fs");
-    const { pipeline } = await import("node:stream/promises");
-    const file = join(root, "one-long-line.ndjson.gz");
-    const a = Buffer.alloc(1024 * 1024, "a");
-    await pipeline(
-      (function* () {
-        for (let i = 0; i < 600; i++) yield a;
-      })(),
-      createGzip({ level: 1 }),
-      createWriteStream(file),
-    );
-    const summary = await importThrough(file, "customers");
-    expect(summary).toMatchObject({ state: "succeeded", rows: { read: 1, imported: 0, rejected: 1 } });
-    expect(await rejectsOf(summary.job)).toBe("1\t(record)\tline too long: over 1048576 bytes (IMPORT_MAX_RECORD_BYTES)\n");
-    await stillServing();
-  }, 300_000);
+  for (const hostile of hostileFiles) {
+    it(`${hostile.name}: ${JSON.stringify(hostile.summary)}`, async () => {
+      const file = await hostile.write(root);
+      const result = await cli([file, "--dataset", hostile.dataset, "--json", ...through()]);
+      expect(result.code, result.stderr).toBe(hostile.summary.state === "succeeded" ? 0 : 1);
+      const summary = lastJson(result.stdout);
+      expect(summary).toMatchObject(hostile.summary);
+      if (hostile.rejects !== undefined) expect(await rejectsOf(summary.job)).toBe(hostile.rejects);
+      await stillServing();
+    }, 300_000);
+  }
 
-  it("a NUL in a name is one rejected row naming the field, not a job stuck running", async () => {
-    const file = join(root, "nul.ndjson");
-    await writeFile(file, `${JSON.stringify({ externalId: "NUL-1", fullName: "evil\u0000name" })}\n${JSON.stringify({ externalId: "NUL-2", fullName: "fine name" })}\n`);
-    const summary = await importThrough(file, "customers");
-    expect(summary).toMatchObject({ state: "succeeded", rows: { read: 2, imported: 1, rejected: 1 } });
-    expect(await rejectsOf(summary.job)).toBe("1\tfullName\tmust not contain control characters (U+0000 to U+001F) other than tab\n");
-    await stillServing();
-  }, 120_000);
-
-  it("a key made of terminal escapes is never echoed: the reject says unknown field, and the listing carries no control character", async () => {
-    const file = join(root, "escapes.ndjson");
-    await writeFile(file, `${JSON.stringify({ externalId: "ESC-1", fullName: "Ana", "\u001b]0;owned\u0007\u001b[2J\tx\n": 1 })}\n`);
-    const summary = await importThrough(file, "customers");
-    expect(summary).toMatchObject({ state: "succeeded", rows: { rejected: 1 } });
-    const listed = await rejectsOf(summary.job);
-    expect(listed).toBe("1\t(record)\tunknown field\n");
+  it("the admin API's rejects page escapes control characters too", async () => {
+    const file = await hostileFiles.find((h) => h.name.startsWith("a key made of terminal escapes"))!.write(root);
+    const summary = lastJson((await cli([file, "--dataset", "customers", "--json", ...through()])).stdout);
     const page = await fetch(`${api}/admin/v1/imports/${summary.job}/rejects`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await page.json()) as { rejects: unknown[] }).rejects).toEqual([{ line: 1, field: "(record)", message: "unknown field" }]);
-  }, 120_000);
-
-  it("a CSV quote never closed, over 50,000 lines, is read once: one row rejected as too long, the rest of the file with it", async () => {
-    const file = join(root, "unclosed.csv");
-    const rows = Array.from({ length: 50_000 }, (_, i) => `S-${i},gaugeMetric,${300 + (i % 500)}`);
-    await writeFile(file, `externalId,scoringType,scoringValue\n"S-open,gaugeMetric,400\n${rows.join("\n")}\n`);
-    const summary = await importThrough(file, "scores");
-    expect(summary).toMatchObject({ state: "succeeded", rows: { read: 1, rejected: 1 } });
-    expect(await rejectsOf(summary.job)).toBe("2\t(record)\tline too long: over 1048576 bytes (IMPORT_MAX_RECORD_BYTES)\n");
-    await stillServing();
   }, 120_000);
 });

@@ -1,15 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
-import { gzipSync, createGzip } from "node:zlib";
 import { recordTestSecret } from "@insights/config/testing";
 import { announceSkip } from "@insights/store/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hostileFiles } from "./hostile-files.js";
 import { IMPORT_CLI, run, runBff, WORKER_MAIN, type Running } from "./processes.js";
 
 /**
@@ -48,7 +46,7 @@ describe.skipIf(!databaseUrl)("the admin import API of real BFF processes on Pos
     await admin.query(`create schema ${schema}`);
     const url = `${databaseUrl}${databaseUrl!.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
     // Both BFFs share DATA_DIR for its development signing key (one token for both); the store is PostgreSQL.
-    env = { DATABASE_URL: url, LOAD_DEMO_DATA: "true", IMPORT_QUEUE_SCHEMA: `${schema}_queue`, DATA_DIR: dataDir, LOG_LEVEL: "warn", IMPORT_MAX_ACTIVE_JOBS_PER_ORG: "1", IMPORT_MAX_REJECTS: "100" };
+    env = { DATABASE_URL: url, LOAD_DEMO_DATA: "true", IMPORT_QUEUE_SCHEMA: `${schema}_queue`, DATA_DIR: dataDir, LOG_LEVEL: "warn", IMPORT_MAX_ACTIVE_JOBS_PER_ORG: "1" };
     bffs = [await startBff()];
     bffs.push(await startBff());
     const minted = await runBff("dist/cli/token.js", ["--scope", "imports:write", "--scope", "imports:read"], env).finished;
@@ -93,17 +91,17 @@ describe.skipIf(!databaseUrl)("the admin import API of real BFF processes on Pos
   }, 180_000);
 
   describe("hostile files", () => {
+    const unused = () => ({ DATA_DIR: join(root, "unused"), LOG_LEVEL: "warn" });
+    const through = (args: string[]) => run(IMPORT_CLI, [...args, "--api", bffs[0]!.url, "--token", token], unused()).finished;
+    const local = (args: string[]) => run(IMPORT_CLI, [...args, "--org", "telco"], { ...env, LOG_LEVEL: "warn" }).finished;
+    const summaryOf = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as { job: string; state: string };
+
     beforeAll(async () => {
       await startWorker();
       // The customers the sample scores of stillServing() name.
-      expect((await importThrough(join(samples, "customers.ndjson"), "customers")).summary).toMatchObject({ state: "succeeded" });
+      expect(summaryOf((await through([join(samples, "customers.ndjson"), "--dataset", "customers", "--json"])).stdout)).toMatchObject({ state: "succeeded" });
     }, 120_000);
-    const cli = (args: string[]) => run(IMPORT_CLI, [...args, "--api", bffs[0]!.url, "--token", token, "--json"], { DATA_DIR: join(root, "unused"), LOG_LEVEL: "warn" }).finished;
-    const importThrough = async (file: string, dataset: string) => {
-      const result = await cli([file, "--dataset", dataset]);
-      return { code: result.code, summary: JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}") as { job: string; state: string; failure: unknown; rows: Record<string, number> } };
-    };
-    const rejectsOf = async (job: string) => (await run(IMPORT_CLI, ["--rejects", job, "--api", bffs[0]!.url, "--token", token], { DATA_DIR: join(root, "unused"), LOG_LEVEL: "warn" }).finished).stdout;
+
     const stillServing = async () => {
       for (const bff of bffs) {
         expect(bff.running.child.exitCode).toBeNull();
@@ -111,63 +109,26 @@ describe.skipIf(!databaseUrl)("the admin import API of real BFF processes on Pos
       }
       expect(worker?.child.exitCode).toBeNull();
       expect(await staged()).toEqual([]);
-      expect((await importThrough(join(samples, "scores.csv"), "scores")).summary).toMatchObject({ state: "succeeded", rows: { rejected: 0 } });
+      expect(summaryOf((await through([join(samples, "scores.csv"), "--dataset", "scores", "--json"])).stdout)).toMatchObject({ state: "succeeded", rows: { rejected: 0 } });
     };
 
-    it("600 MiB of one line in a 600 KB gzip: one row rejected as too long", async () => {
-      const file = join(root, "one-long-line.ndjson.gz");
-      const a = Buffer.alloc(1024 * 1024, "a");
-      await pipeline(
-        (function* () {
-          for (let i = 0; i < 600; i++) yield a;
-        })(),
-        createGzip({ level: 1 }),
-        createWriteStream(file),
-      );
-      const { code, summary } = await importThrough(file, "customers");
-      expect(code).toBe(0);
-      expect(summary).toMatchObject({ state: "succeeded", rows: { read: 1, imported: 0, rejected: 1 } });
-      expect(await rejectsOf(summary.job)).toBe("1\t(record)\tline too long: over 1048576 bytes (IMPORT_MAX_RECORD_BYTES)\n");
-      await stillServing();
-    }, 300_000);
-
-    it("a CSV quote never closed, over 50,000 lines: one row rejected as too long", async () => {
-      const file = join(root, "unclosed.csv");
-      const rows = Array.from({ length: 50_000 }, (_, i) => `S-${i},gaugeMetric,${300 + (i % 500)}`);
-      await writeFile(file, `externalId,scoringType,scoringValue\n"S-open,gaugeMetric,400\n${rows.join("\n")}\n`);
-      const { summary } = await importThrough(file, "scores");
-      expect(summary).toMatchObject({ state: "succeeded", rows: { read: 1, rejected: 1 } });
-      await stillServing();
-    }, 180_000);
-
-    it("a NUL in a name: one rejected row naming the field, not a chunk failing after its retries", async () => {
-      const file = join(root, "nul.ndjson");
-      await writeFile(file, `${JSON.stringify({ externalId: "NUL-1", fullName: "evil\u0000name" })}\n${JSON.stringify({ externalId: "NUL-2", fullName: "fine name" })}\n`);
-      const { summary } = await importThrough(file, "customers");
-      expect(summary).toMatchObject({ state: "succeeded", rows: { read: 2, imported: 1, rejected: 1 } });
-      expect(await rejectsOf(summary.job)).toBe("1\tfullName\tmust not contain control characters (U+0000 to U+001F) other than tab\n");
-      await stillServing();
-    }, 180_000);
-
-    it("a few hundred bytes of gzip making 100,000 bad rows: the job fails at IMPORT_MAX_REJECTS, with that reason", async () => {
-      const file = join(root, "rejects.ndjson.gz");
-      await writeFile(file, gzipSync(`${JSON.stringify({ externalId: "", fullName: "" })}\n`.repeat(100_000)));
-      const { code, summary } = await importThrough(file, "customers");
-      expect(code).toBe(1);
-      expect(summary).toMatchObject({ state: "failed", failure: { reason: "too_many_rejects", detail: expect.stringContaining("IMPORT_MAX_REJECTS") } });
-      const stored = await admin.query(`select count(*)::int as n from ${schema}.import_rejects r join ${schema}.import_jobs j on j.id = r.job_id where j.id = $1`, [summary.job]);
-      // Each chunk stops at the bound: the store never fills with rejects.
-      expect(stored.rows[0].n).toBeLessThan(100_000 / 10);
-      await stillServing();
-    }, 180_000);
-
-    it("a key made of terminal escapes is never echoed", async () => {
-      const file = join(root, "escapes.ndjson");
-      await writeFile(file, `${JSON.stringify({ externalId: "ESC-1", fullName: "Ana", "\u001b]0;owned\u0007\u001b[2J\tx\n": 1 })}\n`);
-      const { summary } = await importThrough(file, "customers");
-      expect(summary).toMatchObject({ state: "succeeded", rows: { rejected: 1 } });
-      expect(await rejectsOf(summary.job)).toBe("1\t(record)\tunknown field\n");
-      await stillServing();
-    }, 180_000);
+    for (const [path, command, rejects] of [
+      ["the admin API of a real BFF", through, (job: string) => through(["--rejects", job])],
+      ["npm run import (local, PostgreSQL)", local, (job: string) => run(IMPORT_CLI, ["--rejects", job], { ...env, LOG_LEVEL: "warn" }).finished],
+    ] as const) {
+      describe(`through ${path}`, () => {
+        for (const hostile of hostileFiles) {
+          it(`${hostile.name}: ${JSON.stringify(hostile.summary)}`, async () => {
+            const file = await hostile.write(root);
+            const result = await command([file, "--dataset", hostile.dataset, "--json"]);
+            expect(result.code, result.stderr).toBe(hostile.summary.state === "succeeded" ? 0 : 1);
+            const summary = summaryOf(result.stdout);
+            expect(summary).toMatchObject(hostile.summary);
+            if (hostile.rejects !== undefined) expect((await rejects(summary.job)).stdout).toBe(hostile.rejects);
+            await stillServing();
+          }, 300_000);
+        }
+      });
+    }
   });
 });

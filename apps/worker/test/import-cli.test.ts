@@ -1,7 +1,8 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hostileFiles } from "./hostile-files.js";
 import { IMPORT_CLI, run, WORKER_MAIN } from "./processes.js";
 
 /** The import command line as a user runs it: real processes over an embedded store in a temp DATA_DIR. */
@@ -104,4 +105,23 @@ describe("npm run import", () => {
       await worker.finished;
     }
   }, 120_000);
+});
+
+describe("hostile files through npm run import (local, embedded store)", () => {
+  const summaryOf = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as { job: string; state: string };
+  for (const hostile of hostileFiles) {
+    it(`${hostile.name}: ${JSON.stringify(hostile.summary)}`, async () => {
+      const file = await hostile.write(root);
+      const result = await cli([file, "--dataset", hostile.dataset, "--org", "telco", "--json"]);
+      expect(result.code, result.stderr).toBe(hostile.summary.state === "succeeded" ? 0 : 1);
+      const summary = summaryOf(result.stdout);
+      expect(summary).toMatchObject(hostile.summary);
+      if (hostile.rejects !== undefined) expect((await cli(["--rejects", summary.job])).stdout).toBe(hostile.rejects);
+      // Nothing stays staged, and the store takes the next import.
+      expect(await readdir(join(dataDir, "imports")).catch(() => [])).toEqual([]);
+      const next = await cli([join(root, "next.csv"), "--dataset", "customers", "--org", "telco", "--json"]);
+      expect(summaryOf(next.stdout)).toMatchObject({ state: "succeeded" });
+    }, 300_000);
+  }
+  beforeAll(() => writeFile(join(root, "next.csv"), "externalId,fullName\nNEXT-1,Next customer\n"));
 });

@@ -57,7 +57,10 @@ export class ActiveImportLimitReached extends Error {
  * admissions, and each one's count (a new statement, after the lock) sees those committed before.
  */
 export async function admitImportJob(tx: Kysely<Database>, job: { id: string; orgId: string }, max: number): Promise<void> {
-  await tx.selectFrom("organisations").select("id").where("id", "=", job.orgId).forUpdate().execute();
+  // FOR NO KEY UPDATE, not FOR UPDATE: the job row this transaction inserted holds a KEY SHARE
+  // lock on the organisation (its foreign key), as a concurrent one's does; FOR UPDATE would wait
+  // on each other's (a deadlock), NO KEY UPDATE only on each other's NO KEY UPDATE.
+  await tx.selectFrom("organisations").select("id").where("id", "=", job.orgId).forNoKeyUpdate().execute();
   const row = await tx
     .selectFrom("import_jobs")
     .select((eb) => eb.fn.countAll<string>().as("n"))
