@@ -50,6 +50,8 @@ const EnvSchema = z
     MOBILE_SECTION_TIMEOUT_MS: positiveInt.default(1000),
     REQUEST_TIMEOUT_MS: positiveInt.default(10_000),
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").max(1024).optional(),
+    /** In production /metrics needs METRICS_TOKEN; this serves it to anyone instead, said on purpose. */
+    METRICS_PUBLIC: bool.optional(),
     ...upstreamEnvShape,
   })
   .superRefine((env, ctx) => {
@@ -60,9 +62,15 @@ const EnvSchema = z
       ctx.addIssue({ code: "custom", path: ["MOBILE_SECTION_TIMEOUT_MS"], message: "must not exceed REQUEST_TIMEOUT_MS" });
     }
     for (const issue of upstreamEnvIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
+    if (env.METRICS_PUBLIC && env.METRICS_TOKEN) {
+      ctx.addIssue({ code: "custom", path: ["METRICS_PUBLIC"], message: "contradicts METRICS_TOKEN: set one of them" });
+    }
     if (env.NODE_ENV === "production") {
       for (const key of ["AUTH_JWKS_URL", "AUTH_ISSUER", "AUTH_AUDIENCE"] as const) {
         if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "is required when NODE_ENV=production" });
+      }
+      if (!env.METRICS_TOKEN && !env.METRICS_PUBLIC) {
+        ctx.addIssue({ code: "custom", path: ["METRICS_TOKEN"], message: "is required when NODE_ENV=production (or METRICS_PUBLIC=true, to serve /metrics to anyone on purpose)" });
       }
     }
     // The checks every process that opens the store applies (the worker and the CLIs too).

@@ -9,6 +9,7 @@ const production = {
   AUTH_ISSUER: "https://idp.example.com",
   AUTH_AUDIENCE: "insights",
   IDENTIFIER_HASH_KEY: "ab".repeat(32),
+  METRICS_TOKEN: "metrics-token-of-the-test",
 };
 
 describe("configuration", () => {
@@ -48,6 +49,16 @@ describe("configuration", () => {
       expect(error).toBeInstanceOf(ConfigError);
       expect(String(error)).toMatch(/AUTH_JWKS_URL[\s\S]*AUTH_ISSUER[\s\S]*AUTH_AUDIENCE[\s\S]*IDENTIFIER_HASH_KEY/);
     }
+  });
+
+  it("in production, closes /metrics unless told otherwise: METRICS_TOKEN, or METRICS_PUBLIC=true on purpose, not both", () => {
+    const { METRICS_TOKEN: _token, ...withoutToken } = production;
+    expect(() => loadConfig(withoutToken)).toThrow(/METRICS_TOKEN: is required when NODE_ENV=production \(or METRICS_PUBLIC=true/);
+    expect(loadConfig({ ...withoutToken, METRICS_PUBLIC: "true" }).metricsToken).toBeUndefined();
+    expect(loadConfig(production).metricsToken).toBe("metrics-token-of-the-test");
+    expect(() => loadConfig({ ...production, METRICS_PUBLIC: "true" })).toThrow(/METRICS_PUBLIC: contradicts METRICS_TOKEN/);
+    // Outside production the metrics stay public by default, as before.
+    expect(loadConfig({}).metricsToken).toBeUndefined();
   });
 
   it("refuses demo data in production", () => {

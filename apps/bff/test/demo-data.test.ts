@@ -13,6 +13,7 @@ const production = {
   AUTH_ISSUER: "https://idp.example.com",
   AUTH_AUDIENCE: "insights",
   IDENTIFIER_HASH_KEY: HASH_KEY,
+  METRICS_TOKEN: "metrics-token-of-the-test",
 };
 
 async function release(runtime: Runtime) {

@@ -54,6 +54,7 @@ describe("npm run token", () => {
       AUTH_ISSUER: "https://idp.example.com",
       AUTH_AUDIENCE: "insights",
       IDENTIFIER_HASH_KEY: "ab".repeat(32),
+      METRICS_TOKEN: "metrics-token-of-the-test",
     });
     expect(result.code).toBe(2);
     expect(result.stdout).toBe("");
