@@ -5,7 +5,7 @@ import { createTokenVerifier, type TokenVerifier } from "./auth/token-verifier.j
 import type { Config } from "./config.js";
 import type { RateLimitStores } from "./http/rate-limit.js";
 import { connectRedisRateLimitStores } from "./http/rate-limit-store.js";
-import { observeStoreQuery } from "./metrics/metrics.js";
+import { countIgnoredStoreNotification, observeStoreQuery } from "./metrics/metrics.js";
 import { createImportService, type ImportService } from "./imports/import-service.js";
 
 /** Everything the app needs that outlives a request, opened from configuration. */
@@ -32,6 +32,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     readCache: config.readCache,
     // Every query the store runs (a cached read runs none) is timed into /metrics.
     observeQuery: (kind, seconds) => observeStoreQuery(seconds, kind),
+    onIgnoredChange: countIgnoredStoreNotification,
     onPoolError: (error) => logger.warn({ err: error }, "idle database connection failed"),
     production: config.production,
   });

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { StoreConnection } from "./connection.js";
-import type { ReadCache } from "./read-cache.js";
+import { isCacheScope, type ReadCache } from "./read-cache.js";
 
 /**
  * Every process that caches reads hears of every write, whoever made it. Triggers
@@ -17,11 +17,19 @@ const RECONNECT_MAX_MS = 5_000;
 
 export type ChangeListener = { close(): Promise<void> };
 
-export async function listenForChanges(connection: StoreConnection, cache: ReadCache): Promise<ChangeListener> {
+/**
+ * `onIgnored`: a notification on the channel that names no scope of ours (any database login
+ * may NOTIFY it) was dropped — counted, never kept.
+ */
+export async function listenForChanges(connection: StoreConnection, cache: ReadCache, onIgnored: () => void = () => undefined): Promise<ChangeListener> {
+  const hear = (payload: string) => {
+    if (isCacheScope(payload)) cache.invalidate(payload);
+    else onIgnored();
+  };
   if (connection.listenInProcess) {
     // PGlite: one process holds the database, so every write is this process's own; listening
     // still covers writes made beside the domain operations (a test's SQL, a migration).
-    const stop = await connection.listenInProcess(CHANGES_CHANNEL, (payload) => cache.invalidate(payload));
+    const stop = await connection.listenInProcess(CHANGES_CHANNEL, hear);
     return { close: stop };
   }
   const open = connection.dedicatedClient;
@@ -42,7 +50,7 @@ export async function listenForChanges(connection: StoreConnection, cache: ReadC
       scheduleReconnect();
     });
     next.on("notification", (message) => {
-      if (message.channel === CHANGES_CHANNEL && message.payload) cache.invalidate(message.payload);
+      if (message.channel === CHANGES_CHANNEL) hear(message.payload ?? "");
     });
     client = next;
     await next.connect();

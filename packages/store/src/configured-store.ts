@@ -19,6 +19,8 @@ export type StoreConfig = {
   onPoolError?: (error: Error) => void;
   /** Hears each query's kind and duration (the BFF's store latency metric). */
   observeQuery?: QueryObserver;
+  /** Hears of each change notification dropped as naming no scope of ours (a metric). */
+  onIgnoredChange?: () => void;
   /**
    * NODE_ENV=production: no hashing key is ever generated, and a store holding demo data (whose
    * credentials are published) is refused — unless `demoDataAllowed`, for the commands that
@@ -64,7 +66,7 @@ export async function openConfiguredStore(config: StoreConfig): Promise<Store> {
   }
   try {
     await connection.migrate();
-    store = await storeOver(connection, await loadIdentifierHasher(config.identifierHashKey, config.dataDir), readCacheOf(config.readCache));
+    store = await storeOver(connection, await loadIdentifierHasher(config.identifierHashKey, config.dataDir), readCacheOf(config.readCache), { onIgnoredChange: config.onIgnoredChange });
   } catch (error) {
     await connection.close();
     throw error;

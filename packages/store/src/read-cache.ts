@@ -23,9 +23,18 @@ export type CacheScope = `org:${string}` | "api-keys";
 
 export const orgScope = (orgId: string): CacheScope => `org:${orgId}`;
 
+/**
+ * Whether a change notification names a scope this store writes: `api-keys`, or `org:` and an
+ * organisation id as the organisations table allows it. Any database login may NOTIFY the
+ * channel; anything else is not ours.
+ */
+export const isCacheScope = (payload: string): payload is CacheScope => payload === "api-keys" || /^org:[a-z0-9][a-z0-9-]{0,62}$/.test(payload);
+
 export class ReadCache {
   private readonly entries: LRUCache<string, Entry>;
+  /** One number per scope written to; bounded like the entries (past it, everything is forgotten). */
   private readonly generations = new Map<string, number>();
+  private readonly maxScopes: number;
   private readonly inFlight = new Map<string, Promise<unknown>>();
   /** Bumped by invalidateAll: every entry of an older epoch is dead. */
   private epoch = 0;
@@ -33,6 +42,7 @@ export class ReadCache {
   private trusted = true;
 
   constructor(options: ReadCacheOptions) {
+    this.maxScopes = options.maxEntries;
     this.entries = new LRUCache<string, Entry>({
       ttl: options.ttlMs,
       max: options.maxEntries,
@@ -72,7 +82,10 @@ export class ReadCache {
   }
 
   /** A write to the scope was made (here, or heard of from another process). */
-  invalidate(scope: string): void {
+  invalidate(scope: CacheScope): void {
+    // More scopes than entries can be held: forgetting them all (a new epoch kills every entry
+    // and every read in flight) keeps the map bounded whatever names arrive.
+    if (!this.generations.has(scope) && this.generations.size >= this.maxScopes) this.invalidateAll();
     this.generations.set(scope, (this.generations.get(scope) ?? 0) + 1);
   }
 
@@ -80,6 +93,12 @@ export class ReadCache {
   invalidateAll(): void {
     this.epoch++;
     this.entries.clear();
+    this.generations.clear();
+  }
+
+  /** Scopes with a generation held (bounded by the entries' bound). */
+  get scopes(): number {
+    return this.generations.size;
   }
 
   /** While untrusted, every read goes to the database and nothing is stored. */

@@ -73,9 +73,14 @@ export function readCacheOf(options: ReadCacheOptions | undefined): ReadCache | 
  * `hearChanges: false` (tests only) leaves a cache deaf to the database's change notifications,
  * so that what a write invalidates by itself can be told apart.
  */
-export async function storeOver(connection: StoreConnection, hasher: IdentifierHasher, cache?: ReadCache, { hearChanges = true } = {}): Promise<Store> {
+export async function storeOver(
+  connection: StoreConnection,
+  hasher: IdentifierHasher,
+  cache?: ReadCache,
+  { hearChanges = true, onIgnoredChange }: { hearChanges?: boolean; onIgnoredChange?: (() => void) | undefined } = {},
+): Promise<Store> {
   let listener: ChangeListener | undefined;
-  if (cache && hearChanges) listener = await listenForChanges(connection, cache);
+  if (cache && hearChanges) listener = await listenForChanges(connection, cache, onIgnoredChange);
   return {
     kind: connection.kind,
     ping: () => connection.ping(),

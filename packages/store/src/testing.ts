@@ -44,7 +44,7 @@ const twins = new WeakMap<Store, (options: TestStoreOptions) => Promise<TestStor
 
 async function testStoreOver(connection: StoreConnection, options: TestStoreOptions): Promise<TestStore> {
   const readCache = readCacheOf(options.readCache);
-  const store = await storeOver(connection, testHasher, readCache, { hearChanges: options.hearChanges ?? true });
+  const store = await storeOver(connection, testHasher, readCache, { hearChanges: options.hearChanges ?? true, onIgnoredChange: options.onIgnoredChange });
   return { ...store, db: connection.db, readCache };
 }
 
@@ -112,6 +112,8 @@ export type TestStoreOptions = {
   readCache?: ReadCacheOptions;
   /** false: the cache does not listen for the database's change notifications (see storeOver). */
   hearChanges?: boolean;
+  /** Hears of each change notification dropped as naming no scope of ours. */
+  onIgnoredChange?: () => void;
 };
 export type TestStoreVariant = { name: "pglite" | "postgres"; skipReason?: string; open: (options?: TestStoreOptions) => Promise<TestStore> };
 

@@ -175,8 +175,43 @@ describe.each(testStoreVariants(process.env.DATABASE_URL).filter((v) => v.name =
   });
 });
 
+describe.each(testStoreVariants(process.env.DATABASE_URL))("change notifications anyone may send, on $name", (variant) => {
+  let store: TestStore;
+  let ignored = 0;
+  beforeAll(async () => {
+    if (variant.skipReason) return;
+    store = await variant.open({ readCache: CACHE, onIgnoredChange: () => ignored++ });
+  });
+  afterAll(() => store?.close());
+
+  it.skipIf(variant.skipReason)("drops and counts every payload that names no scope of ours, keeping nothing of it; a real scope still invalidates", async () => {
+    expect((await luisCategory(store))?.value).toBe("influencer");
+    const scopesBefore = store.readCache!.scopes;
+    // 20,000 distinct payloads of 7.9 KB, and names close to real ones, in one transaction.
+    await sql`select pg_notify(${CHANGES_CHANNEL}, 'x' || g || repeat('y', 7900)) from generate_series(1, 20000) as g`.execute(store.db);
+    for (const payload of ["org:", "org:Telco", "org:telco ", "org:-telco", `org:${"a".repeat(64)}`, "api-keys2", "ORG:telco", ""]) {
+      await sql`select pg_notify(${CHANGES_CHANNEL}, ${payload})`.execute(store.db);
+    }
+    await expect.poll(() => ignored, { timeout: HEARD_WITHIN_MS }).toBe(20_008);
+    expect(store.readCache!.scopes).toBe(scopesBefore);
+    // A write made beside the store still notifies org:telco (its trigger), and is heard.
+    await store.db.updateTable("customer_categories").set({ value: "employee" }).where("value", "=", "influencer").execute();
+    const { value } = await eventually(() => luisCategory(store), (c) => c?.value === "employee", HEARD_WITHIN_MS);
+    expect(value?.value).toBe("employee");
+  }, 60_000);
+});
+
 describe("ReadCache", () => {
   const options = { ttlMs: 60_000, maxEntries: 3, maxBytes: 1_000 };
+
+  it("tracks at most maxEntries scopes: past it, it forgets everything rather than grow", async () => {
+    const cache = new ReadCache(options);
+    expect(await cache.read("org:a", "k", () => Promise.resolve(1))).toBe(1);
+    for (let i = 0; i < 10; i++) cache.invalidate(`org:x${i}`);
+    expect(cache.scopes).toBeLessThanOrEqual(3);
+    // The entry of org:a did not survive the forgetting: the next read loads again.
+    expect(await cache.read("org:a", "k", () => Promise.resolve(2))).toBe(2);
+  });
 
   it("holds at most maxEntries, dropping the least recently used", async () => {
     const cache = new ReadCache(options);

@@ -43,10 +43,26 @@ export function observeStoreQuery(seconds: number, operation = "query"): void {
   storeQueryDuration.observe({ operation }, seconds);
 }
 
+/**
+ * Change notifications the store dropped as naming no scope of its own (any database login may
+ * NOTIFY the channel; docs/performance.md#read-cache). One per process, like the query latency.
+ */
+const ignoredStoreNotifications = new Counter({
+  name: "insights_bff_store_notifications_ignored_total",
+  help: "Change notifications dropped because they name no cache scope of this store",
+  registers: [],
+});
+
+/** Counts one dropped change notification (the store's `onIgnoredChange`). */
+export function countIgnoredStoreNotification(): void {
+  ignoredStoreNotifications.inc();
+}
+
 export function createMetrics(): Metrics {
   const registry = new Registry();
   const registers = [registry];
   registry.registerMetric(storeQueryDuration);
+  registry.registerMetric(ignoredStoreNotifications);
   const latency = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Histogram<L>({ name, help, labelNames, buckets: LATENCY_BUCKETS, registers });
   const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) => new Counter<L>({ name, help, labelNames, registers });
   return {
