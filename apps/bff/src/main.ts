@@ -38,9 +38,10 @@ async function main(): Promise<void> {
   // Built here so that shutdown closes their keep-alive connections after the last request.
   const upstreams = createUpstreams(config.upstream, { metrics, logger });
   const app = createApp({ config, ...runtime, logger, lifecycle, metrics, upstreams });
+  // Before any upload can arrive: staged leftovers are swept, and (embedded store) imports a
+  // previous run left unfinished go on from their checkpoints, in the background.
+  await runtime.imports.resume();
   const { server, url } = await listen(app, config.host, config.port);
-  // Imports a previous run of the embedded store left unfinished go on from their checkpoints.
-  void runtime.imports.resume();
 
   const store = config.database.url ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${config.dataDir}`;
   logger.info({ url, store, demoData: runtime.demoDataLoaded }, "insights-bff listening");

@@ -109,6 +109,7 @@ describe("admin import API", () => {
     const job = await stageImport(app.store, dataDir, { orgId: "telco", dataset: "scores", format: "csv", body: fileBody(file) });
     const service = createImportService({ store: app.store, logger: createTestLogger("insights-bff", "imports-api.test"), dataDir, queue: undefined, limits: DEFAULT_IMPORT_LIMITS });
     await service.resume();
+    await expect.poll(async () => (await app.store.findImportJob(job.id))?.state, { timeout: 30_000 }).toBe("succeeded");
     await service.close();
     expect(await app.store.findImportJob(job.id)).toMatchObject({ state: "succeeded", rows: { read: 8 } });
   }, 60_000);
@@ -176,6 +177,13 @@ describe("the bounds of an import, each at its edge", () => {
     const again = await post(csv("customers", 2, 0));
     expect(again.status, again.text).toBe(202);
     await until(String(again.json.id));
+  }, 60_000);
+
+  it("IMPORT_MAX_ACTIVE_JOBS_PER_ORG: of three uploads arriving together, exactly the bound's number is taken", async () => {
+    const body = csv("customers", 1000, 0);
+    const answers = await Promise.all([post(body), post(body), post(body)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 429, 429]);
+    await until(String(answers.find((a) => a.status === 202)!.json.id));
   }, 60_000);
 
   it("IMPORT_MAX_REJECTS: five rejected rows are fine; the sixth fails the job, and the rows stored before it stay", async () => {

@@ -1,5 +1,5 @@
 import { importDatasets } from "@insights/contracts/records";
-import { failImportForChunk, openImportQueue, resumeUnfinishedJobs, runImportChunk, sweepStagedFiles, type ImportQueue } from "@insights/imports";
+import { createJobScheduler, failImportForChunk, openImportQueue, resumeUnfinishedJobs, runImportChunk, sweepStagedFiles, type ImportQueue } from "@insights/imports";
 import type { Store } from "@insights/store";
 import type { Logger } from "pino";
 import type { WorkerConfig } from "./config.js";
@@ -46,7 +46,8 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
   const resumed = (async () => {
     const swept = await sweepStagedFiles(runtime.store, config.dataDir);
     if (swept.length > 0) logger.info({ files: swept.length }, "removed staged import files left by a crash");
-    return resumeUnfinishedJobs(deps, { interrupted: () => stopping });
+    const interrupted = () => stopping;
+    return resumeUnfinishedJobs(deps, createJobScheduler(deps, { interrupted }), { interrupted });
   })();
   return {
     store: runtime.store,

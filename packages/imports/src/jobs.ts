@@ -40,35 +40,47 @@ export async function executeJob(deps: ImportDeps, job: ImportJob, options: JobR
 
 export type JobScheduler = {
   /**
-   * Runs a file-staged job after the earlier jobs of its organisation. Rejects only when the
-   * process is stopping (`interrupted`): the job is left to resume at the next start.
+   * Runs a file-staged job after the earlier jobs of its organisation (a job already scheduled
+   * here is not run twice). Never rejects: resolves to the outcome, or to undefined when the job
+   * is left unfinished — the process stopping before or while it ran (it resumes at the next
+   * start), or its end not recorded (logged; it resumes too).
    */
-  run(job: ImportJob): Promise<ImportOutcome>;
+  run(job: ImportJob): Promise<ImportOutcome | undefined>;
 };
 
 /**
  * Runs file-staged jobs in one process, fairly across organisations: an organisation's jobs run
  * one after another, in the order they came; different organisations' jobs run side by side and
- * write batch by batch in turns (round-robin, batch-turns.ts), so one organisation's 10-row import is
- * not queued behind another's million rows. One batch is written at a time, as the embedded
+ * write batch by batch in turns (round-robin, batch-turns.ts), so one organisation's 10-row import
+ * is not queued behind another's million rows. One batch is written at a time, as the embedded
  * store's one connection would anyway.
  */
 export function createJobScheduler(deps: ImportDeps, options: JobRunOptions = {}): JobScheduler {
   const turns = new BatchTurns();
   /** Each organisation's last job, which its next one waits for. */
   const tails = new Map<string, Promise<unknown>>();
+  /** The jobs scheduled and not ended, by id. */
+  const scheduled = new Map<string, Promise<ImportOutcome | undefined>>();
+  const runJob = async (job: ImportJob): Promise<ImportOutcome | undefined> => {
+    // Stopping: a job not started yet stays queued for the next start.
+    if (options.interrupted?.()) return undefined;
+    try {
+      return await executeJob(deps, job, { ...options, turn: () => turns.take(job.orgId) });
+    } catch (error) {
+      if (!options.interrupted?.()) deps.logger.error({ job: job.id, org: job.orgId, err: error }, "import left unfinished: its end could not be recorded");
+      return undefined;
+    }
+  };
   return {
     run(job) {
-      const previous = tails.get(job.orgId) ?? Promise.resolve();
-      const run = previous.then(() => {
-        // Stopping: a job not started yet stays queued for the next start.
-        if (options.interrupted?.()) throw new Error("the process is stopping");
-        return executeJob(deps, job, { ...options, turn: () => turns.take(job.orgId) });
-      });
-      const tail = run.catch(() => undefined);
-      tails.set(job.orgId, tail);
-      void tail.then(() => {
-        if (tails.get(job.orgId) === tail) tails.delete(job.orgId);
+      const already = scheduled.get(job.id);
+      if (already) return already;
+      const run = (tails.get(job.orgId) ?? Promise.resolve()).then(() => runJob(job));
+      scheduled.set(job.id, run);
+      tails.set(job.orgId, run);
+      void run.then(() => {
+        scheduled.delete(job.id);
+        if (tails.get(job.orgId) === run) tails.delete(job.orgId);
       });
       return run;
     },
@@ -77,32 +89,35 @@ export function createJobScheduler(deps: ImportDeps, options: JobRunOptions = {}
 
 /**
  * Resumes every queued or interrupted job, oldest first, each on its own through the scheduler
- * (fair across organisations; a new one unless given): one that fails does not stop the others,
- * and one whose runs were interrupted more than IMPORT_MAX_ATTEMPTS times (a crash each time, say)
- * fails instead of running again. Resolves, with how many ran, once they have all ended.
+ * (fair across organisations): one that fails does not stop the others, and one whose runs were
+ * interrupted more than IMPORT_MAX_ATTEMPTS times (a crash each time, say) fails instead of
+ * running again. Resolves, with how many it scheduled, once they have all ended or been left
+ * for the next start; never rejects once the jobs are listed.
  */
-export async function resumeUnfinishedJobs(deps: ImportDeps, options: JobRunOptions = {}, scheduler: JobScheduler = createJobScheduler(deps, options)): Promise<number> {
+export async function resumeUnfinishedJobs(deps: ImportDeps, scheduler: JobScheduler, options: { interrupted?: () => boolean } = {}): Promise<number> {
   const { maxAttempts } = importLimitsOf(deps);
   const jobs = await deps.store.listUnfinishedImportJobs();
   const runs: Promise<unknown>[] = [];
   for (const job of jobs) {
     if (options.interrupted?.()) break;
     // Every run started so far was interrupted (the job is still unfinished).
-    if (job.attempts > maxAttempts) {
+    if (job.attempts <= maxAttempts) {
+      deps.logger.info({ job: job.id, checkpointLine: job.checkpointLine, attempts: job.attempts }, "resuming import");
+      runs.push(scheduler.run(job));
+      continue;
+    }
+    try {
       deps.logger.warn({ job: job.id, org: job.orgId, attempts: job.attempts }, "import failed: interrupted too often");
       await deps.store.finishImportJob(job.id, {
         state: "failed",
         failure: { reason: "interrupted_too_often", detail: `interrupted ${job.attempts} times before it could finish (IMPORT_MAX_ATTEMPTS); import the file again` },
       });
       await removeStagedFile(job.source);
-      continue;
+    } catch (error) {
+      // Left as it is: the next start tries again; the jobs after it are resumed now.
+      deps.logger.error({ job: job.id, org: job.orgId, err: error }, "could not fail an import interrupted too often");
     }
-    deps.logger.info({ job: job.id, checkpointLine: job.checkpointLine, attempts: job.attempts }, "resuming import");
-    runs.push(scheduler.run(job));
   }
-  // Every run ends before this does; the first rejection (the process stopping) is passed on.
-  const ended = await Promise.allSettled(runs);
-  const stopped = ended.find((e): e is PromiseRejectedResult => e.status === "rejected");
-  if (stopped) throw stopped.reason;
+  await Promise.all(runs);
   return runs.length;
 }

@@ -8,9 +8,11 @@ import { openPgliteTestStore, type TestStore } from "@insights/store/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
-import { executeJob, fileBody, INTERNAL_FAILURE, resumeUnfinishedJobs, runImport, runImportChunk, sampleLines, stageChunkedImport, stageImport, stagingDir, sweepStagedFiles, DEFAULT_IMPORT_LIMITS, type ImportFormat } from "../src/index.js";
+import { createJobScheduler, executeJob, fileBody, INTERNAL_FAILURE, resumeUnfinishedJobs, runImport, runImportChunk, sampleLines, stageChunkedImport, stageImport, stagingDir, sweepStagedFiles, DEFAULT_IMPORT_LIMITS, type ImportDeps, type ImportFormat } from "../src/index.js";
 
 const logger = createTestLogger("insights-worker", "run-import.test");
+/** Resumes the unfinished jobs as a starting worker does: with a scheduler of its own. */
+const resume = (deps: ImportDeps) => resumeUnfinishedJobs(deps, createJobScheduler(deps));
 let dir: string;
 let store: TestStore;
 
@@ -149,7 +151,7 @@ describe("a staged file that is gone", () => {
     await writeFile(file, '{"externalId":"CUST-000001","scoringType":"gaugeMetric","scoringValue":500}\n');
     const job = await stageImport(store, dir, { orgId: "telco", dataset: "scores", format: "ndjson", body: fileBody(file) });
     await rm(job.source);
-    expect(await resumeUnfinishedJobs({ store, logger })).toBeGreaterThan(0);
+    expect(await resume({ store, logger })).toBeGreaterThan(0);
     expect(await store.findImportJob(job.id)).toMatchObject({ state: "failed", failure: { reason: "staged_file_gone", detail: expect.stringContaining("staged file of this import is gone") } });
   });
 });
@@ -185,7 +187,7 @@ describe("a job that fails for a reason other than its file", () => {
       await sql`alter table import_rejects drop constraint refuse_rejects`.execute(store.db);
     }
     expect(await store.findImportJob(job.id)).toMatchObject({ state: "running", attempts: 1 });
-    await resumeUnfinishedJobs({ store, logger });
+    await resume({ store, logger });
     expect(await store.findImportJob(job.id)).toMatchObject({ state: "succeeded", attempts: 2 });
   });
 
@@ -194,7 +196,7 @@ describe("a job that fails for a reason other than its file", () => {
     const behind = await stage("behind.ndjson", "customers", 0);
     // As if four runs had started and each died with its process.
     await store.db.updateTable("import_jobs").set({ state: "running", attempts: 4 }).where("id", "=", crashing.id).execute();
-    await resumeUnfinishedJobs({ store, logger, limits: { ...DEFAULT_IMPORT_LIMITS, maxAttempts: 3 } });
+    await resume({ store, logger, limits: { ...DEFAULT_IMPORT_LIMITS, maxAttempts: 3 } });
     expect(await store.findImportJob(crashing.id)).toMatchObject({ state: "failed", failure: { reason: "interrupted_too_often", detail: expect.stringContaining("interrupted 4 times before it could finish (IMPORT_MAX_ATTEMPTS)") } });
     expect(existsSync(crashing.source)).toBe(false);
     expect(await store.findImportJob(behind.id)).toMatchObject({ state: "succeeded", attempts: 1 });
@@ -203,8 +205,40 @@ describe("a job that fails for a reason other than its file", () => {
   it("runs again at the limit: three interrupted runs, three allowed", async () => {
     const job = await stage("twice.ndjson", "customers", 0);
     await store.db.updateTable("import_jobs").set({ state: "running", attempts: 3 }).where("id", "=", job.id).execute();
-    await resumeUnfinishedJobs({ store, logger, limits: { ...DEFAULT_IMPORT_LIMITS, maxAttempts: 3 } });
+    await resume({ store, logger, limits: { ...DEFAULT_IMPORT_LIMITS, maxAttempts: 3 } });
     expect(await store.findImportJob(job.id)).toMatchObject({ state: "succeeded", attempts: 4 });
+  });
+});
+
+describe("the scheduler of one process's jobs", () => {
+  const stage = async (name: string, org = "telco", rows = 10) => {
+    const file = join(dir, name);
+    await writeFile(file, [...sampleLines({ dataset: "scores", rows, bad: 0, seed: 6, org, format: "ndjson" })].join("\n") + "\n");
+    return stageImport(store, dir, { orgId: org, dataset: "scores", format: "ndjson", body: fileBody(file) });
+  };
+
+  it("when the process stops, leaves the job queued behind another of its organisation for the next start, and never rejects", async () => {
+    const first = await stage("first.ndjson");
+    const second = await stage("second.ndjson");
+    let stopping = false;
+    const deps = { store, logger };
+    // The stop arrives while the first job runs.
+    const scheduler = createJobScheduler(deps, { batchSize: 2, interrupted: () => stopping, onProgress: () => (stopping = true) });
+    await expect(resumeUnfinishedJobs(deps, scheduler, { interrupted: () => stopping })).resolves.toBeGreaterThanOrEqual(2);
+    expect((await store.findImportJob(first.id))?.state).toBe("succeeded");
+    expect(await store.findImportJob(second.id)).toMatchObject({ state: "queued", attempts: 0 });
+    await resume({ store, logger });
+    expect((await store.findImportJob(second.id))?.state).toBe("succeeded");
+  });
+
+  it("runs a job scheduled twice (a resume meeting a fresh upload) once, and one ended keeps its end", async () => {
+    const job = await stage("twice-scheduled.ndjson");
+    const scheduler = createJobScheduler({ store, logger });
+    const [a, b] = [scheduler.run(job), scheduler.run(job)];
+    expect(b).toBe(a);
+    expect((await a)?.state).toBe("succeeded");
+    expect(await store.findImportJob(job.id)).toMatchObject({ state: "succeeded", attempts: 1 });
+    expect(await store.finishImportJob(job.id, { state: "failed", failure: { reason: "internal", detail: "late" } })).toMatchObject({ state: "succeeded", failure: null });
   });
 });
 

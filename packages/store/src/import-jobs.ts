@@ -156,16 +156,24 @@ export async function countActiveImportJobs(db: Kysely<Database>, orgId: string)
   return Number(row.n);
 }
 
-/** Ends a job. The failure is shown to whoever imported the file: it must not hold row values. */
+/**
+ * Ends a job that is queued or running; one already ended keeps its end (a second run of it,
+ * say, cannot turn `succeeded` into `failed`). Returns the job as it stands. The failure is shown
+ * to whoever imported the file: it must not hold row values.
+ */
 export async function finishImportJob(db: Kysely<Database>, id: string, outcome: { state: "succeeded" } | { state: "failed"; failure: ImportFailure }): Promise<ImportJob> {
   const failure = outcome.state === "failed" ? outcome.failure : null;
   const row = await db
     .updateTable("import_jobs")
     .set({ state: outcome.state, error: failure?.detail ?? null, failure_reason: failure?.reason ?? null, finished_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
     .where("id", "=", id)
+    .where("state", "in", ["queued", "running"])
     .returningAll()
-    .executeTakeFirstOrThrow();
-  return toJob(row);
+    .executeTakeFirst();
+  if (row) return toJob(row);
+  const ended = await findImportJob(db, id);
+  if (!ended) throw new Error(`no import job ${id}`);
+  return ended;
 }
 
 /** A job's rejected rows in (line, field) order, a page at a time: those after the reject given. */

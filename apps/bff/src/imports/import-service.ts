@@ -35,7 +35,11 @@ function byteLimit(max: number): Transform {
 export type ImportService = {
   /** Stages the body durably and starts the job (queued); resolves once it is staged. */
   start(input: { orgId: string; dataset: ImportDataset; format: ImportFormat; body: Readable }): Promise<ImportJob>;
-  /** Removes what a crashed process left staged; embedded store: resumes the jobs it left unfinished. */
+  /**
+   * Removes what a crashed process left staged — call it before taking uploads, so no upload
+   * being written is taken for a leftover — and, on the embedded store, starts resuming the jobs
+   * left unfinished (in the background: it resolves once the files are swept).
+   */
   resume(): Promise<void>;
   /** Stops taking jobs; one running is left to be interrupted (and resumed at the next start). */
   close(): Promise<void>;
@@ -61,12 +65,8 @@ export function createImportService(options: ImportServiceOptions): ImportServic
   const deps = { store: options.store, logger: options.logger, limits: options.limits };
   let stopping = false;
   const interrupted = () => stopping;
+  // Closing the store under a running job interrupts it; its checkpoint lets the next start resume it.
   const scheduler = createJobScheduler(deps, { sliceMs: IN_PROCESS_SLICE_MS, interrupted });
-  const whenInterrupted = (error: unknown) => {
-    // Closing the store under a running job interrupts it; its checkpoint lets the next start resume it.
-    if (stopping) options.logger.info("import interrupted by shutdown; it resumes at the next start");
-    else options.logger.error({ err: error }, "import failed");
-  };
   let queue: Promise<ImportQueue> | undefined;
 
   const { maxActiveJobsPerOrg, maxUploadBytes } = options.limits;
@@ -85,8 +85,12 @@ export function createImportService(options: ImportServiceOptions): ImportServic
    * it. The bound that holds across processes is the store's, checked again as the job is recorded.
    */
   const admit = async (orgId: string) => {
-    const active = (await options.store.countActiveImportJobs(orgId)) + (staging.get(orgId) ?? 1) - 1;
+    const stored = await options.store.countActiveImportJobs(orgId);
+    // Checked and counted in one synchronous step after the await: uploads arriving together
+    // are admitted one by one, up to the bound, never all refused nor all taken.
+    const active = stored + (staging.get(orgId) ?? 0);
     if (active >= maxActiveJobsPerOrg) throw tooMany(active);
+    staging.set(orgId, (staging.get(orgId) ?? 0) + 1);
   };
 
   const stage = async (input: { orgId: string; dataset: ImportDataset; format: ImportFormat; body: Readable }): Promise<ImportJob> => {
@@ -94,7 +98,7 @@ export function createImportService(options: ImportServiceOptions): ImportServic
     input.body.on("error", (error) => body.destroy(error));
     if (!options.queue) {
       const job = await stageImport(options.store, options.dataDir, { ...input, body, maxActive: maxActiveJobsPerOrg });
-      scheduler.run(job).catch(whenInterrupted);
+      void scheduler.run(job);
       return job;
     }
     const queueOptions = options.queue;
@@ -116,9 +120,8 @@ export function createImportService(options: ImportServiceOptions): ImportServic
 
   return {
     async start(input) {
-      staging.set(input.orgId, (staging.get(input.orgId) ?? 0) + 1);
+      await admit(input.orgId);
       try {
-        await admit(input.orgId);
         return await stage(input);
       } catch (error) {
         throw error instanceof ActiveImportLimitReached ? tooMany(error.active) : error;
@@ -129,13 +132,12 @@ export function createImportService(options: ImportServiceOptions): ImportServic
       }
     },
     async resume() {
-      try {
-        const swept = await sweepStagedFiles(options.store, options.dataDir);
-        if (swept.length > 0) options.logger.info({ files: swept.length }, "removed staged import files left by a crash");
-        if (!options.queue) await resumeUnfinishedJobs(deps, { sliceMs: IN_PROCESS_SLICE_MS, interrupted }, scheduler);
-      } catch (error) {
-        whenInterrupted(error);
-      }
+      const swept = await sweepStagedFiles(options.store, options.dataDir);
+      if (swept.length > 0) options.logger.info({ files: swept.length }, "removed staged import files left by a crash");
+      if (options.queue) return;
+      resumeUnfinishedJobs(deps, scheduler, { interrupted }).catch((error: unknown) => {
+        if (!stopping) options.logger.error({ err: error }, "could not list the imports to resume; they resume at the next start");
+      });
     },
     async close() {
       stopping = true;
