@@ -8,12 +8,12 @@ export type ChunkMessage = { jobId: string; seq: number };
 
 export type ImportQueue = {
   /**
-   * Queues a job's chunks. A chunk's priority is minus its place in its job: every job's k-th
-   * chunk is taken before any job's (k+1)-th, so a worker serves the jobs waiting (and so the
-   * organisations: each has at most IMPORT_MAX_ACTIVE_JOBS_PER_ORG) round-robin, and a new small
-   * import goes ahead of the rest of a large one. (pg-boss fetches by priority, then age.)
+   * Queues a job's chunks. A chunk's priority is minus its fair-queuing tag (the job's fairBase
+   * plus its place in the job, store/import-chunks.ts): pg-boss fetches by priority, then age,
+   * so a worker serves the organisations waiting round-robin, and a new organisation's first
+   * chunk goes next.
    */
-  enqueue(jobId: string, seqs: number[]): Promise<void>;
+  enqueue(job: { id: string; fairBase: number }, seqs: number[]): Promise<void>;
   /** Takes chunks one at a time; `lastAttempt` tells the handler a failure now is final. */
   work(handler: (message: ChunkMessage, attempt: { lastAttempt: boolean }) => Promise<void>): Promise<void>;
   stop(): Promise<void>;
@@ -44,13 +44,13 @@ export async function openImportQueue(options: ImportQueueOptions): Promise<Impo
   await boss.start();
   await boss.createQueue(IMPORT_CHUNK_QUEUE, { name: IMPORT_CHUNK_QUEUE, retryLimit: 5, retryDelay: 1, retryBackoff: true });
   return {
-    enqueue: async (jobId, seqs) => {
+    enqueue: async ({ id: jobId, fairBase }, seqs) => {
       if (seqs.length === 0) return;
       await boss.insert(
         seqs.map((seq) => ({
           name: IMPORT_CHUNK_QUEUE,
           data: { jobId, seq } satisfies ChunkMessage,
-          priority: -seq,
+          priority: -(fairBase + seq),
           expireInSeconds: options.chunkExpireSeconds,
           retryLimit: 5,
           retryDelay: 1,

@@ -242,6 +242,36 @@ describe("the scheduler of one process's jobs", () => {
   });
 });
 
+describe("fair queuing of chunks across organisations", () => {
+  it("tags a new job's chunks after its organisation's waiting ones and no earlier than those being served: an organisation submitting job after job cannot starve another's large import", async () => {
+    const fresh = await openPgliteTestStore();
+    try {
+      const deps = { store: fresh, logger };
+      const stageScores = async (org: string, chunks: number) => {
+        const file = join(dir, `fair-${org}-${chunks}.ndjson`);
+        await writeFile(file, [...sampleLines({ dataset: "scores", rows: chunks * 2, bad: 0, seed: 9, org, format: "ndjson" })].join("\n") + "\n");
+        return (await stageChunkedImport(deps, { orgId: org, dataset: "scores", format: "ndjson", file }, { chunkRecords: 2 })).job;
+      };
+      const victim = await stageScores("telco", 10);
+      expect(victim.fairBase).toBe(0);
+      // Half the victim's chunks are served.
+      for (let seq = 0; seq < 5; seq++) await fresh.completeImportChunk(victim.id, seq);
+      // Another organisation's job starts at the chunk now served: the two interleave (tags 5…9 each).
+      const first = await stageScores("other", 5);
+      expect(first.fairBase).toBe(5);
+      // Its next job, while the first waits, queues after its own: behind the victim's remaining chunks.
+      const second = await stageScores("other", 5);
+      expect(second.fairBase).toBe(10);
+      // With the victim done, tags start again from what still waits.
+      for (let seq = 5; seq < 10; seq++) await fresh.completeImportChunk(victim.id, seq);
+      for (let seq = 0; seq < 5; seq++) await fresh.completeImportChunk(first.id, seq);
+      expect((await stageScores("telco", 1)).fairBase).toBe(10);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
 describe("IMPORT_MAX_REJECTS", () => {
   it("fails a chunked job once its chunks' rejects pass the bound, and its later chunks change nothing", async () => {
     const file = join(dir, "many-rejects.ndjson");

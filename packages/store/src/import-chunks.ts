@@ -29,9 +29,27 @@ export async function stageChunkedImportJob(
       seq++;
     });
     if (job.maxActive !== undefined) await admitImportJob(tx, job, job.maxActive);
-    await tx.updateTable("import_jobs").set({ chunks: seq }).where("id", "=", job.id).execute();
+    await tx.updateTable("import_jobs").set({ chunks: seq, fair_base: await fairBaseOf(tx, job) }).where("id", "=", job.id).execute();
     return seq;
   });
+}
+
+/**
+ * Where a new job's chunks go in the queue (fair queuing across organisations): after every
+ * chunk its organisation has queued, and no earlier than the lowest tag still waiting (the
+ * virtual time, which advances as chunks are done). So an organisation that keeps submitting
+ * jobs takes its turn after the others' waiting chunks, and a new organisation's first chunk
+ * goes next. Tags stay small: they count chunks waiting, not chunks ever queued.
+ */
+async function fairBaseOf(tx: Kysely<Database>, job: { id: string; orgId: string }): Promise<number> {
+  const { rows } = await sql<{ now: number | null; own: number | null }>`
+    select
+      (select min(j.fair_base + c.seq) from import_chunks c join import_jobs j on j.id = c.job_id
+        where not c.done and j.state in ('queued', 'running') and j.fair_base is not null) as now,
+      (select max(j.fair_base + j.chunks) from import_jobs j
+        where j.org_id = ${job.orgId} and j.id <> ${job.id} and j.state in ('queued', 'running') and j.fair_base is not null) as own
+  `.execute(tx);
+  return Math.max(Number(rows[0]?.now ?? 0), Number(rows[0]?.own ?? 0));
 }
 
 /** The chunks of a job that are not done yet (to enqueue). */

@@ -24,6 +24,8 @@ export type ImportJob = {
   rows: ImportRowCounts;
   /** Runs of a file-staged job started so far (markImportJobRunning with `newRun`). */
   attempts: number;
+  /** A chunked job's place in the queue: chunk k's fair-queuing tag is fairBase + k (import-chunks.ts). */
+  fairBase: number;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -84,6 +86,7 @@ function toJob(row: Selectable<ImportJobsTable>): ImportJob {
     checkpointLine: Number(row.checkpoint_line),
     rows: { read: Number(row.rows_read), imported: Number(row.rows_imported), unchanged: Number(row.rows_unchanged), rejected: Number(row.rows_rejected) },
     attempts: Number(row.attempts),
+    fairBase: Number(row.fair_base ?? 0),
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
@@ -170,7 +173,11 @@ export async function finishImportJob(db: Kysely<Database>, id: string, outcome:
     .where("state", "in", ["queued", "running"])
     .returningAll()
     .executeTakeFirst();
-  if (row) return toJob(row);
+  if (row) {
+    // A chunked job's staged records are of no more use once it has ended.
+    if (row.staged_in === "chunks") await db.updateTable("import_chunks").set({ body: "", done: true }).where("job_id", "=", id).where("done", "=", false).execute();
+    return toJob(row);
+  }
   const ended = await findImportJob(db, id);
   if (!ended) throw new Error(`no import job ${id}`);
   return ended;

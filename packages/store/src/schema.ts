@@ -144,6 +144,7 @@ export type ImportJobsTable = {
   state: ColumnType<ImportJobState, ImportJobState | undefined, ImportJobState>;
   error: string | null;
   failure_reason: string | null;
+  fair_base: number | null;
   checkpoint_line: Counter;
   rows_read: Counter;
   rows_imported: Counter;

@@ -110,7 +110,7 @@ export function createImportService(options: ImportServiceOptions): ImportServic
       const staged = await stageChunkedImport(deps, { orgId: input.orgId, dataset: input.dataset, format: input.format, file, maxActive: maxActiveJobsPerOrg });
       if (staged.job.state !== "failed") {
         queue ??= openImportQueue({ ...queueOptions, logger: options.logger });
-        await (await queue).enqueue(staged.job.id, Array.from({ length: staged.chunks }, (_, i) => i));
+        await (await queue).enqueue(staged.job, Array.from({ length: staged.chunks }, (_, i) => i));
       }
       return staged.job;
     } finally {

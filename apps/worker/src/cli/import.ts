@@ -62,7 +62,7 @@ async function importThroughQueue(runtime: WorkerRuntime, config: WorkerConfig, 
   if (staged.job.state !== "failed") {
     const queue = await openImportQueue({ connectionString: config.database.url ?? "", schema: config.importQueue.schema, chunkExpireSeconds: config.importQueue.chunkExpireSeconds, logger });
     try {
-      await queue.enqueue(staged.job.id, Array.from({ length: staged.chunks }, (_, i) => i));
+      await queue.enqueue(staged.job, Array.from({ length: staged.chunks }, (_, i) => i));
     } finally {
       await queue.stop();
     }
