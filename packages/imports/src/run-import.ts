@@ -93,7 +93,8 @@ export async function importRecords(
     }
     if (sliceMs !== undefined) {
       const perRecord = (performance.now() - startedAt) / Math.max(batch.read, 1);
-      batchSize = Math.max(1, Math.min(options.batchSize, Math.floor(sliceMs / Math.max(perRecord, 0.001))));
+      // At most twice the last: a cheap batch (rejects, unchanged rows) says little of the next.
+      batchSize = Math.max(1, Math.min(options.batchSize, 2 * Math.max(batch.read, 1), Math.floor(sliceMs / Math.max(perRecord, 0.001))));
       // Requests that arrived during the write are served before the next batch is read.
       await yieldToEventLoop();
     }

@@ -210,6 +210,51 @@ describe("a job that fails for a reason other than its file", () => {
   });
 });
 
+describe("a run in time slices (sliceMs), beside requests", () => {
+  it("starts with 10 records a batch, at most doubles from one batch to the next, and serves the event loop between batches", async () => {
+    const file = join(dir, "sliced.ndjson");
+    await writeFile(file, [...sampleLines({ dataset: "scores", rows: 400, bad: 0, seed: 8, org: "telco", format: "ndjson" })].join("\n") + "\n");
+    const job = await stageImport(store, dir, { orgId: "telco", dataset: "scores", format: "ndjson", body: fileBody(file) });
+    const sizes: number[] = [];
+    const turnsBetween: number[] = [];
+    let ticks = 0;
+    let ticking = true;
+    const tick = () => {
+      ticks++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    let read = 0;
+    const outcome = await executeJob({ store, logger }, job, {
+      sliceMs: 1000,
+      onProgress: ({ rows }) => {
+        sizes.push(rows.read - read);
+        read = rows.read;
+        turnsBetween.push(ticks);
+      },
+    });
+    ticking = false;
+    expect(outcome).toMatchObject({ state: "succeeded", rows: { read: 400 } });
+    expect(sizes[0]).toBe(10);
+    for (let i = 1; i < sizes.length - 1; i++) expect(sizes[i]).toBeLessThanOrEqual(2 * sizes[i - 1]!);
+    // A slice of a second holds every batch the doubling allows: 10, 20, 40, 80, 160, then the rest.
+    expect(sizes).toEqual([10, 20, 40, 80, 160, 90]);
+    // Other callbacks ran between any two batches.
+    for (let i = 1; i < turnsBetween.length; i++) expect(turnsBetween[i]).toBeGreaterThan(turnsBetween[i - 1]!);
+  });
+
+  it("keeps a batch near the slice: with a slice shorter than one record's write, one record a batch", async () => {
+    const file = join(dir, "thin-sliced.ndjson");
+    await writeFile(file, [...sampleLines({ dataset: "scores", rows: 30, bad: 0, seed: 8, org: "telco", format: "ndjson" })].join("\n") + "\n");
+    const job = await stageImport(store, dir, { orgId: "telco", dataset: "scores", format: "ndjson", body: fileBody(file) });
+    const sizes: number[] = [];
+    let read = 0;
+    await executeJob({ store, logger }, job, { sliceMs: 0.001, onProgress: ({ rows }) => (sizes.push(rows.read - read), (read = rows.read)) });
+    expect(sizes.slice(0, 2)).toEqual([10, 1]);
+    expect(Math.max(...sizes.slice(1))).toBe(1);
+  });
+});
+
 describe("the scheduler of one process's jobs", () => {
   const stage = async (name: string, org = "telco", rows = 10) => {
     const file = join(dir, name);
