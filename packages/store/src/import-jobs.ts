@@ -63,14 +63,8 @@ export async function admitImportJob(tx: Kysely<Database>, job: { id: string; or
   // lock on the organisation (its foreign key), as a concurrent one's does; FOR UPDATE would wait
   // on each other's (a deadlock), NO KEY UPDATE only on each other's NO KEY UPDATE.
   await tx.selectFrom("organisations").select("id").where("id", "=", job.orgId).forNoKeyUpdate().execute();
-  const row = await tx
-    .selectFrom("import_jobs")
-    .select((eb) => eb.fn.countAll<string>().as("n"))
-    .where("org_id", "=", job.orgId)
-    .where("state", "in", ["queued", "running"])
-    .where("id", "!=", job.id)
-    .executeTakeFirstOrThrow();
-  if (Number(row.n) >= max) throw new ActiveImportLimitReached(Number(row.n), max);
+  const active = await countActiveImportJobs(tx, job.orgId, { except: job.id });
+  if (active >= max) throw new ActiveImportLimitReached(active, max);
 }
 
 function toJob(row: Selectable<ImportJobsTable>): ImportJob {
@@ -148,14 +142,15 @@ export async function markImportJobRunning(db: Kysely<Database>, id: string, opt
     .execute();
 }
 
-/** How many of an organisation's jobs are queued or running (IMPORT_MAX_ACTIVE_JOBS_PER_ORG). */
-export async function countActiveImportJobs(db: Kysely<Database>, orgId: string): Promise<number> {
-  const row = await db
+/** How many of an organisation's jobs are queued or running (IMPORT_MAX_ACTIVE_JOBS_PER_ORG), but `except`. */
+export async function countActiveImportJobs(db: Kysely<Database>, orgId: string, { except }: { except?: string } = {}): Promise<number> {
+  let query = db
     .selectFrom("import_jobs")
     .select((eb) => eb.fn.countAll<string>().as("n"))
     .where("org_id", "=", orgId)
-    .where("state", "in", ["queued", "running"])
-    .executeTakeFirstOrThrow();
+    .where("state", "in", ["queued", "running"]);
+  if (except !== undefined) query = query.where("id", "!=", except);
+  const row = await query.executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
