@@ -20,9 +20,11 @@ let bff: Running;
 let api: string;
 let token: string;
 let readOnlyToken: string;
+/** Organisation `other`'s: the next organisation's import after a hostile one. */
+let otherToken: string;
 
-async function mint(scopes: string[]): Promise<string> {
-  const minted = await runBff("dist/cli/token.js", scopes.flatMap((s) => ["--scope", s]), { DATA_DIR: dataDir, LOG_LEVEL: "warn" }).finished;
+async function mint(scopes: string[], org = "telco"): Promise<string> {
+  const minted = await runBff("dist/cli/token.js", [...scopes.flatMap((s) => ["--scope", s]), "--org", org], { DATA_DIR: dataDir, LOG_LEVEL: "warn" }).finished;
   if (minted.code !== 0) throw new Error(`npm run token failed:\n${minted.stderr}`);
   recordTestSecret("token", minted.stdout.trim(), "a token npm run token minted");
   return minted.stdout.trim();
@@ -34,7 +36,7 @@ beforeAll(async () => {
   bff = runBff("dist/main.js", [], { PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "warn" });
   const listening = await bff.waitFor((line) => /listening on http:\/\/\S+/.test(line), 60_000);
   api = /listening on (http:\/\/\S+)/.exec(listening)?.[1] ?? "";
-  [token, readOnlyToken] = await Promise.all([mint(["imports:write", "imports:read"]), mint(["imports:read"])]);
+  [token, readOnlyToken, otherToken] = await Promise.all([mint(["imports:write", "imports:read"]), mint(["imports:read"]), mint(["imports:write", "imports:read"], "other")]);
 }, 120_000);
 
 afterAll(async () => {
@@ -173,8 +175,9 @@ describe("hostile files through the admin API of a real BFF process (embedded st
     expect(bff.child.exitCode).toBeNull();
     expect((await fetch(`${api}/healthz`)).status).toBe(200);
     expect(await readdir(join(dataDir, "imports")).catch(() => [])).toEqual([]);
-    const next = await cli([join(samples, "scores.csv"), "--dataset", "scores", "--json", ...through()]);
-    expect(lastJson(next.stdout)).toMatchObject({ state: "succeeded", rows: { rejected: 0 } });
+    // The next organisation's import still succeeds.
+    const next = await cli([join(samples, "customers.ndjson"), "--dataset", "customers", "--json", "--api", api, "--token", otherToken]);
+    expect(lastJson(next.stdout)).toMatchObject({ state: "succeeded" });
   };
 
   for (const hostile of hostileFiles) {

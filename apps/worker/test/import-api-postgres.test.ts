@@ -31,6 +31,8 @@ describe.skipIf(!databaseUrl)("the admin import API of real BFF processes on Pos
   let bffs: { running: Running; url: string }[] = [];
   let worker: Running | undefined;
   let token: string;
+  /** Organisation `other`'s: the next organisation's import after a hostile one. */
+  let otherToken: string;
 
   const startBff = async () => {
     const running = runBff("dist/main.js", [], { ...env, PORT: "0", HOST: "127.0.0.1" });
@@ -49,9 +51,12 @@ describe.skipIf(!databaseUrl)("the admin import API of real BFF processes on Pos
     env = { DATABASE_URL: url, LOAD_DEMO_DATA: "true", IMPORT_QUEUE_SCHEMA: `${schema}_queue`, DATA_DIR: dataDir, LOG_LEVEL: "warn", IMPORT_MAX_ACTIVE_JOBS_PER_ORG: "1" };
     bffs = [await startBff()];
     bffs.push(await startBff());
-    const minted = await runBff("dist/cli/token.js", ["--scope", "imports:write", "--scope", "imports:read"], env).finished;
-    token = minted.stdout.trim();
-    recordTestSecret("token", token, "a token npm run token minted");
+    const mint = async (org: string) => {
+      const minted = (await runBff("dist/cli/token.js", ["--scope", "imports:write", "--scope", "imports:read", "--org", org], env).finished).stdout.trim();
+      recordTestSecret("token", minted, "a token npm run token minted");
+      return minted;
+    };
+    [token, otherToken] = await Promise.all([mint("telco"), mint("other")]);
   }, 180_000);
 
   afterAll(async () => {
@@ -109,7 +114,9 @@ describe.skipIf(!databaseUrl)("the admin import API of real BFF processes on Pos
       }
       expect(worker?.child.exitCode).toBeNull();
       expect(await staged()).toEqual([]);
-      expect(summaryOf((await through([join(samples, "scores.csv"), "--dataset", "scores", "--json"])).stdout)).toMatchObject({ state: "succeeded", rows: { rejected: 0 } });
+      // The next organisation's import still succeeds.
+      const next = await run(IMPORT_CLI, [join(samples, "customers.ndjson"), "--dataset", "customers", "--json", "--api", bffs[1]!.url, "--token", otherToken], unused()).finished;
+      expect(summaryOf(next.stdout)).toMatchObject({ state: "succeeded" });
     };
 
     for (const [path, command, rejects] of [
