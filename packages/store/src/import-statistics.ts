@@ -4,6 +4,9 @@ import type { Database } from "./schema.js";
 /** The tables an import grows. */
 const IMPORTED_TABLES = ["customers", "customer_identifiers", "customer_scores", "customer_profile_attributes", "customer_categories", "customer_category_history"] as const;
 
+/** The sample an import's ANALYZE takes: 300 × this many rows per table. */
+const STATISTICS_TARGET = 10;
+
 /** Rows this process writes before its first ANALYZE of them. */
 const FIRST_ANALYZE_AT = 10_000;
 
@@ -17,7 +20,10 @@ const FIRST_ANALYZE_AT = 10_000;
  *
  * So this process analyses those tables whenever the rows it has imported since its last ANALYZE
  * reach the rows it had imported before: at 10,000, 20,000, 40,000… — about log2(N / 10,000)
- * analyses for N rows, each a sample of ≤ 30,000 rows per table.
+ * analyses for N rows, each a sample of ≤ 3,000 rows per table (statistics target 10): the
+ * row counts and the look-ups' selectivity are all the plans need, and on the embedded store an
+ * ANALYZE holds the one connection the BFF's requests share (measured on PGlite with 40,000
+ * customers: 230–250 ms at the default target of 100, 33–39 ms at 10).
  */
 export function importStatistics(db: Kysely<Database>): (importedRows: number) => Promise<void> {
   let imported = 0;
@@ -26,6 +32,9 @@ export function importStatistics(db: Kysely<Database>): (importedRows: number) =
     imported += importedRows;
     if (imported < nextAnalyzeAt) return;
     nextAnalyzeAt = imported * 2;
-    await sql`analyze ${sql.raw(IMPORTED_TABLES.join(", "))}`.execute(db);
+    await db.transaction().execute(async (tx) => {
+      await sql`set local default_statistics_target = ${sql.raw(String(STATISTICS_TARGET))}`.execute(tx);
+      await sql`analyze ${sql.raw(IMPORTED_TABLES.join(", "))}`.execute(tx);
+    });
   };
 }
