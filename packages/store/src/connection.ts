@@ -68,6 +68,8 @@ export type StoreConnection = {
   dumpDataDir(): Promise<Blob>;
   /** PostgreSQL only: a new client with the pool's settings, outside the pool (LISTEN needs a connection of its own). */
   dedicatedClient?(): pg.Client;
+  /** PGlite only: how long its one session has been free with no one waiting (0 while in use). */
+  idleMs?(): number;
   /** PGlite only: calls `onPayload` with each notification on the channel; resolves to what stops it. */
   listenInProcess?(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -127,6 +129,7 @@ async function openPGlite(options: Extract<ConnectionOptions, { kind: "pglite" }
       return applied;
     },
     dumpDataDir: () => pglite.dumpDataDir("gzip"),
+    idleMs: () => lock.idleMs(),
     listenInProcess: async (channel, onPayload) => {
       const release = await lock.acquire();
       try {

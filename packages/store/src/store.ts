@@ -43,6 +43,12 @@ type StoreLifecycle = {
   migrate(): Promise<string[]>;
   /** PGlite only: the whole data directory as a tarball. */
   dumpDataDir(): Promise<Blob>;
+  /**
+   * Resolves once the store has had no query for `quietMs`, or after `maxWaitMs` whatever
+   * happens: a background writer (the BFF's import) lets requests run all their queries first.
+   * At once on PostgreSQL, whose connections are many.
+   */
+  whenQuiet(quietMs: number, maxWaitMs: number): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -86,6 +92,14 @@ export async function storeOver(
     ping: () => connection.ping(),
     migrate: () => connection.migrate(),
     dumpDataDir: () => connection.dumpDataDir(),
+    whenQuiet: async (quietMs, maxWaitMs) => {
+      const idleMs = connection.idleMs?.bind(connection);
+      if (!idleMs) return;
+      const until = performance.now() + maxWaitMs;
+      for (let idle = idleMs(); idle < quietMs && performance.now() < until; idle = idleMs()) {
+        await new Promise((resolve) => setTimeout(resolve, Math.max(1, quietMs - idle)));
+      }
+    },
     close: async () => {
       await listener?.close();
       await connection.close();
