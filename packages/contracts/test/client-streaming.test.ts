@@ -20,6 +20,7 @@ const server = createServer((req, res) => {
         dataset: "scores",
         format: "ndjson",
         state: "queued",
+        failure: null,
         error: null,
         rows: { read: 0, imported: 0, unchanged: 0, rejected: 0 },
         rowsPerSecond: 0,
