@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import type { IdentifierHasher } from "./identifier-hasher.js";
 import { applyCategoryAssignmentRows, type CategoryAssignmentImportRow } from "./import-category-assignments.js";
 import type { BatchOutcome, ImportContext } from "./import-context.js";
-import { applyCustomerRows, type CustomerImportRow } from "./import-customers.js";
+import { applyCustomerRows, OptimisticConflict, type CustomerImportRow } from "./import-customers.js";
 import type { ImportReject } from "./import-jobs.js";
 import { applyProfileAttributeRows, type ProfileAttributeImportRow } from "./import-profile-attributes.js";
 import { applyScoreRows, type ScoreImportRow } from "./import-scores.js";
@@ -38,10 +38,10 @@ class DryRun extends Error {
   }
 }
 
-function applyRows(tx: Transaction<Database>, ctx: ImportContext, batch: ImportRows): Promise<BatchOutcome> {
+function applyRows(tx: Transaction<Database>, ctx: ImportContext, batch: ImportRows, optimistic: boolean): Promise<BatchOutcome> {
   switch (batch.dataset) {
     case "customers":
-      return applyCustomerRows(tx, ctx, batch.rows);
+      return applyCustomerRows(tx, ctx, batch.rows, { optimistic });
     case "scores":
       return applyScoreRows(tx, ctx, batch.rows);
     case "profile-attributes":
@@ -55,6 +55,15 @@ function applyRows(tx: Transaction<Database>, ctx: ImportContext, batch: ImportR
  * Applies a batch of one job in one transaction with its rejects, its counts and the job's
  * checkpoint: after a crash either all of it is committed or none. A batch the checkpoint
  * already covers is skipped. With `dryRun` (no job row needed) the outcome is worked out and rolled back.
+ *
+ * The commit does not wait for its WAL to reach the disk (`synchronous_commit = off` for this
+ * transaction only): a crash of the server may lose the last batches committed — each whole,
+ * with its checkpoint — and the import then resumes before them, as after any crash. Whatever
+ * ends a job or a chunk commits synchronously, which makes every batch before it durable.
+ *
+ * A batch of new customers is first applied optimistically (see applyCustomerRows): if a write
+ * finds what its look-ups skipped, the transaction is rolled back and the batch applied again,
+ * looking everything up.
  */
 export async function applyImportBatch(
   db: Kysely<Database>,
@@ -64,56 +73,75 @@ export async function applyImportBatch(
   options: { dryRun?: boolean; chunk?: number } = {},
 ): Promise<ImportBatchResult> {
   try {
-    return await db.transaction().execute(async (tx) => {
-      if (!options.dryRun) {
-        // The checkpoint is the job's, or (chunked imports) the chunk's: workers share a job.
-        const locked =
-          options.chunk === undefined
-            ? await tx.selectFrom("import_jobs").select(["checkpoint_line", "org_id"]).where("id", "=", job.id).forUpdate().executeTakeFirst()
-            : await tx
-                .selectFrom("import_chunks as k")
-                .innerJoin("import_jobs as j", "j.id", "k.job_id")
-                .select(["k.checkpoint_line", "j.org_id"])
-                .where("k.job_id", "=", job.id)
-                .where("k.seq", "=", options.chunk)
-                .forUpdate("k")
-                .executeTakeFirst();
-        if (!locked || locked.org_id !== job.orgId) throw new Error(`import job ${job.id} of organisation ${job.orgId} does not exist`);
-        if (Number(locked.checkpoint_line) >= batch.lastLine) return { applied: false, imported: 0, unchanged: 0, rejected: 0 };
-      }
-
-      const outcome = await applyRows(tx, { jobId: job.id, orgId: job.orgId, hasher }, batch);
-      const rejects = [...batch.rejects, ...outcome.rejects];
-      const rejected = new Set(rejects.map((r) => r.line)).size;
-      const result = { applied: true, imported: outcome.imported, unchanged: outcome.unchanged, rejected };
-      // A dry run's job is not recorded: work everything out, then roll it back.
-      if (options.dryRun) throw new DryRun(result);
-      if (rejects.length > 0) {
-        await tx
-          .insertInto("import_rejects")
-          .values(rejects.map((r) => ({ job_id: job.id, line: r.line, field: r.field, message: r.message })))
-          .onConflict((oc) => oc.doNothing())
-          .execute();
-      }
-      if (options.chunk !== undefined) {
-        await tx.updateTable("import_chunks").set({ checkpoint_line: batch.lastLine }).where("job_id", "=", job.id).where("seq", "=", options.chunk).execute();
-      }
-      await tx
-        .updateTable("import_jobs")
-        .set({
-          ...(options.chunk === undefined ? { checkpoint_line: batch.lastLine } : {}),
-          rows_read: sql`rows_read + ${batch.read}`,
-          rows_imported: sql`rows_imported + ${outcome.imported}`,
-          rows_unchanged: sql`rows_unchanged + ${outcome.unchanged}`,
-          rows_rejected: sql`rows_rejected + ${rejected}`,
-          updated_at: sql<Date>`now()`,
-        })
-        .where("id", "=", job.id)
-        .execute();
-      return result;
-    });
+    return await applyInTransaction(db, hasher, job, batch, options, true);
+  } catch (error) {
+    if (error instanceof DryRun) return error.result;
+    if (!(error instanceof OptimisticConflict)) throw error;
+  }
+  try {
+    return await applyInTransaction(db, hasher, job, batch, options, false);
   } catch (error) {
     if (error instanceof DryRun) return error.result;
     throw error;
   }
+}
+
+async function applyInTransaction(
+  db: Kysely<Database>,
+  hasher: IdentifierHasher,
+  job: { id: string; orgId: string },
+  batch: ImportBatch,
+  options: { dryRun?: boolean; chunk?: number },
+  optimistic: boolean,
+): Promise<ImportBatchResult> {
+  return db.transaction().execute(async (tx) => {
+    if (!options.dryRun) {
+      // The checkpoint is the job's, or (chunked imports) the chunk's: workers share a job. The
+      // same round trip makes this transaction's commit asynchronous (set_config(…, true): local).
+      const locked =
+        options.chunk === undefined
+          ? (
+              await sql<{ checkpoint_line: string; org_id: string }>`
+                select checkpoint_line, org_id, set_config('synchronous_commit', 'off', true) from import_jobs where id = ${job.id} for update
+              `.execute(tx)
+            ).rows[0]
+          : (
+              await sql<{ checkpoint_line: string; org_id: string }>`
+                select k.checkpoint_line, j.org_id, set_config('synchronous_commit', 'off', true)
+                from import_chunks k join import_jobs j on j.id = k.job_id
+                where k.job_id = ${job.id} and k.seq = ${options.chunk}
+                for update of k
+              `.execute(tx)
+            ).rows[0];
+      if (!locked || locked.org_id !== job.orgId) throw new Error(`import job ${job.id} of organisation ${job.orgId} does not exist`);
+      if (Number(locked.checkpoint_line) >= batch.lastLine) return { applied: false, imported: 0, unchanged: 0, rejected: 0 };
+    }
+
+    const outcome = await applyRows(tx, { jobId: job.id, orgId: job.orgId, hasher }, batch, optimistic);
+    const rejects = [...batch.rejects, ...outcome.rejects];
+    const rejected = new Set(rejects.map((r) => r.line)).size;
+    const result = { applied: true, imported: outcome.imported, unchanged: outcome.unchanged, rejected };
+    // A dry run's job is not recorded: work everything out, then roll it back.
+    if (options.dryRun) throw new DryRun(result);
+    if (rejects.length > 0) {
+      await tx
+        .insertInto("import_rejects")
+        .values(rejects.map((r) => ({ job_id: job.id, line: r.line, field: r.field, message: r.message })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
+    // The counts, and the checkpoint (the chunk's or the job's), in one statement.
+    await sql`
+      with chunk as (
+        update import_chunks set checkpoint_line = ${batch.lastLine}
+        where ${options.chunk !== undefined} and job_id = ${job.id} and seq = ${options.chunk ?? -1}
+      )
+      update import_jobs
+      set checkpoint_line = case when ${options.chunk === undefined} then ${batch.lastLine}::bigint else checkpoint_line end,
+          rows_read = rows_read + ${batch.read}, rows_imported = rows_imported + ${outcome.imported},
+          rows_unchanged = rows_unchanged + ${outcome.unchanged}, rows_rejected = rows_rejected + ${rejected}, updated_at = now()
+      where id = ${job.id}
+    `.execute(tx);
+    return result;
+  });
 }
