@@ -3,6 +3,8 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { createGzip, gzipSync } from "node:zlib";
+import { expect, it } from "vitest";
+import type { Finished } from "./processes.js";
 
 /**
  * The files of the imports security review (issue "Imports that no tenant can turn against the
@@ -91,3 +93,27 @@ export const hostileFiles: HostileFile[] = [
     rejects: "1\t(record)\tunknown field\n",
   },
 ];
+
+/** One way an import runs (a CLI, an API, a store), as the hostile-file tests drive it. */
+export type ImportPath = {
+  /** Imports the file with `--json`. */
+  importFile(file: string, dataset: HostileFile["dataset"]): Promise<Finished>;
+  /** The job's rejects listing (`--rejects`). */
+  rejectsOf(job: string): Promise<string>;
+  /** After each file: the processes still serve, nothing stays staged, another organisation's import succeeds. */
+  stillServing(): Promise<void>;
+};
+
+/** One test per hostile file through `path`, each ending as documented; `dir()` is where the files are written. */
+export function eachHostileFileEndsAsDocumented(path: ImportPath, dir: () => string): void {
+  for (const hostile of hostileFiles) {
+    it(`${hostile.name}: ${JSON.stringify(hostile.summary)}`, async () => {
+      const result = await path.importFile(await hostile.write(dir()), hostile.dataset);
+      expect(result.code, result.stderr).toBe(hostile.summary.state === "succeeded" ? 0 : 1);
+      const summary = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}") as { job: string };
+      expect(summary).toMatchObject(hostile.summary);
+      if (hostile.rejects !== undefined) expect(await path.rejectsOf(summary.job)).toBe(hostile.rejects);
+      await path.stillServing();
+    }, 300_000);
+  }
+}

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { recordTestSecret } from "@insights/config/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hostileFiles } from "./hostile-files.js";
+import { eachHostileFileEndsAsDocumented, hostileFiles } from "./hostile-files.js";
 import { IMPORT_CLI, run, runBff, type Finished, type Running } from "./processes.js";
 
 /**
@@ -180,17 +180,7 @@ describe("hostile files through the admin API of a real BFF process (embedded st
     expect(lastJson(next.stdout)).toMatchObject({ state: "succeeded" });
   };
 
-  for (const hostile of hostileFiles) {
-    it(`${hostile.name}: ${JSON.stringify(hostile.summary)}`, async () => {
-      const file = await hostile.write(root);
-      const result = await cli([file, "--dataset", hostile.dataset, "--json", ...through()]);
-      expect(result.code, result.stderr).toBe(hostile.summary.state === "succeeded" ? 0 : 1);
-      const summary = lastJson(result.stdout);
-      expect(summary).toMatchObject(hostile.summary);
-      if (hostile.rejects !== undefined) expect(await rejectsOf(summary.job)).toBe(hostile.rejects);
-      await stillServing();
-    }, 300_000);
-  }
+  eachHostileFileEndsAsDocumented({ importFile: (file, dataset) => cli([file, "--dataset", dataset, "--json", ...through()]), rejectsOf, stillServing }, () => root);
 
   it("the admin API's rejects page escapes control characters too", async () => {
     const file = await hostileFiles.find((h) => h.name.startsWith("a key made of terminal escapes"))!.write(root);

@@ -7,7 +7,7 @@ import { recordTestSecret } from "@insights/config/testing";
 import { announceSkip } from "@insights/store/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hostileFiles } from "./hostile-files.js";
+import { eachHostileFileEndsAsDocumented } from "./hostile-files.js";
 import { IMPORT_CLI, run, runBff, WORKER_MAIN, type Running } from "./processes.js";
 
 /**
@@ -124,17 +124,7 @@ describe.skipIf(!databaseUrl)("the admin import API of real BFF processes on Pos
       ["npm run import (local, PostgreSQL)", local, (job: string) => run(IMPORT_CLI, ["--rejects", job], { ...env, LOG_LEVEL: "warn" }).finished],
     ] as const) {
       describe(`through ${path}`, () => {
-        for (const hostile of hostileFiles) {
-          it(`${hostile.name}: ${JSON.stringify(hostile.summary)}`, async () => {
-            const file = await hostile.write(root);
-            const result = await command([file, "--dataset", hostile.dataset, "--json"]);
-            expect(result.code, result.stderr).toBe(hostile.summary.state === "succeeded" ? 0 : 1);
-            const summary = summaryOf(result.stdout);
-            expect(summary).toMatchObject(hostile.summary);
-            if (hostile.rejects !== undefined) expect((await rejects(summary.job)).stdout).toBe(hostile.rejects);
-            await stillServing();
-          }, 300_000);
-        }
+        eachHostileFileEndsAsDocumented({ importFile: (file, dataset) => command([file, "--dataset", dataset, "--json"]), rejectsOf: async (job) => (await rejects(job)).stdout, stillServing }, () => root);
       });
     }
   });

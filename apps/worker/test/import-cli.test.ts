@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hostileFiles } from "./hostile-files.js";
+import { eachHostileFileEndsAsDocumented } from "./hostile-files.js";
 import { IMPORT_CLI, run, WORKER_MAIN } from "./processes.js";
 
 /** The import command line as a user runs it: real processes over an embedded store in a temp DATA_DIR. */
@@ -109,20 +109,18 @@ describe("npm run import", () => {
 
 describe("hostile files through npm run import (local, embedded store)", () => {
   const summaryOf = (stdout: string) => JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as { job: string; state: string };
-  for (const hostile of hostileFiles) {
-    it(`${hostile.name}: ${JSON.stringify(hostile.summary)}`, async () => {
-      const file = await hostile.write(root);
-      const result = await cli([file, "--dataset", hostile.dataset, "--org", "telco", "--json"]);
-      expect(result.code, result.stderr).toBe(hostile.summary.state === "succeeded" ? 0 : 1);
-      const summary = summaryOf(result.stdout);
-      expect(summary).toMatchObject(hostile.summary);
-      if (hostile.rejects !== undefined) expect((await cli(["--rejects", summary.job])).stdout).toBe(hostile.rejects);
-      // Nothing stays staged, and the store takes the next import.
-      expect(await readdir(join(dataDir, "imports")).catch(() => [])).toEqual([]);
-      // The next organisation's import still succeeds.
-      const next = await cli([join(root, "next.csv"), "--dataset", "customers", "--org", "other", "--json"]);
-      expect(summaryOf(next.stdout)).toMatchObject({ state: "succeeded" });
-    }, 300_000);
-  }
+  eachHostileFileEndsAsDocumented(
+    {
+      importFile: (file, dataset) => cli([file, "--dataset", dataset, "--org", "telco", "--json"]),
+      rejectsOf: async (job) => (await cli(["--rejects", job])).stdout,
+      stillServing: async () => {
+        // Nothing stays staged, and the store takes the next organisation's import.
+        expect(await readdir(join(dataDir, "imports")).catch(() => [])).toEqual([]);
+        const next = await cli([join(root, "next.csv"), "--dataset", "customers", "--org", "other", "--json"]);
+        expect(summaryOf(next.stdout)).toMatchObject({ state: "succeeded" });
+      },
+    },
+    () => root,
+  );
   beforeAll(() => writeFile(join(root, "next.csv"), "externalId,fullName\nNEXT-1,Next customer\n"));
 });

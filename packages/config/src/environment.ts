@@ -75,7 +75,7 @@ export function productionIssues(env: Pick<SharedEnv, "NODE_ENV" | "IDENTIFIER_H
 }
 
 /** The environment of a process that only opens the store (the worker and the CLIs): the shared variables, with the production checks. */
-export const SharedEnvSchema = z.object(sharedEnvShape).superRefine((env, ctx) => {
+const SharedEnvSchema = z.object(sharedEnvShape).superRefine((env, ctx) => {
   for (const issue of productionIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
 });
 

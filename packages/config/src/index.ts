@@ -6,7 +6,6 @@ export {
   parseEnvironment,
   positiveInt,
   productionIssues,
-  SharedEnvSchema,
   sharedEnvShape,
   storeSettings,
   type ImportLimitSettings,
