@@ -85,7 +85,7 @@ export function createApp(deps: AppDependencies): Express {
   const routes = buildRouteIndex([{ contract: apiContract }]);
   const dialects = appDialects(deps.config);
   const metrics = deps.metrics ?? createMetrics();
-  const upstreams = deps.upstreams ?? createUpstreams(deps.config.upstream, { metrics, logger: deps.logger });
+  const upstreams = deps.upstreams ?? createUpstreams(deps.config.upstream, { metrics, logger: deps.logger, store: deps.store });
   /** A family's handlers: forwarded to its upstream vendor when it has one, else the local ones. */
   const provided = <T extends AppRouter>(family: UpstreamFamily, contract: T, local: () => RouterHandlers<T>): RouterHandlers<T> => {
     const upstream = upstreams.of(family);

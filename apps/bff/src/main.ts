@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const lifecycle = createLifecycle();
   const metrics = createMetrics();
   // Built here so that shutdown closes their keep-alive connections after the last request.
-  const upstreams = createUpstreams(config.upstream, { metrics, logger });
+  const upstreams = createUpstreams(config.upstream, { metrics, logger, store: runtime.store });
   const app = createApp({ config, ...runtime, logger, lifecycle, metrics, upstreams });
   // Before any upload can arrive: staged leftovers are swept, and (embedded store) imports a
   // previous run left unfinished go on from their checkpoints, in the background.

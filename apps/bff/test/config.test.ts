@@ -97,7 +97,12 @@ describe("configuration", () => {
     });
 
     it("switches a family with <FAMILY>_PROVIDER=upstream and its URL; timeout, retries, connections optional", () => {
-      const config = loadConfig({ CATEGORIES_PROVIDER: "upstream", CATEGORIES_UPSTREAM_URL: "https://customers.masstack.example/", CATEGORIES_UPSTREAM_TIMEOUT_MS: "2500" });
+      const config = loadConfig({
+        CATEGORIES_PROVIDER: "upstream",
+        CATEGORIES_UPSTREAM_URL: "https://customers.masstack.example/",
+        CATEGORIES_UPSTREAM_TIMEOUT_MS: "2500",
+        CATEGORIES_UPSTREAM_ORGANISATION: "telco",
+      });
       expect(config.upstream.families.categories).toEqual({
         provider: "upstream",
         family: "categories",
@@ -105,13 +110,13 @@ describe("configuration", () => {
         timeoutMs: 2500,
         retries: 2,
         connections: 16,
-        credential: undefined,
+        account: { kind: "organisation", orgId: "telco", credential: undefined },
       });
       expect(config.upstream.families.scoring).toEqual({ provider: "local" });
     });
 
     it("requires the URL of an upstream family, and an http(s) one", () => {
-      expect(() => loadConfig({ PROFILES_PROVIDER: "upstream" })).toThrow(/PROFILES_UPSTREAM_URL: is required when PROFILES_PROVIDER=upstream/);
+      expect(() => loadConfig({ PROFILES_PROVIDER: "upstream", PROFILES_UPSTREAM_ORGANISATION: "telco" })).toThrow(/PROFILES_UPSTREAM_URL: is required when PROFILES_PROVIDER=upstream/);
       expect(() => loadConfig({ SCORING_PROVIDER: "upstream", SCORING_UPSTREAM_URL: "ftp://x.example" })).toThrow(/SCORING_UPSTREAM_URL/);
       expect(() => loadConfig({ SCORING_PROVIDER: "remote" })).toThrow(/SCORING_PROVIDER/);
       expect(() => loadConfig({ SEGMENTS_UPSTREAM_RETRIES: "9" })).toThrow(/SEGMENTS_UPSTREAM_RETRIES/);
@@ -125,21 +130,43 @@ describe("configuration", () => {
         SCORING_UPSTREAM_CLIENT_ID: "bff",
         SCORING_UPSTREAM_CLIENT_SECRET: "s3cret",
         SCORING_UPSTREAM_SCOPE: "customer-insights:scoring:read",
+        SCORING_UPSTREAM_ORGANISATION: "telco",
         CATEGORIES_PROVIDER: "upstream",
         CATEGORIES_UPSTREAM_URL: "https://masstack.example",
         CATEGORIES_UPSTREAM_TOKEN: "vendor-token",
+        CATEGORIES_UPSTREAM_ORGANISATION: "telco",
         PROFILES_PROVIDER: "upstream",
         PROFILES_UPSTREAM_URL: "https://imiconnect.example",
         PROFILES_UPSTREAM_KEY: "vendor-key",
+        PROFILES_UPSTREAM_ORGANISATION: "telco",
       });
       const credential = (family: "scoring" | "categories" | "profiles") => {
         const settings = config.upstream.families[family];
-        return settings.provider === "upstream" ? settings.credential : undefined;
+        return settings.provider === "upstream" && settings.account.kind === "organisation" ? settings.account.credential : undefined;
       };
       expect(credential("scoring")).toEqual({ kind: "oauth2", tokenUrl: "https://idp.example/token", clientId: "bff", clientSecret: "s3cret", scope: "customer-insights:scoring:read" });
       expect(credential("categories")).toEqual({ kind: "header", header: "authorization", value: "Bearer vendor-token" });
       expect(credential("profiles")).toEqual({ kind: "header", header: "key", value: "vendor-key" });
       expect(() => loadConfig({ SEGMENTS_UPSTREAM_TOKEN_URL: "https://idp.example/token", SEGMENTS_UPSTREAM_CLIENT_ID: "bff" })).toThrow(/SEGMENTS_UPSTREAM_CLIENT_SECRET: is required with/);
+    });
+
+    it("refuses an upstream family that does not say whose vendor account it is: one organisation's, or each one's own", () => {
+      const upstream = { SEGMENTS_PROVIDER: "upstream", SEGMENTS_UPSTREAM_URL: "https://bank.example" };
+      expect(() => loadConfig(upstream)).toThrow(/SEGMENTS_UPSTREAM_ORGANISATION: is required when SEGMENTS_PROVIDER=upstream, unless SEGMENTS_UPSTREAM_CREDENTIALS=per-organisation/);
+      expect(() => loadConfig({ ...upstream, SEGMENTS_UPSTREAM_ORGANISATION: "Telco!" })).toThrow(/SEGMENTS_UPSTREAM_ORGANISATION: must be an organisation id/);
+      expect(() => loadConfig({ ...upstream, SEGMENTS_UPSTREAM_ORGANISATION: "telco", SEGMENTS_UPSTREAM_CREDENTIALS: "per-organisation", UPSTREAM_CREDENTIALS_KEY: "ab".repeat(32) })).toThrow(
+        /SEGMENTS_UPSTREAM_CREDENTIALS: contradicts SEGMENTS_UPSTREAM_ORGANISATION/,
+      );
+      expect(() => loadConfig({ ...upstream, SEGMENTS_UPSTREAM_CREDENTIALS: "per-organisation" })).toThrow(/UPSTREAM_CREDENTIALS_KEY: is required with SEGMENTS_UPSTREAM_CREDENTIALS=per-organisation/);
+      expect(() => loadConfig({ ...upstream, SEGMENTS_UPSTREAM_CREDENTIALS: "per-organisation", UPSTREAM_CREDENTIALS_KEY: "ab".repeat(31) })).toThrow(/UPSTREAM_CREDENTIALS_KEY: must be at least 32 bytes/);
+      expect(() =>
+        loadConfig({ ...upstream, SEGMENTS_UPSTREAM_CREDENTIALS: "per-organisation", UPSTREAM_CREDENTIALS_KEY: "ab".repeat(32), SEGMENTS_UPSTREAM_CLIENT_ID: "bff", SEGMENTS_UPSTREAM_CLIENT_SECRET: "s", SEGMENTS_UPSTREAM_TOKEN_URL: "https://idp.example/t" }),
+      ).toThrow(/SEGMENTS_UPSTREAM_CLIENT_ID: contradicts SEGMENTS_UPSTREAM_CREDENTIALS=per-organisation/);
+      const perOrganisation = loadConfig({ ...upstream, SEGMENTS_UPSTREAM_CREDENTIALS: "per-organisation", UPSTREAM_CREDENTIALS_KEY: "ab".repeat(32) });
+      expect(perOrganisation.upstream.families.segments).toMatchObject({ provider: "upstream", account: { kind: "per-organisation" } });
+      expect(perOrganisation.upstream.credentialsKey).toEqual(Buffer.from("ab".repeat(32), "hex"));
+      // A local family needs neither.
+      expect(loadConfig({ SEGMENTS_UPSTREAM_URL: "https://bank.example" }).upstream.families.segments).toEqual({ provider: "local" });
     });
 
     it("caps MOBILE_SECTION_TIMEOUT_MS at REQUEST_TIMEOUT_MS, and wants a METRICS_TOKEN of some length", () => {

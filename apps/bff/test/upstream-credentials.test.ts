@@ -173,11 +173,8 @@ describe("MasStack's bearer and IMIconnect's key", () => {
     });
     front = await startTestApp({
       env: {
-        CATEGORIES_PROVIDER: "upstream",
-        CATEGORIES_UPSTREAM_URL: vendor.url,
+        ...upstreamEnv(vendor.url, ["CATEGORIES", "PROFILES"]),
         CATEGORIES_UPSTREAM_TOKEN: "masstack-vendor-token",
-        PROFILES_PROVIDER: "upstream",
-        PROFILES_UPSTREAM_URL: vendor.url,
         PROFILES_UPSTREAM_KEY: "imiconnect-vendor-key",
       },
     });

@@ -28,9 +28,15 @@ export async function startLoopbackServer(handler: (req: IncomingMessage, res: S
 
 export const upstreamFamilyNames = ["SCORING", "SEGMENTS", "CATEGORIES", "PROFILES"] as const;
 
-/** `<FAMILY>_PROVIDER=upstream` and its URL for each family named (all four by default). */
-export function upstreamEnv(url: string, families: readonly string[] = upstreamFamilyNames): Record<string, string> {
-  return Object.fromEntries(families.flatMap((family) => [[`${family}_PROVIDER`, "upstream"], [`${family}_UPSTREAM_URL`, url]]));
+/** `<FAMILY>_PROVIDER=upstream`, its URL and the organisation its vendor account belongs to (`telco`), for each family named (all four by default). */
+export function upstreamEnv(url: string, families: readonly string[] = upstreamFamilyNames, organisation = "telco"): Record<string, string> {
+  return Object.fromEntries(
+    families.flatMap((family) => [
+      [`${family}_PROVIDER`, "upstream"],
+      [`${family}_UPSTREAM_URL`, url],
+      [`${family}_UPSTREAM_ORGANISATION`, organisation],
+    ]),
+  );
 }
 
 /** A Citibanamex segment request's headers for the demo client (`demo-mobile-app`, MX, BCNMX, MOBILE), a fresh uuid. */

@@ -14,6 +14,7 @@ export type { E2eSession, SegmentCustomer, SegmentLookup, SegmentLookupRequest }
 export type { CatalogueCategory, CategoryHistoryEntry, CategoryHistoryPage, CategoryWriteResult, CustomerCategory, CustomerCategoryPatch, NewCatalogueCategory, NewCustomerCategory } from "./categories.js";
 export type { CustomerProfile, InwardLinksLevel, LinkedProfile } from "./profiles.js";
 export type { CustomerKeys, CustomerSelector } from "./customer-keys.js";
+export type { SealedUpstreamCredential, UpstreamCredentialListing } from "./upstream-credentials.js";
 export type { ImportBatch, ImportBatchResult, ImportRows } from "./import-batch.js";
 export type { CustomerImportRow } from "./import-customers.js";
 export type { ScoreImportRow } from "./import-scores.js";

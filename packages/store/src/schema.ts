@@ -169,6 +169,20 @@ export type ImportChunksTable = {
 
 export type ImportRejectsTable = { job_id: string; line: ColumnType<string, number, number>; field: string; message: string };
 
+/** Upstream families whose vendor account can be an organisation's own (0013). */
+export const upstreamCredentialFamilies = ["scoring", "segments", "categories", "profiles"] as const;
+export type UpstreamCredentialFamily = (typeof upstreamCredentialFamilies)[number];
+
+export type UpstreamCredentialsTable = {
+  org_id: string;
+  family: UpstreamCredentialFamily;
+  kind: "oauth2" | "header";
+  /** Sealed by the BFF (never a usable secret here). */
+  sealed: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+};
+
 export type Database = {
   organisations: OrganisationsTable;
   customers: CustomersTable;
@@ -186,6 +200,7 @@ export type Database = {
   import_jobs: ImportJobsTable;
   import_rejects: ImportRejectsTable;
   import_chunks: ImportChunksTable;
+  upstream_credentials: UpstreamCredentialsTable;
 };
 
 export type Customer = Selectable<CustomersTable>;

@@ -25,6 +25,15 @@ import { createApiClient, createOrganisation, listApiClients, listOrganisations,
 import { loadProfiles, type InwardLinksLevel } from "./profiles.js";
 import { orgScope, ReadCache, type CacheScope, type ReadCacheOptions } from "./read-cache.js";
 import { lookupScoringSubject, type ScoringLookup, type ScoringLookupRequest } from "./scores.js";
+import type { IdentifierKind, UpstreamCredentialFamily } from "./schema.js";
+import {
+  findUpstreamCredential,
+  identifierOrganisations,
+  listUpstreamCredentials,
+  revokeUpstreamCredential,
+  setUpstreamCredential,
+  type SealedUpstreamCredential,
+} from "./upstream-credentials.js";
 import { deleteExpiredE2eSessions, findApiClient, findE2eSessionLivingPast, findLiveE2eSession, insertE2eSession, lookupSegment, type SegmentLookupRequest } from "./segments.js";
 
 /**
@@ -184,6 +193,14 @@ function domainOperations({ db }: StoreConnection, hasher: IdentifierHasher, cac
     createApiKey: (orgId: string, label: string, apiKey?: string) => write("api-keys", () => createApiKey(db, hasher, orgId, label, apiKey)),
     listApiKeys: (orgId?: string) => listApiKeys(db, orgId),
     revokeApiKey: (id: string, now?: Date) => write("api-keys", () => revokeApiKey(db, id, now)),
+
+    // Upstream mode: organisations' own vendor accounts (sealed by the BFF), and whose a vendor identifier is
+    setUpstreamCredential: (credential: SealedUpstreamCredential) => write(orgScope(credential.orgId), () => setUpstreamCredential(db, credential)),
+    findUpstreamCredential: (orgId: string, family: UpstreamCredentialFamily) =>
+      read(orgScope(orgId), key("upstream-credential", orgId, family), () => findUpstreamCredential(db, orgId, family)),
+    listUpstreamCredentials: (orgId?: string) => listUpstreamCredentials(db, orgId),
+    revokeUpstreamCredential: (orgId: string, family: UpstreamCredentialFamily) => write(orgScope(orgId), () => revokeUpstreamCredential(db, orgId, family)),
+    identifierOrganisations: (kind: IdentifierKind, value: string) => identifierOrganisations(db, hasher, kind, value),
 
     // Imports
     createImportJob: (job: Parameters<typeof createImportJob>[1]) => createImportJob(db, job),

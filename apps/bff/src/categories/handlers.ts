@@ -3,6 +3,7 @@ import { masstackCodes } from "@insights/errors";
 import type { CatalogueCategory, CategoryWriteResult, CustomerCategory, Store } from "@insights/store";
 import type { RouterHandlers } from "../http/ts-rest-adapter.js";
 import { findCustomerCategories } from "./customer-categories.js";
+import { nextHistoryLink } from "./history-link.js";
 
 type Contract = typeof categoriesContract;
 
@@ -54,10 +55,9 @@ export function categoriesHandlers(store: Store): RouterHandlers<Contract> {
       const limit = query.limit ?? MAX_HISTORY_ENTRIES;
       const page = await store.customerCategoryHistory(params.org_id, params.customer_id, { limit, after: query.cursor });
       if (!page) throw notFound();
-      const nextPage = `/v4/orgs/${encodeURIComponent(params.org_id)}/customers/${params.customer_id}/categories/historical?limit=${limit}&cursor=${page.next}`;
       return {
         status: 200,
-        ...(page.next !== undefined ? { headers: { link: `<${nextPage}>; rel="next"` } } : {}),
+        ...(page.next !== undefined ? { headers: { link: nextHistoryLink(params.org_id, params.customer_id, limit, page.next) } } : {}),
         body: {
           history: page.entries.map((h) => ({
             category_id: h.categoryId,

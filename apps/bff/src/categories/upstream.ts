@@ -1,5 +1,7 @@
-import { categoriesContract } from "@insights/contracts/categories";
+import { categoriesContract, MAX_HISTORY_ENTRIES } from "@insights/contracts/categories";
+import { masstackCodes } from "@insights/errors";
 import type { FamilyUpstream } from "../upstream/family-upstream.js";
+import { nextHistoryLink, vendorNextCursor } from "./history-link.js";
 
 /**
  * MasStack categories in front of the real vendor: the caller's bearer token, or the BFF's own
@@ -10,13 +12,16 @@ export const categoriesUpstream: FamilyUpstream = {
   family: "masstack",
   contract: categoriesContract,
   readOnly: ["getCustomerCategoryHistory", "listCustomerCategories", "getCustomerCategory", "listCategories"],
+  identifiers: (_route, { params }) =>
+    typeof params.customer_id === "string" ? [{ kind: "masstack_customer_id", value: params.customer_id, unknown: () => masstackCodes.error("MCUS.999.997") }] : [],
   callerCredentialHeaders: ["authorization"],
   correlation: () => ({}),
   responseHeaders: ["link"],
-  // The next page is ours to serve: a link to the vendor's host keeps only its path and query.
-  ourResponseHeaders: ({ link, ...rest }) => {
-    if (link === undefined) return rest;
-    const relative = link.replace(/^<https?:\/\/[^/>]+(\/[^>]*)>/, "<$1>");
-    return /^<\/v4\/[^>]*>; rel="next"$/.test(relative) ? { ...rest, link: relative } : rest;
+  // The next page is ours to serve: rebuilt on the route called from the vendor's cursor alone; any other link is dropped.
+  ourResponseHeaders: ({ link, ...rest }, route, { params, query }) => {
+    const cursor = link === undefined || route !== "getCustomerCategoryHistory" ? undefined : vendorNextCursor(link);
+    if (cursor === undefined) return rest;
+    const limit = (query as { limit?: number } | undefined)?.limit ?? MAX_HISTORY_ENTRIES;
+    return { ...rest, link: nextHistoryLink(String(params.org_id), String(params.customer_id), limit, cursor) };
   },
 };

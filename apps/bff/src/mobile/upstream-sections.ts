@@ -45,10 +45,12 @@ const linked = (l: LinkedProfile) => ({ profileId: l.ProfileID, profileName: l.P
  */
 export function upstreamSectionProviders(defaults: SectionProviders, deps: UpstreamSectionDependencies): SectionProviders {
   async function ask<T>(upstream: Upstream, vendor: string, route: string, request: Omit<UpstreamRequest, "headers"> & { headers?: Record<string, string> }, context: SectionContext): Promise<T> {
-    if (!upstream.settings.credential) throw withoutCredential(vendor);
+    // Only an account serving the caller's organisation is asked (its forbidden error otherwise), and only with a vendor credential.
+    const access = await upstream.access.accessFor(context.orgId);
+    if (access.kind !== "vendor") throw withoutCredential(vendor);
     const ids = { requestId: context.requestId ?? randomUUID(), transactionId: randomUUID() };
     const headers = { ...request.headers, ...upstream.spec.correlation(request.headers ?? {}, ids) };
-    const answer = await callThrough(upstream, route, { ...request, headers }, { ids, deadline: deadlineAfter(performance.now(), deps.sectionTimeoutMs), callerCredentials: {} });
+    const answer = await callThrough(upstream, route, { ...request, headers }, { ids, deadline: deadlineAfter(performance.now(), deps.sectionTimeoutMs), access, callerCredentials: {} });
     return answer.body as T;
   }
 

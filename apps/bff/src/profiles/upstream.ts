@@ -1,5 +1,5 @@
 import { PROFILE_KEY_HEADERS, ProfileResponseSchema, profilesContract } from "@insights/contracts/profiles";
-import { IMICONNECT_SUCCESS_CODE } from "@insights/errors";
+import { IMICONNECT_SUCCESS_CODE, imiconnectCodes } from "@insights/errors";
 import type { FamilyUpstream } from "../upstream/family-upstream.js";
 
 function objectOf(body: unknown): Record<string, unknown> {
@@ -16,6 +16,18 @@ export const profilesUpstream: FamilyUpstream = {
   family: "imiconnect",
   contract: profilesContract,
   readOnly: ["getCustomerProfile", "getCustomerProfiles"],
+  identifiers: (_route, { params, query }) => {
+    const single = params.customerid;
+    const several = (query as { customerId?: string[] } | undefined)?.customerId ?? [];
+    return [...(typeof single === "string" ? [single] : []), ...several].map((value) => ({ kind: "imiconnect_customer_id", value, unknown: () => imiconnectCodes.error("7014") }));
+  },
+  // Several profiles: as locally, another organisation's customers are left out like unknown ones (all of them: 7014).
+  withoutIdentifiers: (route, request, others) => {
+    const query = request.query as { customerId?: string[] } | undefined;
+    if (route !== "getCustomerProfiles" || !query?.customerId) return undefined;
+    const left = query.customerId.filter((id) => !others.some((other) => other.value === id));
+    return left.length === 0 ? undefined : { ...request, query: { ...query, customerId: left } };
+  },
   callerCredentialHeaders: PROFILE_KEY_HEADERS,
   correlation: (_headers, ids) => ({ transid: ids.transactionId }),
   isErrorBody: (body) => objectOf(body).code !== IMICONNECT_SUCCESS_CODE,

@@ -13,6 +13,14 @@ export const scoringUpstream: FamilyUpstream = {
   family: "camara",
   contract: scoringContract,
   readOnly: ["retrieveScoring", "retrieveScoringV02"],
+  identifiers: (_route, { body, caller }) => {
+    const { phoneNumber, idDocument } = (body ?? {}) as Partial<ScoringRequest>;
+    const phone = phoneNumber ?? (caller.kind === "token" ? caller.phoneNumber : undefined);
+    return [
+      ...(phone ? [{ kind: "phone" as const, value: phone, unknown: () => camaraCodes.error("IDENTIFIER_NOT_FOUND") }] : []),
+      ...(idDocument ? [{ kind: "id_document" as const, value: idDocument, unknown: () => camaraCodes.error("NOT_FOUND") }] : []),
+    ];
+  },
   callerCredentialHeaders: ["authorization"],
   correlation(headers) {
     const given = headers["x-correlator"];

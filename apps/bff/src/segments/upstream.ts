@@ -1,4 +1,5 @@
-import { segmentsContract } from "@insights/contracts/segments";
+import { segmentsContract, type SegmentRequest } from "@insights/contracts/segments";
+import { citibanamexCodes } from "@insights/errors";
 import type { FamilyUpstream } from "../upstream/family-upstream.js";
 
 /**
@@ -11,6 +12,14 @@ export const segmentsUpstream: FamilyUpstream = {
   family: "citibanamex",
   contract: segmentsContract,
   readOnly: ["retrieveSegment", "retrieveSegmentApi", "retrievePublicKey", "retrievePublicKeyApi"],
+  identifiers: (_route, { body }) => {
+    const { customerId, cardNumber } = (body ?? {}) as Partial<SegmentRequest>;
+    const unknown = () => citibanamexCodes.error("resourceNotFound");
+    return [
+      ...(customerId ? [{ kind: "citibanamex_customer_id" as const, value: customerId, unknown }] : []),
+      ...(cardNumber ? [{ kind: "card_number" as const, value: cardNumber, unknown }] : []),
+    ];
+  },
   callerCredentialHeaders: ["authorization"],
   // `uuid` is one of the contract's headers: it is forwarded as sent.
   correlation: () => ({}),

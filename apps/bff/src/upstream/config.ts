@@ -10,7 +10,9 @@ import { z } from "zod";
 export const upstreamFamilies = ["scoring", "segments", "categories", "profiles"] as const;
 export type UpstreamFamily = (typeof upstreamFamilies)[number];
 
-const httpUrl = z
+const orgId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be an organisation id (lower-case letters, digits, '-')");
+
+export const httpUrl = z
   .string()
   .url()
   .regex(/^https?:\/\//, "must be an http(s):// URL");
@@ -21,6 +23,15 @@ export type ClientCredentials = { kind: "oauth2"; tokenUrl: string; clientId: st
 export type StaticCredential = { kind: "header"; header: string; value: string };
 export type VendorCredential = ClientCredentials | StaticCredential;
 
+/**
+ * Whose vendor account an upstream family is called with (docs/upstream.md#whose-account):
+ * one organisation's — the deployment's credential, or its callers' own, serve that organisation
+ * alone — or each organisation's own, kept sealed in the store (`npm run admin -- upstream set`).
+ */
+export type UpstreamAccount =
+  | { kind: "organisation"; orgId: string; credential: VendorCredential | undefined }
+  | { kind: "per-organisation" };
+
 export type UpstreamSettings = {
   family: UpstreamFamily;
   baseUrl: string;
@@ -30,8 +41,7 @@ export type UpstreamSettings = {
   retries: number;
   /** Connections kept to this upstream at most. */
   connections: number;
-  /** Undefined: the caller's own credential headers are forwarded as received. */
-  credential: VendorCredential | undefined;
+  account: UpstreamAccount;
 };
 
 export type ProviderSettings = { provider: "local" } | ({ provider: "upstream" } & UpstreamSettings);
@@ -46,12 +56,14 @@ export type UpstreamConfig = {
   maxResponseBytes: number;
   /** What the mobile overview's segment section tells the bank it is (its own callers send these headers). */
   segmentsChannel: SegmentsChannel | undefined;
+  /** Opens the organisations' sealed vendor credentials (UPSTREAM_CREDENTIALS_KEY). */
+  credentialsKey: Buffer | undefined;
 };
 
 /** Citibanamex's `countryCode`, `businessCode` and `ChannelId` of the BFF's own client. */
 export type SegmentsChannel = { countryCode: string; businessCode: string; channelId: string };
 
-const prefixOf = { scoring: "SCORING", segments: "SEGMENTS", categories: "CATEGORIES", profiles: "PROFILES" } as const satisfies Record<UpstreamFamily, string>;
+export const prefixOf = { scoring: "SCORING", segments: "SEGMENTS", categories: "CATEGORIES", profiles: "PROFILES" } as const satisfies Record<UpstreamFamily, string>;
 
 function familyShape<P extends string>(prefix: P) {
   return {
@@ -60,7 +72,11 @@ function familyShape<P extends string>(prefix: P) {
     [`${prefix}_UPSTREAM_TIMEOUT_MS`]: positiveInt.optional(),
     [`${prefix}_UPSTREAM_RETRIES`]: z.coerce.number().int().min(0).max(5).default(2),
     [`${prefix}_UPSTREAM_CONNECTIONS`]: positiveInt.max(1024).default(16),
+    [`${prefix}_UPSTREAM_ORGANISATION`]: orgId.optional(),
+    [`${prefix}_UPSTREAM_CREDENTIALS`]: z.enum(["per-organisation"]).optional(),
   } as Record<`${P}_PROVIDER`, z.ZodDefault<z.ZodEnum<["local", "upstream"]>>> &
+    Record<`${P}_UPSTREAM_ORGANISATION`, z.ZodOptional<typeof orgId>> &
+    Record<`${P}_UPSTREAM_CREDENTIALS`, z.ZodOptional<z.ZodEnum<["per-organisation"]>>> &
     Record<`${P}_UPSTREAM_URL`, z.ZodOptional<typeof httpUrl>> &
     Record<`${P}_UPSTREAM_TIMEOUT_MS`, z.ZodOptional<typeof positiveInt>> &
     Record<`${P}_UPSTREAM_RETRIES` | `${P}_UPSTREAM_CONNECTIONS`, z.ZodDefault<z.ZodNumber>>;
@@ -93,19 +109,42 @@ export const upstreamEnvShape = {
   UPSTREAM_BREAKER_FAILURES: positiveInt.default(5),
   UPSTREAM_BREAKER_RESET_MS: positiveInt.default(10_000),
   UPSTREAM_MAX_RESPONSE_BYTES: positiveInt.default(1_048_576),
+  UPSTREAM_CREDENTIALS_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64,}$/, "must be at least 32 bytes, hex-encoded")
+    .optional(),
 };
 
 type UpstreamEnv = z.output<z.ZodObject<typeof upstreamEnvShape>>;
 
 type Issue = { path: string; message: string };
 
-/** What the schema alone cannot say: a URL for each upstream family, client credentials all or none. */
+/**
+ * What the schema alone cannot say: a URL for each upstream family, client credentials all or
+ * none, and whose vendor account each upstream family is — one organisation's, or each one's own.
+ */
 export function upstreamEnvIssues(env: UpstreamEnv): Issue[] {
   const issues: Issue[] = [];
   for (const family of upstreamFamilies) {
     const prefix = prefixOf[family];
-    if (env[`${prefix}_PROVIDER`] === "upstream" && !env[`${prefix}_UPSTREAM_URL`]) {
-      issues.push({ path: `${prefix}_UPSTREAM_URL`, message: `is required when ${prefix}_PROVIDER=upstream` });
+    if (env[`${prefix}_PROVIDER`] !== "upstream") continue;
+    if (!env[`${prefix}_UPSTREAM_URL`]) issues.push({ path: `${prefix}_UPSTREAM_URL`, message: `is required when ${prefix}_PROVIDER=upstream` });
+    const organisation = env[`${prefix}_UPSTREAM_ORGANISATION`];
+    const perOrganisation = env[`${prefix}_UPSTREAM_CREDENTIALS`] === "per-organisation";
+    if (organisation === undefined && !perOrganisation) {
+      issues.push({
+        path: `${prefix}_UPSTREAM_ORGANISATION`,
+        message: `is required when ${prefix}_PROVIDER=upstream, unless ${prefix}_UPSTREAM_CREDENTIALS=per-organisation: say whose vendor account it is`,
+      });
+    }
+    if (organisation !== undefined && perOrganisation) {
+      issues.push({ path: `${prefix}_UPSTREAM_CREDENTIALS`, message: `contradicts ${prefix}_UPSTREAM_ORGANISATION: set one of them` });
+    }
+    if (perOrganisation) {
+      for (const name of deploymentCredentialVariables[family]) {
+        if (env[name] !== undefined) issues.push({ path: name, message: `contradicts ${prefix}_UPSTREAM_CREDENTIALS=per-organisation (each organisation's own credential is used)` });
+      }
+      if (!env.UPSTREAM_CREDENTIALS_KEY) issues.push({ path: "UPSTREAM_CREDENTIALS_KEY", message: `is required with ${prefix}_UPSTREAM_CREDENTIALS=per-organisation` });
     }
   }
   for (const prefix of ["SCORING", "SEGMENTS"] as const) {
@@ -118,12 +157,28 @@ export function upstreamEnvIssues(env: UpstreamEnv): Issue[] {
   return issues;
 }
 
+/** The deployment's own credential variables of each family. */
+const deploymentCredentialVariables = {
+  scoring: ["SCORING_UPSTREAM_TOKEN_URL", "SCORING_UPSTREAM_CLIENT_ID", "SCORING_UPSTREAM_CLIENT_SECRET", "SCORING_UPSTREAM_SCOPE"],
+  segments: ["SEGMENTS_UPSTREAM_TOKEN_URL", "SEGMENTS_UPSTREAM_CLIENT_ID", "SEGMENTS_UPSTREAM_CLIENT_SECRET", "SEGMENTS_UPSTREAM_SCOPE"],
+  categories: ["CATEGORIES_UPSTREAM_TOKEN"],
+  profiles: ["PROFILES_UPSTREAM_KEY"],
+} as const satisfies Record<UpstreamFamily, readonly (keyof UpstreamEnv)[]>;
+
 function clientCredentials(env: UpstreamEnv, prefix: "SCORING" | "SEGMENTS"): ClientCredentials | undefined {
   const tokenUrl = env[`${prefix}_UPSTREAM_TOKEN_URL`];
   const clientId = env[`${prefix}_UPSTREAM_CLIENT_ID`];
   const clientSecret = env[`${prefix}_UPSTREAM_CLIENT_SECRET`];
   if (!tokenUrl || !clientId || !clientSecret) return undefined;
   return { kind: "oauth2", tokenUrl, clientId, clientSecret, scope: env[`${prefix}_UPSTREAM_SCOPE`] };
+}
+
+/** How each family's vendor takes a credential: OAuth2 client credentials, or one fixed secret in a header. */
+export const credentialKindOf = { scoring: "oauth2", segments: "oauth2", categories: "header", profiles: "header" } as const satisfies Record<UpstreamFamily, VendorCredential["kind"]>;
+
+/** A family's fixed secret in the header its vendor reads (MasStack: a bearer token; IMIconnect: the client profile key). */
+export function headerCredential(family: "categories" | "profiles", secret: string): StaticCredential {
+  return family === "categories" ? { kind: "header", header: "authorization", value: `Bearer ${secret}` } : { kind: "header", header: "key", value: secret };
 }
 
 function credentialOf(env: UpstreamEnv, family: UpstreamFamily): VendorCredential | undefined {
@@ -133,9 +188,9 @@ function credentialOf(env: UpstreamEnv, family: UpstreamFamily): VendorCredentia
     case "segments":
       return clientCredentials(env, "SEGMENTS");
     case "categories":
-      return env.CATEGORIES_UPSTREAM_TOKEN ? { kind: "header", header: "authorization", value: `Bearer ${env.CATEGORIES_UPSTREAM_TOKEN}` } : undefined;
+      return env.CATEGORIES_UPSTREAM_TOKEN ? headerCredential(family, env.CATEGORIES_UPSTREAM_TOKEN) : undefined;
     case "profiles":
-      return env.PROFILES_UPSTREAM_KEY ? { kind: "header", header: "key", value: env.PROFILES_UPSTREAM_KEY } : undefined;
+      return env.PROFILES_UPSTREAM_KEY ? headerCredential(family, env.PROFILES_UPSTREAM_KEY) : undefined;
   }
 }
 
@@ -149,7 +204,10 @@ export function upstreamSettings(env: UpstreamEnv): UpstreamConfig {
   const settings = (family: UpstreamFamily): ProviderSettings => {
     const prefix = prefixOf[family];
     const baseUrl = env[`${prefix}_UPSTREAM_URL`];
+    const organisation = env[`${prefix}_UPSTREAM_ORGANISATION`];
     if (env[`${prefix}_PROVIDER`] === "local" || !baseUrl) return { provider: "local" };
+    const account: UpstreamAccount =
+      organisation === undefined ? { kind: "per-organisation" } : { kind: "organisation", orgId: organisation, credential: credentialOf(env, family) };
     return {
       provider: "upstream",
       family,
@@ -157,7 +215,7 @@ export function upstreamSettings(env: UpstreamEnv): UpstreamConfig {
       timeoutMs: env[`${prefix}_UPSTREAM_TIMEOUT_MS`],
       retries: env[`${prefix}_UPSTREAM_RETRIES`],
       connections: env[`${prefix}_UPSTREAM_CONNECTIONS`],
-      credential: credentialOf(env, family),
+      account,
     };
   };
   return {
@@ -166,5 +224,6 @@ export function upstreamSettings(env: UpstreamEnv): UpstreamConfig {
     breakerResetMs: env.UPSTREAM_BREAKER_RESET_MS,
     maxResponseBytes: env.UPSTREAM_MAX_RESPONSE_BYTES,
     segmentsChannel: segmentsChannel(env.SEGMENTS_UPSTREAM_CHANNEL),
+    credentialsKey: env.UPSTREAM_CREDENTIALS_KEY ? Buffer.from(env.UPSTREAM_CREDENTIALS_KEY, "hex") : undefined,
   };
 }

@@ -1,8 +1,15 @@
-import type { Family } from "@insights/errors";
+import type { AppError, Family } from "@insights/errors";
+import type { IdentifierKind } from "@insights/store";
 import type { AppRouter } from "@ts-rest/core";
 import type { ZodTypeAny } from "zod";
 import type { Caller } from "../auth/caller.js";
 import type { VendorCredential } from "./config.js";
+
+/** A vendor identifier a request names, and the family's error for a customer it does not know. */
+export type VendorIdentifier = { kind: IdentifierKind; value: string; unknown: () => AppError };
+
+/** A request as the route's contract validated it, with its caller. */
+export type ValidatedRequest = { params: Record<string, unknown>; query: unknown; body: unknown; caller: Caller };
 
 /** The ids of the request an upstream call is made for. */
 export type CallIds = { requestId: string; transactionId: string };
@@ -18,21 +25,28 @@ export type FamilyUpstream = {
   readonly contract: AppRouter;
   /** Routes that change nothing (GETs and the read-only POSTs): only these are retried. */
   readonly readOnly: readonly string[];
+  /** The vendor identifiers a route's request names (the store refuses those only other organisations hold). */
+  identifiers(route: string, request: ValidatedRequest): VendorIdentifier[];
+  /**
+   * The request without identifiers of other organisations, where the route answers for several
+   * and leaves unknown ones out (IMIconnect's several profiles); absent or undefined: refused as not found.
+   */
+  withoutIdentifiers?(route: string, request: ValidatedRequest, others: readonly VendorIdentifier[]): ValidatedRequest | undefined;
   /** The caller's credential headers, forwarded as received when no vendor credential is configured. */
   readonly callerCredentialHeaders: readonly string[];
   /** Headers that tie the upstream call to this request (propagated from the caller, or generated). */
   correlation(headers: Readonly<Record<string, unknown>>, ids: CallIds): Record<string, string>;
-  /** With the BFF's own vendor credential: headers it replaces beyond the credential (Citibanamex `client_id`). */
+  /** With a vendor credential (not the caller's): headers it replaces beyond the credential (Citibanamex `client_id`). */
   vendorHeaders?(credential: VendorCredential): Record<string, string>;
   /**
-   * With the BFF's own vendor credential: the request body as the vendor needs it, since the
+   * With a vendor credential (not the caller's): the request body as the vendor needs it, since the
    * credential no longer says who the caller is (CAMARA: a subscriber-bound caller's phone number).
    */
   vendorBody?(body: unknown, caller: Caller): unknown;
   /** Response headers of a success handed back to the caller (`sid`, `link`). */
   readonly responseHeaders?: readonly string[];
-  /** Those headers as our answer carries them (MasStack: a `Link` to the vendor's host becomes one to ours). */
-  ourResponseHeaders?(headers: Record<string, string>): Record<string, string>;
+  /** Those headers as our answer carries them, built for the route called (MasStack: the next page's `Link`, from the vendor's cursor alone). */
+  ourResponseHeaders?(headers: Record<string, string>, route: string, request: ValidatedRequest): Record<string, string>;
   /** An answer that is an error although its status says success (IMIconnect's HTTP 200 errors). */
   isErrorBody?(body: unknown): boolean;
   /** What a success that is not such an error must match, where the contract's 2xx schema admits errors too. */

@@ -1,9 +1,11 @@
 import { AppError, createCodecs, type ErrorCodec } from "@insights/errors";
 import { extractZodObjectShape, isAppRoute, isZodObject, type AppRoute, type AppRouter } from "@ts-rest/core";
 import type { IncomingHttpHeaders } from "node:http";
+import type { Caller } from "../auth/caller.js";
 import type { HandlerInput, RouterHandlers } from "../http/ts-rest-adapter.js";
 import { deadlineAfter } from "./deadline.js";
 import { isUpstreamFailure, type UpstreamFailure } from "./failure.js";
+import type { ValidatedRequest } from "./family-upstream.js";
 import type { Upstream, UpstreamAnswer, UpstreamCall, UpstreamRequest } from "./upstream-client.js";
 
 /** Parsing does not depend on IMIconnect's status mode: any family's codec reads its own errors. */
@@ -93,17 +95,35 @@ export async function callThrough(upstream: Upstream, routeName: string, request
   }
   if (answer.status < 400 && !upstream.spec.isErrorBody?.(answer.body)) return answer;
   const error = vendorError(codecs[upstream.spec.family], answer);
-  // The vendor refused the BFF's own credential (IMIconnect says so with HTTP 200): not the caller's doing.
-  if (error.kind === "unauthenticated" && upstream.settings.credential) {
+  // The vendor refused a vendor credential, not the caller's (IMIconnect says so with HTTP 200): not the caller's doing.
+  if (error.kind === "unauthenticated" && call.access.kind === "vendor") {
     throw new AppError("unavailable", { detail: "The upstream service refused the BFF's credential.", cause: error });
   }
   throw error;
 }
 
+/** The organisation a caller acts for; every route of a vendor family authenticates its caller. */
+function organisationOf(caller: Caller): string {
+  if (caller.kind === "anonymous") throw new AppError("permission_denied", { detail: "This API serves authenticated callers only." });
+  return caller.orgId;
+}
+
+/** The request naming none of the identifiers only other organisations hold, or their family's not-found error. */
+async function withoutOthersIdentifiers(upstream: Upstream, routeName: string, orgId: string, request: ValidatedRequest): Promise<ValidatedRequest> {
+  const others = await upstream.access.othersIdentifiers(orgId, upstream.spec.identifiers(routeName, request));
+  const [first] = others;
+  if (first === undefined) return request;
+  const narrowed = upstream.spec.withoutIdentifiers?.(routeName, request, others);
+  if (narrowed === undefined) throw first.unknown();
+  return narrowed;
+}
+
 /**
  * A handler for every route of the family's contract that answers through the upstream: the
+ * caller's organisation must be one the vendor account serves, and the identifiers the request
+ * names must not be only another organisation's (organisation-access.ts); then the
  * validated request goes to the vendor (path parameters, query, body, the contract's headers, the
- * caller's or the BFF's credentials, the correlation ids), and the vendor's validated answer
+ * caller's or a vendor credential, the correlation ids), and the vendor's validated answer
  * comes back — a success as it is (with the family's passed-back headers), an error re-rendered
  * in the family's format by the error pipeline, a failure as the family's unavailable/timeout error.
  */
@@ -115,20 +135,23 @@ export function forwardingHandlers<T extends AppRouter>(contract: T, upstream: U
     const headerNames = declaredHeaderNames(route);
     handlers[routeName] = async (input) => {
       const ids = { requestId: input.requestId, transactionId: input.transactionId };
-      const params = Object.fromEntries(Object.entries(input.params ?? {}).map(([name, value]) => [name, encodeURIComponent(String(value))]));
+      const orgId = organisationOf(input.caller);
+      const access = await upstream.access.accessFor(orgId);
+      const validated = await withoutOthersIdentifiers(upstream, routeName, orgId, { params: input.params ?? {}, query: input.query, body: input.body, caller: input.caller });
       const request = {
-        params,
-        query: input.query,
-        body: upstream.settings.credential && spec.vendorBody ? spec.vendorBody(input.body, input.caller) : input.body,
+        params: validated.params,
+        query: validated.query,
+        body: access.kind === "vendor" && spec.vendorBody ? spec.vendorBody(validated.body, input.caller) : validated.body,
         headers: { ...declaredHeaders(input.headers, headerNames), ...spec.correlation((input.headers ?? {}) as Record<string, unknown>, ids) },
       };
       const answer = await callThrough(upstream, routeName, request, {
         ids,
         deadline: deadlineAfter(input.receivedAt, budgetMs),
+        access,
         callerCredentials: pick(input.requestHeaders, spec.callerCredentialHeaders),
       });
       const passed = pick(answer.headers, spec.responseHeaders ?? []);
-      const headers = spec.ourResponseHeaders ? spec.ourResponseHeaders(passed) : passed;
+      const headers = spec.ourResponseHeaders ? spec.ourResponseHeaders(passed, routeName, validated) : passed;
       return { status: answer.status, body: spec.successBody ? spec.successBody(answer.body, ids) : answer.body, headers };
     };
   }

@@ -1,15 +1,19 @@
 import type { ApiFetcher, ApiFetcherArgs } from "@ts-rest/core";
+import { AppError, isAppError } from "@insights/errors";
 import { Agent, errors as undiciErrors } from "undici";
 import { UpstreamFailure } from "./failure.js";
+import { isPathOfRoute } from "./vendor-path.js";
 
 /**
  * The HTTP client under an upstream's ts-rest client: undici, keep-alive, at most `connections`
  * sockets to the upstream. Redirects are never followed (a 3xx is answered as it is, and the
  * contract lists none); a body over `maxResponseBytes` is a failure; the call's signal aborts it.
+ * The path goes as built — never normalised — and only when it is exactly the route's path under
+ * the upstream's base URL (vendor-path.ts); any other is refused before a byte is sent.
  */
 export type Transport = { fetcher: ApiFetcher; close(): Promise<void> };
 
-export type TransportOptions = { connections: number; maxResponseBytes: number };
+export type TransportOptions = { baseUrl: string; connections: number; maxResponseBytes: number };
 
 /** Repeated query keys as the BFF's servers read them (`customerId=A&customerId=B`), not ts-rest's `customerId[0]=A`. */
 function queryString(query: unknown): string {
@@ -28,8 +32,8 @@ function isJson(contentType: string | undefined): boolean {
   return contentType !== undefined && /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(contentType);
 }
 
-function failureOf(error: unknown, signal: AbortSignal | undefined): UpstreamFailure {
-  if (error instanceof UpstreamFailure) return error;
+function failureOf(error: unknown, signal: AbortSignal | undefined): UpstreamFailure | AppError {
+  if (error instanceof UpstreamFailure || isAppError(error)) return error;
   if (signal?.aborted) return new UpstreamFailure("timeout", "the upstream did not answer in time", undefined, { cause: error });
   if (error instanceof undiciErrors.ResponseExceededMaxSizeError) return new UpstreamFailure("too_large", "the upstream's answer is too large", undefined, { cause: error });
   if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
@@ -40,14 +44,25 @@ function failureOf(error: unknown, signal: AbortSignal | undefined): UpstreamFai
 
 export function createTransport(options: TransportOptions): Transport {
   const agent = new Agent({ connections: options.connections, keepAliveTimeout: 4_000, maxResponseSize: options.maxResponseBytes });
+  const base = new URL(options.baseUrl);
+  const basePath = base.pathname.replace(/\/+$/, "");
+
+  /** The path ts-rest built (base URL, route path with its parameters, a query we rebuild), as sent: not normalised. */
+  function routePath(args: ApiFetcherArgs): string {
+    const built = args.path.startsWith(options.baseUrl) ? args.path.slice(options.baseUrl.length) : undefined;
+    const path = `${basePath}${built?.split("?")[0] ?? ""}`;
+    if (built === undefined || !isPathOfRoute(path, basePath, args.route.path)) {
+      throw new AppError("invalid_argument", { field: "path", reason: "invalid_value", detail: "The request names no valid resource." });
+    }
+    return path;
+  }
 
   const fetcher: ApiFetcher = async (args: ApiFetcherArgs) => {
     const signal = args.fetchOptions?.signal ?? undefined;
-    const url = new URL(args.path);
-    const path = url.pathname + queryString(args.rawQuery);
+    const path = routePath(args) + queryString(args.rawQuery);
     try {
       const response = await agent.request({
-        origin: url.origin,
+        origin: base.origin,
         path,
         method: args.method as "GET",
         headers: args.headers,

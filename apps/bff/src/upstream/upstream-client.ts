@@ -1,15 +1,17 @@
+import { isAppError } from "@insights/errors";
 import { initClient, validateResponse, type AppRoute } from "@ts-rest/core";
 import type { Logger } from "pino";
 import type { Metrics } from "../metrics/metrics.js";
 import { BREAKER_STATE_VALUES } from "../metrics/metrics.js";
 import { createBreaker, type BreakerState } from "./breaker.js";
 import type { UpstreamSettings } from "./config.js";
-import { credentialSource } from "./credentials.js";
 import { attemptTimeoutMs, type Deadline } from "./deadline.js";
 import { UpstreamFailure, isUpstreamFailure } from "./failure.js";
 import type { CallIds, FamilyUpstream } from "./family-upstream.js";
+import { organisationAccess, type OrganisationAccess, type OrganisationAccessDependencies, type VendorAccess } from "./organisation-access.js";
 import { withRetries } from "./retry.js";
 import { createTransport } from "./transport.js";
+import { pathSegment } from "./vendor-path.js";
 
 export type UpstreamRequest = {
   params?: Record<string, unknown>;
@@ -21,7 +23,9 @@ export type UpstreamRequest = {
 export type UpstreamCall = {
   ids: CallIds;
   deadline: Deadline;
-  /** The caller's credential headers, used when the upstream has no vendor credential of its own. */
+  /** How the call authenticates to the vendor (the caller's organisation's access, see organisation-access.ts). */
+  access: VendorAccess;
+  /** The caller's credential headers, sent when the access is the caller's own. */
   callerCredentials: Record<string, string>;
 };
 
@@ -31,13 +35,15 @@ export type UpstreamAnswer = { status: number; body: unknown; headers: Headers }
 export type Upstream = {
   readonly settings: UpstreamSettings;
   readonly spec: FamilyUpstream;
+  /** Whose vendor account serves which organisation. */
+  readonly access: OrganisationAccess;
   breakerState(): BreakerState;
   /** Calls one contract route: resolves with a validated answer, or rejects with an `UpstreamFailure`. */
   call(route: string, request: UpstreamRequest, call: UpstreamCall): Promise<UpstreamAnswer>;
   close(): Promise<void>;
 };
 
-export type UpstreamDependencies = {
+export type UpstreamDependencies = Omit<OrganisationAccessDependencies, "vendorHeaders"> & {
   metrics: Metrics;
   logger: Logger;
   breaker: { failures: number; resetMs: number };
@@ -54,7 +60,7 @@ type ClientRoute = (args: Record<string, unknown>) => Promise<{ status: number; 
 export function createUpstream(settings: UpstreamSettings, spec: FamilyUpstream, deps: UpstreamDependencies): Upstream {
   const name = settings.family;
   const { metrics, logger } = deps;
-  const transport = createTransport({ connections: settings.connections, maxResponseBytes: deps.maxResponseBytes });
+  const transport = createTransport({ baseUrl: settings.baseUrl, connections: settings.connections, maxResponseBytes: deps.maxResponseBytes });
   const client = initClient(spec.contract, {
     baseUrl: settings.baseUrl,
     baseHeaders: {},
@@ -65,8 +71,7 @@ export function createUpstream(settings: UpstreamSettings, spec: FamilyUpstream,
   }) as unknown as Record<string, ClientRoute>;
   const breaker = createBreaker({ ...deps.breaker, onStateChange: (state) => metrics.breakerState.set({ upstream: name }, BREAKER_STATE_VALUES[state]) });
   metrics.breakerState.set({ upstream: name }, BREAKER_STATE_VALUES.closed);
-  const vendor = settings.credential ? credentialSource(settings.credential) : undefined;
-  const vendorHeaders = settings.credential ? (spec.vendorHeaders?.(settings.credential) ?? {}) : {};
+  const access = organisationAccess(settings, { store: deps.store, credentialsKey: deps.credentialsKey, vendorHeaders: (credential) => spec.vendorHeaders?.(credential) ?? {} });
 
   /** The answer when the contract lists its status and it matches that status's schema; else a failure. */
   function validated(route: AppRoute, answer: UpstreamAnswer): UpstreamAnswer {
@@ -90,7 +95,8 @@ export function createUpstream(settings: UpstreamSettings, spec: FamilyUpstream,
     try {
       if (timeoutMs <= 0) throw new UpstreamFailure("timeout", "the request's time budget is spent");
       const signal = AbortSignal.timeout(timeoutMs);
-      const credentials = vendor ? { ...(await vendor.headers(timeoutMs)), ...vendorHeaders } : call.callerCredentials;
+      const vendor = call.access.kind === "vendor" ? call.access : undefined;
+      const credentials = vendor ? { ...(await vendor.source.headers(timeoutMs)), ...vendor.headers } : call.callerCredentials;
       const clientRoute = client[routeName];
       if (!clientRoute) throw new Error(`no route ${routeName} in the ${name} contract`);
       const raw = await clientRoute({
@@ -103,7 +109,7 @@ export function createUpstream(settings: UpstreamSettings, spec: FamilyUpstream,
       const answer = validated(route, raw);
       if (answer.status === 401 && vendor) {
         // Our own credential refused: not the caller's fault, and the next call gets a fresh one.
-        vendor.invalidate();
+        vendor.source.invalidate();
         throw new UpstreamFailure("credentials", "the upstream refused the BFF's credential", 401);
       }
       const seconds = (performance.now() - startedAt) / 1000;
@@ -112,6 +118,8 @@ export function createUpstream(settings: UpstreamSettings, spec: FamilyUpstream,
       logger.info({ requestId: call.ids.requestId, upstream: name, route: routeName, attempt: n, status: answer.status, ms: Math.round(seconds * 1000), ...spec.upstreamIds?.(answer.body) }, "upstream call");
       return answer;
     } catch (error) {
+      // A request refused before it left (a path outside the route) is the caller's error, not the upstream's.
+      if (isAppError(error)) throw error;
       const failure = isUpstreamFailure(error) ? error : new UpstreamFailure("connection", "the upstream call failed", undefined, { cause: error });
       metrics.upstreamCalls.inc({ ...labels, outcome: "failure" });
       metrics.upstreamDuration.observe(labels, (performance.now() - startedAt) / 1000);
@@ -127,12 +135,16 @@ export function createUpstream(settings: UpstreamSettings, spec: FamilyUpstream,
   return {
     settings,
     spec,
+    access,
     breakerState: () => breaker.state(),
     call(routeName, request, call) {
       const retries = spec.readOnly.includes(routeName) ? settings.retries : 0;
+      // Every identifier enters the vendor's path through the one segment encoder (refused here, before any call).
+      const params = Object.fromEntries(Object.entries(request.params ?? {}).map(([name, value]) => [name, pathSegment(value, name)]));
+      const encoded = { ...request, params };
       return withRetries(async (n) => {
         try {
-          return await breaker.execute(() => attempt(routeName, request, call, n));
+          return await breaker.execute(() => attempt(routeName, encoded, call, n));
         } catch (error) {
           if (isUpstreamFailure(error) && error.reason === "breaker_open") {
             metrics.upstreamFailures.inc({ upstream: name, reason: error.reason });

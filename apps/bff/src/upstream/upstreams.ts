@@ -1,3 +1,4 @@
+import type { Store } from "@insights/store";
 import type { Logger } from "pino";
 import { categoriesUpstream } from "../categories/upstream.js";
 import type { Metrics } from "../metrics/metrics.js";
@@ -24,7 +25,7 @@ export type Upstreams = {
   close(): Promise<void>;
 };
 
-export function createUpstreams(config: UpstreamConfig, deps: { metrics: Metrics; logger: Logger }): Upstreams {
+export function createUpstreams(config: UpstreamConfig, deps: { metrics: Metrics; logger: Logger; store: Store }): Upstreams {
   const upstreams = new Map<UpstreamFamily, Upstream>();
   for (const family of upstreamFamilies) {
     const settings = config.families[family];
@@ -35,6 +36,7 @@ export function createUpstreams(config: UpstreamConfig, deps: { metrics: Metrics
         ...deps,
         breaker: { failures: config.breakerFailures, resetMs: config.breakerResetMs },
         maxResponseBytes: config.maxResponseBytes,
+        credentialsKey: config.credentialsKey,
       }),
     );
   }
