@@ -3,20 +3,26 @@ import { AppError } from "@insights/errors";
 /**
  * The one way a value enters the path of a vendor URL, and the check every built path passes
  * before it leaves. A vendor (or a proxy in front of it) may decode a segment once more, fold
- * Unicode compatibility characters, or read `\` as `/`; so a value is refused when any of those
- * readings of it is empty or holds a `.` or `..` segment — not only its literal text.
+ * Unicode compatibility characters, trim spaces, drop control characters, or read `\` as `/`; so a
+ * value is refused when any of those readings of it is blank, holds a control character or a `.`
+ * or `..` segment — not only its literal text.
  */
 
 /** Decodings tried: a value still changing after this many is refused (nothing legitimate is encoded that deep). */
 const MAX_DECODINGS = 4;
 
+/**
+ * One percent-decoding as a lenient server makes it: each run of `%XX` decoded as UTF-8, or, where
+ * the run is not valid UTF-8, its ASCII bytes alone; a `%` not followed by two hex digits stays.
+ */
 function decodedOnce(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    // Malformed percent-encoding: a server reads it literally, and so do we.
-    return text;
-  }
+  return text.replace(/(?:%[0-9a-fA-F]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run.replace(/%([0-7][0-9a-fA-F])/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+    }
+  });
 }
 
 /** Every reading of `value` a server could make: as given, percent-decoded again and again, NFKC-folded. */
@@ -32,13 +38,21 @@ function readingsOf(value: string): string[] | undefined {
   return undefined;
 }
 
-const isDotSegment = (segment: string) => segment === "." || segment === "..";
+/** Servers and URL parsers trim surrounding spaces and drop tabs and newlines: ` .. ` and `.\t.` are `..` to them. */
+const isDotSegment = (segment: string) => {
+  const trimmed = segment.trim();
+  return trimmed === "." || trimmed === "..";
+};
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
-/** Whether some reading of the value is empty or walks the path (a `.` or `..` between `/` or `\`). */
+/**
+ * Whether some reading of the value is blank, holds a control character, or walks the path (a
+ * `.` or `..` between `/` or `\`).
+ */
 export function isUnsafeSegment(value: string): boolean {
   const readings = readingsOf(value);
   if (readings === undefined) return true;
-  return readings.some((reading) => reading === "" || reading.split(/[/\\]/).some(isDotSegment));
+  return readings.some((reading) => reading.trim() === "" || CONTROL.test(reading) || reading.split(/[/\\]/).some(isDotSegment));
 }
 
 /**
