@@ -16,7 +16,7 @@ const DIR = ".vitest";
 export const RUN_LOG = join(DIR, "run.log");
 export const TEST_SECRETS = join(DIR, "secrets.ndjson");
 
-export type SecretKind = "phone number" | "identity document" | "card number" | "token" | "API key";
+export type SecretKind = "phone number" | "identity document" | "card number" | "token" | "API key" | "vendor credential";
 /** A value the tests use that no log may hold, and where it comes from (for the failure message). */
 export type TestSecret = { kind: SecretKind; value: string; source: string };
 

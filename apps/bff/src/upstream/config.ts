@@ -1,4 +1,4 @@
-import { positiveInt } from "@insights/config";
+import { parseEnvironment, positiveInt } from "@insights/config";
 import { z } from "zod";
 
 /**
@@ -197,6 +197,12 @@ function credentialOf(env: UpstreamEnv, family: UpstreamFamily): VendorCredentia
 function segmentsChannel(value: string | undefined): SegmentsChannel | undefined {
   const [countryCode, businessCode, channelId] = value?.split(":") ?? [];
   return countryCode && businessCode && channelId ? { countryCode, businessCode, channelId } : undefined;
+}
+
+/** UPSTREAM_CREDENTIALS_KEY alone (the admin CLI seals with it): a ConfigError when unset or too short. */
+export function upstreamCredentialsKey(source: Record<string, string | undefined> = process.env): Buffer {
+  const env = parseEnvironment(z.object({ UPSTREAM_CREDENTIALS_KEY: upstreamEnvShape.UPSTREAM_CREDENTIALS_KEY.unwrap() }), source);
+  return Buffer.from(env.UPSTREAM_CREDENTIALS_KEY, "hex");
 }
 
 /** The validated environment as each family's provider settings. */

@@ -43,6 +43,7 @@ const isDotSegment = (segment: string) => {
   const trimmed = segment.trim();
   return trimmed === "." || trimmed === "..";
 };
+// eslint-disable-next-line no-control-regex -- control characters are what it finds
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
