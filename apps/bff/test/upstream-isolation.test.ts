@@ -259,7 +259,8 @@ const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) reportSkip("change notifications sent to a BFF process by any database login", "DATABASE_URL is unset");
 
 describe.skipIf(!databaseUrl)("change notifications any database login can send, to a BFF process on PostgreSQL", () => {
-  const schema = `notify_${process.pid}_${randomBytes(3).toString("hex")}`;
+  // A database of its own: notifications are per database, so these reach no other test's listeners.
+  const database = `notify_${process.pid}_${randomBytes(3).toString("hex")}`;
   const role = `insights_notifier_${randomBytes(3).toString("hex")}`;
   let admin: pg.Client;
   let bff: BffProcess;
@@ -268,30 +269,35 @@ describe.skipIf(!databaseUrl)("change notifications any database login can send,
   beforeAll(async () => {
     admin = new pg.Client({ connectionString: databaseUrl });
     await admin.connect();
-    await admin.query(`create schema ${schema}`);
+    await admin.query(`create database ${database}`);
     // A login with no privilege on any table.
     await admin.query(`create role ${role} login`);
     bffDataDir = await mkdtemp(join(tmpdir(), "bff-notify-"));
-    const url = `${databaseUrl}${databaseUrl!.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-    bff = await startBffProcess({ DATABASE_URL: url, DATA_DIR: bffDataDir, LOAD_DEMO_DATA: "true", IDENTIFIER_HASH_KEY: "08".repeat(32), IMPORT_QUEUE_SCHEMA: `${schema}_queue`, LOG_LEVEL: "warn" });
+    bff = await startBffProcess({ DATABASE_URL: databaseIn(database), DATA_DIR: bffDataDir, LOAD_DEMO_DATA: "true", IDENTIFIER_HASH_KEY: "08".repeat(32), LOG_LEVEL: "warn" });
   }, 120_000);
 
   afterAll(async () => {
     await bff?.stop();
-    await admin?.query(`drop schema if exists ${schema} cascade`);
-    await admin?.query(`drop schema if exists ${schema}_queue cascade`);
+    await admin?.query(`drop database if exists ${database} with (force)`);
     await admin?.query(`drop role if exists ${role}`);
     await admin?.end();
     if (bffDataDir) await rm(bffDataDir, { recursive: true, force: true });
   }, 60_000);
 
+  /** DATABASE_URL with another database (and user). */
+  const databaseIn = (name: string, user?: string) => {
+    const url = new URL(databaseUrl!);
+    url.pathname = `/${name}`;
+    if (user) url.username = user;
+    return url.toString();
+  };
   const ignored = async () => Number(/^insights_bff_store_notifications_ignored_total (\d+)/m.exec((await send(`${bff.url}/metrics`)).text)?.[1] ?? "0");
   const rssMb = async () => Number(/^VmRSS:\s+(\d+) kB/m.exec(await readFile(`/proc/${bff.child.pid}/status`, "utf8"))?.[1]) / 1024;
 
   it("20,000 payloads of 7.9 KB are dropped and counted; the process does not keep them", async () => {
     const before = await ignored();
     const rssBefore = await rssMb();
-    const notifier = new pg.Client({ connectionString: databaseUrl!.replace(/\/\/([^@/]*@)?/, `//${role}@`) });
+    const notifier = new pg.Client({ connectionString: databaseIn(database, role) });
     await notifier.connect();
     try {
       await notifier.query("select pg_notify('insights_store_changes', 'x' || g || repeat('y', 7900)) from generate_series(1, 20000) as g");
