@@ -65,9 +65,27 @@ export const importLimitsOf = (deps: ImportDeps): ImportLimits => deps.limits ??
 export type RecordsTarget = { job: { id: string; orgId: string; dataset: ImportDataset }; skipThrough: number; chunk?: number };
 
 /**
+ * While a batch is in the database, the next one is read and validated (PostgreSQL, unsliced):
+ * the loop lets the batch's replies in this often, in records.
+ */
+const RECORDS_BETWEEN_YIELDS = 100;
+
+/**
+ * An overlapped run's first batch: small, so the database starts soon (nothing overlaps the
+ * reading of the first batch of a chunk); the next ones double up to the batch size.
+ */
+const FIRST_OVERLAPPED_RECORDS = 100;
+
+/**
  * Validates records with the dataset's contract schema and applies them in batches, each in one
  * transaction with its rejects and the checkpoint. Records the checkpoint covers are skipped.
  * Returns what this run counted.
+ *
+ * On PostgreSQL (unsliced) the next batches are read, validated and prepared (applyImportBatch's
+ * `after`) while the last one is in the database: one batch at a time in the database, each
+ * transaction starting only once the one before has committed and been counted (so a failure,
+ * or the reject bound, stops the run before the next batch is written, as without the
+ * overlap), and batches commit in file order.
  */
 export async function importRecords(
   deps: ImportDeps,
@@ -77,26 +95,26 @@ export async function importRecords(
 ): Promise<ImportRowCounts> {
   const { job } = target;
   const { sliceMs } = options;
+  // PGlite runs on this thread: nothing to overlap there, and a sliced run sizes each batch from the last.
+  const overlap = sliceMs === undefined && deps.store.kind === "postgres";
   // Sliced, the first batch is small; the next ones follow the time a record took to write.
-  let batchSize = sliceMs === undefined ? options.batchSize : Math.min(options.batchSize, FIRST_SLICE_RECORDS);
+  // Overlapped, it is small too, and the next ones double up to the batch size.
+  let batchSize = sliceMs !== undefined ? Math.min(options.batchSize, FIRST_SLICE_RECORDS) : overlap ? Math.min(options.batchSize, FIRST_OVERLAPPED_RECORDS) : options.batchSize;
   const { maxRejects } = importLimitsOf(deps);
   const rows: ImportRowCounts = { read: 0, imported: 0, unchanged: 0, rejected: 0 };
   let valid: Record<string, unknown>[] = [];
   let rejects: ImportReject[] = [];
   let read = 0;
   let lastLine = target.skipThrough;
-  const flush = async () => {
-    const batch = { dataset: job.dataset, rows: valid, lastLine, read, rejects } as ImportBatch & ImportRows;
-    valid = [];
-    rejects = [];
-    read = 0;
+  /** Writes a batch (once `after`, the batch before it, has been written) and counts it. */
+  const apply = async (batch: ImportBatch, after?: Promise<void>) => {
     // Sliced (beside requests): a request between two of its queries goes first.
     if (sliceMs !== undefined) await deps.store.whenQuiet(QUIET_BEFORE_SLICE_MS, sliceMs);
     const done = await options.turn?.();
     const startedAt = performance.now();
     let result: Awaited<ReturnType<Store["applyImportBatch"]>>;
     try {
-      result = await deps.store.applyImportBatch(job, batch, { dryRun: options.dryRun, ...(target.chunk === undefined ? {} : { chunk: target.chunk }) });
+      result = await deps.store.applyImportBatch(job, batch, { dryRun: options.dryRun, after, ...(target.chunk === undefined ? {} : { chunk: target.chunk }) });
     } finally {
       done?.();
     }
@@ -120,19 +138,56 @@ export async function importRecords(
       throw new ImportFormatError(`more than ${maxRejects} rows rejected (IMPORT_MAX_REJECTS): correct the file and import it again`, "too_many_rejects");
     }
   };
-  for await (const record of records) {
-    if (record.line <= target.skipThrough) continue;
-    read++;
-    lastLine = record.line;
-    if ("reject" in record) rejects.push(record.reject);
-    else {
-      const checked = validateRecord(job.dataset, record.line, record.fields);
-      if (checked.ok) valid.push(checked.row);
-      else rejects.push(...checked.rejects);
+  /**
+   * Overlapped: the batches handed to the store and not yet counted, in file order — at most
+   * one in the database and the next, prepared, waiting for it (applyImportBatch's `after`).
+   */
+  const pending: Promise<void>[] = [];
+  const settle = async () => {
+    // The first failure in file order is the run's (the batches after it were never written).
+    for (let next = pending.shift(); next; next = pending.shift()) await next;
+  };
+  const flush = async () => {
+    const batch = { dataset: job.dataset, rows: valid, lastLine, read, rejects } as ImportBatch & ImportRows;
+    valid = [];
+    rejects = [];
+    read = 0;
+    if (!overlap) return apply(batch);
+    batchSize = Math.min(options.batchSize, 2 * batchSize);
+    // The oldest is written and counted before a third batch is handed over.
+    if (pending.length >= 2) await pending.shift();
+    const written = apply(batch, pending.at(-1));
+    // Awaited in turn (settle, or the next flush); until then a failure is not unhandled.
+    written.catch(() => undefined);
+    pending.push(written);
+  };
+  let sinceYield = 0;
+  try {
+    for await (const record of records) {
+      if (record.line <= target.skipThrough) continue;
+      read++;
+      lastLine = record.line;
+      if ("reject" in record) rejects.push(record.reject);
+      else {
+        const checked = validateRecord(job.dataset, record.line, record.fields);
+        if (checked.ok) valid.push(checked.row);
+        else rejects.push(...checked.rejects);
+      }
+      if (read >= batchSize) await flush();
+      else if (pending.length > 0 && ++sinceYield >= RECORDS_BETWEEN_YIELDS) {
+        // The batch in the database gets its replies (and its next statement) now, not after this one is read.
+        sinceYield = 0;
+        await yieldToEventLoop();
+      }
     }
-    if (read >= batchSize) await flush();
+    if (read > 0) await flush();
+    await settle();
+  } catch (error) {
+    // The batch in flight ends first, as it would have before the reading went on: its own
+    // failure, if any, is the run's.
+    await settle();
+    throw error;
   }
-  if (read > 0) await flush();
   return rows;
 }
 

@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from "kysely";
 import type { IdentifierHasher } from "./identifier-hasher.js";
 import { applyCategoryAssignmentRows, type CategoryAssignmentImportRow } from "./import-category-assignments.js";
 import type { BatchOutcome, ImportContext } from "./import-context.js";
-import { applyCustomerRows, OptimisticConflict, type CustomerImportRow } from "./import-customers.js";
+import { applyCustomerRows, OptimisticConflict, prepareCustomerRows, type CustomerImportRow, type PreparedCustomerRows } from "./import-customers.js";
 import type { ImportReject } from "./import-jobs.js";
 import { applyProfileAttributeRows, type ProfileAttributeImportRow } from "./import-profile-attributes.js";
 import { applyScoreRows, type ScoreImportRow } from "./import-scores.js";
@@ -38,10 +38,17 @@ class DryRun extends Error {
   }
 }
 
-function applyRows(tx: Transaction<Database>, ctx: ImportContext, batch: ImportRows, optimistic: boolean): Promise<BatchOutcome> {
+/** A batch's rows with what could be worked out before its transaction (customers: see prepareCustomerRows). */
+type PreparedRows = { dataset: "customers"; prepared: PreparedCustomerRows } | Exclude<ImportRows, { dataset: "customers" }>;
+
+function prepareRows(hasher: IdentifierHasher, batch: ImportRows): PreparedRows {
+  return batch.dataset === "customers" ? { dataset: "customers", prepared: prepareCustomerRows({ hasher }, batch.rows) } : batch;
+}
+
+function applyRows(tx: Transaction<Database>, ctx: ImportContext, batch: PreparedRows, optimistic: boolean): Promise<BatchOutcome> {
   switch (batch.dataset) {
     case "customers":
-      return applyCustomerRows(tx, ctx, batch.rows, { optimistic });
+      return applyCustomerRows(tx, ctx, batch.prepared, { optimistic });
     case "scores":
       return applyScoreRows(tx, ctx, batch.rows);
     case "profile-attributes":
@@ -64,22 +71,30 @@ function applyRows(tx: Transaction<Database>, ctx: ImportContext, batch: ImportR
  * A batch of new customers is first applied optimistically (see applyCustomerRows): if a write
  * finds what its look-ups skipped, the transaction is rolled back and the batch applied again,
  * looking everything up.
+ *
+ * What needs no query (the identifiers' keyed hashes, the arrays of a batch of new customers) is
+ * worked out first, as soon as this is called. With `after` (the batch before, still in the
+ * database) the transaction starts once that has settled, and not at all if it failed (its
+ * error is this one's): a caller can hand over the next batch early, and its preparation
+ * overlaps the database's work on the last instead of holding the transaction open.
  */
 export async function applyImportBatch(
   db: Kysely<Database>,
   hasher: IdentifierHasher,
   job: { id: string; orgId: string },
   batch: ImportBatch,
-  options: { dryRun?: boolean; chunk?: number } = {},
+  options: { dryRun?: boolean; chunk?: number; after?: Promise<unknown> | undefined } = {},
 ): Promise<ImportBatchResult> {
+  const rows = prepareRows(hasher, batch);
+  if (options.after) await options.after;
   try {
-    return await applyInTransaction(db, hasher, job, batch, options, true);
+    return await applyInTransaction(db, hasher, job, batch, rows, options, true);
   } catch (error) {
     if (error instanceof DryRun) return error.result;
     if (!(error instanceof OptimisticConflict)) throw error;
   }
   try {
-    return await applyInTransaction(db, hasher, job, batch, options, false);
+    return await applyInTransaction(db, hasher, job, batch, rows, options, false);
   } catch (error) {
     if (error instanceof DryRun) return error.result;
     throw error;
@@ -91,6 +106,7 @@ async function applyInTransaction(
   hasher: IdentifierHasher,
   job: { id: string; orgId: string },
   batch: ImportBatch,
+  rows: PreparedRows,
   options: { dryRun?: boolean; chunk?: number },
   optimistic: boolean,
 ): Promise<ImportBatchResult> {
@@ -117,7 +133,7 @@ async function applyInTransaction(
       if (Number(locked.checkpoint_line) >= batch.lastLine) return { applied: false, imported: 0, unchanged: 0, rejected: 0 };
     }
 
-    const outcome = await applyRows(tx, { jobId: job.id, orgId: job.orgId, hasher }, batch, optimistic);
+    const outcome = await applyRows(tx, { jobId: job.id, orgId: job.orgId, hasher }, rows, optimistic);
     const rejects = [...batch.rejects, ...outcome.rejects];
     const rejected = new Set(rejects.map((r) => r.line)).size;
     const result = { applied: true, imported: outcome.imported, unchanged: outcome.unchanged, rejected };

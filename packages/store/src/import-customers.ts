@@ -67,6 +67,43 @@ export class OptimisticConflict extends Error {
 const UNIQUE_VIOLATION = "23505";
 
 /**
+ * What a batch of customer rows needs that no query does, worked out before its transaction
+ * (applyImportBatch prepares a batch while the one before is still in the database): every
+ * identifier each row carries as stored (keyed hashes taken here), and — in case none of the
+ * rows' customers exists, the common case of a first import — the picture and the statements'
+ * arrays of the batch applied to nothing, ready to send.
+ */
+export type PreparedCustomerRows = {
+  rows: CustomerImportRow[];
+  externalIds: string[];
+  wanted: Wanted[][];
+  pairs: Map<string, Wanted>;
+  /** The batch applied to no stored customer, when that leaves every identifier to the row carrying it. */
+  allNew: { outcome: BatchOutcome; writes: Writes } | undefined;
+};
+
+export function prepareCustomerRows(ctx: Pick<ImportContext, "hasher">, rows: CustomerImportRow[]): PreparedCustomerRows {
+  const externalIds = [...new Set(rows.map((r) => r.externalId))];
+  // Every identifier each row carries, as stored (documents and cards as their keyed hash).
+  const wanted: Wanted[][] = rows.map((row) => {
+    const carried: Wanted[] = [];
+    for (const [kind, field] of identifierFields) {
+      const raw = row[field];
+      if (typeof raw !== "string") continue;
+      const value = storedIdentifierValue(ctx.hasher, kind, raw);
+      carried.push({ kind, field, value, key: ownerKey(kind, value) });
+    }
+    return carried;
+  });
+  const pairs = new Map<string, Wanted>();
+  for (const carried of wanted) for (const w of carried) pairs.set(w.key, w);
+  const picture = applyInOrder(rows, wanted, new Map(), new Map());
+  const allNew =
+    picture.outcome.rejects.length === 0 && identifierCount(picture.final) === pairs.size ? { outcome: picture.outcome, writes: differenceOf(picture.final, new Map()) } : undefined;
+  return { rows, externalIds, wanted, pairs, allNew };
+}
+
+/**
  * Applies customer rows in file order to an in-memory picture of the customers they touch, then
  * writes the difference between that picture and the stored one. A row whose identifier already
  * belongs to another customer of the organisation is rejected whole.
@@ -88,17 +125,28 @@ const UNIQUE_VIOLATION = "23505";
 export async function applyCustomerRows(
   tx: Transaction<Database>,
   ctx: ImportContext,
-  rows: CustomerImportRow[],
+  prepared: PreparedCustomerRows,
   options: { optimistic?: boolean } = {},
 ): Promise<BatchOutcome> {
+  const { rows, externalIds, wanted, pairs } = prepared;
   if (rows.length === 0) return { imported: 0, unchanged: 0, rejects: [] };
 
-  const externalIds = [...new Set(rows.map((r) => r.externalId))];
   const { rows: stored } = await sql<{ id: string; external_id: string; full_name: string; segment: string | null; birth_date: string | null; time_zone: string; line_type: LineType }>`
     select id, external_id, full_name, segment, birth_date, time_zone, line_type
     from customers
     where org_id = ${ctx.orgId} and external_id = any (${externalIds}::text[])
   `.execute(tx);
+
+  if (options.optimistic && stored.length === 0 && prepared.allNew) {
+    try {
+      await writeColumns(tx, ctx.orgId, prepared.allNew.writes);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) throw new OptimisticConflict(error);
+      throw error;
+    }
+    return prepared.allNew.outcome;
+  }
+
   const byExternalId = new Map<string, CustomerState>();
   const byId = new Map<string, CustomerState>();
   for (const c of stored) {
@@ -110,33 +158,6 @@ export async function applyCustomerRows(
     };
     byExternalId.set(c.external_id, state);
     byId.set(c.id, state);
-  }
-
-  // Every identifier each row carries, as stored (documents and cards as their keyed hash).
-  const wanted: Wanted[][] = rows.map((row) => {
-    const carried: Wanted[] = [];
-    for (const [kind, field] of identifierFields) {
-      const raw = row[field];
-      if (typeof raw !== "string") continue;
-      const value = storedIdentifierValue(ctx.hasher, kind, raw);
-      carried.push({ kind, field, value, key: ownerKey(kind, value) });
-    }
-    return carried;
-  });
-  const pairs = new Map<string, Wanted>();
-  for (const carried of wanted) for (const w of carried) pairs.set(w.key, w);
-
-  if (options.optimistic && stored.length === 0) {
-    const picture = applyInOrder(rows, wanted, new Map(), new Map());
-    if (picture.outcome.rejects.length === 0 && identifierCount(picture.final) === pairs.size) {
-      try {
-        await writeDifference(tx, ctx.orgId, picture.final, new Map());
-      } catch (error) {
-        if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) throw new OptimisticConflict(error);
-        throw error;
-      }
-      return picture.outcome;
-    }
   }
 
   // Who holds each identifier a row carries, and every identifier of the customers found: one
@@ -168,7 +189,7 @@ export async function applyCustomerRows(
   for (const c of byId.values()) original.set(c.id, { ...c, facts: { ...c.facts }, identifiers: new Map(c.identifiers) });
 
   const picture = applyInOrder(rows, wanted, byExternalId, owners);
-  await writeDifference(tx, ctx.orgId, picture.final, original);
+  await writeColumns(tx, ctx.orgId, differenceOf(picture.final, original));
   return picture.outcome;
 }
 
@@ -237,7 +258,34 @@ function applyInOrder(
 type Columns<T extends string> = Record<T, (string | null)[]>;
 const columns = <T extends string>(...names: T[]): Columns<T> => Object.fromEntries(names.map((n) => [n, []])) as unknown as Columns<T>;
 
-async function writeDifference(tx: Transaction<Database>, orgId: string, final: Map<string, CustomerState>, original: Map<string, CustomerState>) {
+/**
+ * An array as PostgreSQL's text input reads it, exactly as node-postgres would write it (each
+ * element quoted, `\` and `"` escaped, null as NULL): written here, before the transaction, so
+ * the statement's parameters go as they are.
+ */
+function arrayLiteral(values: (string | null)[]): string {
+  let text = "{";
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (i > 0) text += ",";
+    text += value === null || value === undefined ? "NULL" : `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+  }
+  return `${text}}`;
+}
+const literals = <T extends string>(cols: Columns<T>): Record<T, string> => Object.fromEntries(Object.entries(cols).map(([name, values]) => [name, arrayLiteral(values as (string | null)[])])) as Record<T, string>;
+
+/** A batch's writes, each column an array literal, and whether each statement has rows. */
+type Writes = {
+  inserted: Record<"id" | "external_id" | "full_name" | "segment" | "birth_date" | "time_zone" | "line_type", string>;
+  updated: Record<"id" | "full_name" | "segment" | "birth_date" | "time_zone" | "line_type", string>;
+  replaced: Record<"customer_id" | "kind", string> | undefined;
+  identifiers: Record<"kind" | "value" | "customer_id", string>;
+  /** Customers inserted or updated, and identifiers inserted: none, no statement. */
+  anyWritten: boolean;
+};
+
+/** What the rows change: the difference between the final picture and the stored one. */
+function differenceOf(final: Map<string, CustomerState>, original: Map<string, CustomerState>): Writes {
   const inserted = columns("id", "external_id", "full_name", "segment", "birth_date", "time_zone", "line_type");
   const updated = columns("id", "full_name", "segment", "birth_date", "time_zone", "line_type");
   const replaced = columns("customer_id", "kind");
@@ -274,14 +322,24 @@ async function writeDifference(tx: Transaction<Database>, orgId: string, final: 
       }
     }
   }
+  return {
+    inserted: literals(inserted),
+    updated: literals(updated),
+    replaced: replaced.customer_id.length > 0 ? literals(replaced) : undefined,
+    identifiers: literals(identifiers),
+    anyWritten: inserted.id.length + updated.id.length + identifiers.kind.length > 0,
+  };
+}
+
+async function writeColumns(tx: Transaction<Database>, orgId: string, { inserted, updated, replaced, identifiers, anyWritten }: Writes) {
   // Replaced identifiers go first: a value this batch moves to another customer is free by then.
-  if (replaced.customer_id.length > 0) {
+  if (replaced) {
     await sql`
       delete from customer_identifiers
       where org_id = ${orgId} and (customer_id, kind) in (select * from unnest(${replaced.customer_id}::uuid[], ${replaced.kind}::text[]))
     `.execute(tx);
   }
-  if (inserted.id.length + updated.id.length + identifiers.kind.length === 0) return;
+  if (!anyWritten) return;
   // One statement: the new customers, the changed ones, and the identifiers they gain. Its parts
   // see the same snapshot (none needs another's rows); the identifiers' check of their customers
   // runs after the whole statement, the new customers included.
