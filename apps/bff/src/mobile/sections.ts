@@ -33,6 +33,19 @@ function unknownTo(vendor: string): AppError {
 const attribute = (a: ProfileAttribute) => ({ id: a.ID, name: a.Name, value: a.Value });
 
 /**
+ * The score section's reading of one scale's CAMARA error, wherever the score came from: no score
+ * on the scale leaves it out (undefined); an ineligible line fails the section as such; anything
+ * else fails it as it is.
+ */
+export function scaleWithoutScore(error: unknown): undefined {
+  if (isAppError(error) && error.vendorCode === "NOT_FOUND") return undefined;
+  if (isAppError(error) && error.vendorCode === "SERVICE_NOT_APPLICABLE") {
+    throw new AppError("unprocessable", { detail: "The customer's line is not eligible for scoring." });
+  }
+  throw error;
+}
+
+/**
  * The sections, each from the same domain function its vendor route uses, over the customer's
  * key for that vendor. A customer with no such key has no such section (404 in the section).
  */
@@ -75,14 +88,7 @@ export function defaultSectionProviders({ store, scoring }: SectionProviderDepen
       };
       const scores = await Promise.all(
         overviewScoring.scales.map((scoringType) =>
-          retrieveScoring(subject, { phoneNumber, scoringType }, overviewScoring, lookup).catch((error: unknown) => {
-            // No score on this scale: the scale is left out; anything else fails the section.
-            if (isAppError(error) && error.vendorCode === "NOT_FOUND") return undefined;
-            if (isAppError(error) && error.vendorCode === "SERVICE_NOT_APPLICABLE") {
-              throw new AppError("unprocessable", { detail: "The customer's line is not eligible for scoring." });
-            }
-            throw error;
-          }),
+          retrieveScoring(subject, { phoneNumber, scoringType }, overviewScoring, lookup).catch(scaleWithoutScore),
         ),
       );
       return { scores: scores.filter((s) => s !== undefined) };

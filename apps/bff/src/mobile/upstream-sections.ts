@@ -4,14 +4,14 @@ import type { ProfileResponse } from "@insights/contracts/profiles";
 import type { ScoringType } from "@insights/contracts/records";
 import type { ScoringResponse } from "@insights/contracts/scoring";
 import type { SegmentResponse } from "@insights/contracts/segments";
-import { AppError, isAppError } from "@insights/errors";
+import { AppError } from "@insights/errors";
 import type { z } from "zod";
 import type { SegmentsChannel } from "../upstream/config.js";
 import { deadlineAfter } from "../upstream/deadline.js";
 import { callThrough } from "../upstream/forwarding.js";
 import type { Upstream, UpstreamRequest } from "../upstream/upstream-client.js";
 import type { Upstreams } from "../upstream/upstreams.js";
-import type { SectionContext, SectionProviders } from "./sections.js";
+import { scaleWithoutScore, type SectionContext, type SectionProviders } from "./sections.js";
 
 export type UpstreamSectionDependencies = {
   upstreams: Upstreams;
@@ -110,14 +110,7 @@ export function upstreamSectionProviders(defaults: SectionProviders, deps: Upstr
           if (phoneNumber === undefined) throw unknownTo("the scoring service");
           const scores = await Promise.all(
             deps.scales.map((scoringType) =>
-              ask<ScoringResponse>(scoring, "The scoring service", "retrieveScoring", { body: { phoneNumber, scoringType } }, context).catch((error: unknown) => {
-                // As the local section: no score on a scale leaves it out; an ineligible line fails the section as such.
-                if (isAppError(error) && error.vendorCode === "NOT_FOUND") return undefined;
-                if (isAppError(error) && error.vendorCode === "SERVICE_NOT_APPLICABLE") {
-                  throw new AppError("unprocessable", { detail: "The customer's line is not eligible for scoring." });
-                }
-                throw error;
-              }),
+              ask<ScoringResponse>(scoring, "The scoring service", "retrieveScoring", { body: { phoneNumber, scoringType } }, context).catch(scaleWithoutScore),
             ),
           );
           return { scores: scores.filter((s) => s !== undefined) };
