@@ -37,12 +37,24 @@ export type ProjectOptions = {
    * built first when not current (vitest.built-entries.ts).
    */
   builtPackages?: string[];
+  /**
+   * The tests open PGlite test stores (`@insights/store/testing`): one migrated template is
+   * built for the whole run and each test file clones it (vitest.pglite-template.ts).
+   */
+  pgliteTemplate?: boolean;
 };
 
 export function defineProject(overrides: ViteUserConfig["test"] = {}, options: ProjectOptions = {}) {
   const shared = { setupFiles: [here("./vitest.setup.ts")], testTimeout: 20_000, hookTimeout: 60_000 };
-  const builtEntries = options.builtPackages?.length ? { globalSetup: [here("./vitest.run-log.ts"), here("./vitest.built-entries.ts")], provide: { builtPackages: options.builtPackages } } : {};
-  const tests = { include: ["test/**/*.test.ts"], globalSetup: [here("./vitest.run-log.ts")], ...builtEntries, ...overrides };
+  const globalSetup = [
+    here("./vitest.run-log.ts"),
+    ...(options.builtPackages?.length ? [here("./vitest.built-entries.ts")] : []),
+    ...(options.pgliteTemplate ? [here("./vitest.pglite-template.ts")] : []),
+  ];
+  // Setup files of the tests alone (the PII canary's project has the shared ones only).
+  const testSetupFiles = options.pgliteTemplate ? [here("./vitest.pglite-clone.ts")] : [];
+  const builtEntries = options.builtPackages?.length ? { provide: { builtPackages: options.builtPackages } } : {};
+  const tests = { include: ["test/**/*.test.ts"], globalSetup, ...builtEntries, ...overrides };
   const report = { reporters: ["default", "json", unhandledErrorCounter], outputFile: { json: ".vitest/report.json" } } satisfies ViteUserConfig["test"];
   return defineConfig({
     resolve: { conditions: sourceConditions },
@@ -52,10 +64,11 @@ export function defineProject(overrides: ViteUserConfig["test"] = {}, options: P
           ...report,
           ...shared,
           projects: [
-            { extends: true, test: { name: "tests", ...tests, sequence: { groupOrder: 0 } } },
+            // extends: true appends these setup files to the shared ones.
+            { extends: true, test: { name: "tests", ...tests, setupFiles: testSetupFiles, sequence: { groupOrder: 0 } } },
             { extends: true, test: { name: "pii-canary", dir: here("."), include: ["vitest.pii-canary.ts"], sequence: { groupOrder: 1 } } },
           ],
         }
-      : { ...report, ...shared, ...tests },
+      : { ...report, ...shared, ...tests, setupFiles: [...shared.setupFiles, ...testSetupFiles] },
   });
 }

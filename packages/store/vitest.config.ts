@@ -1,3 +1,4 @@
 import { defineProject } from "../../vitest.shared.js";
 
-export default defineProject();
+// Its tests open PGlite test stores (cloned from one template built for the run).
+export default defineProject({}, { pgliteTemplate: true });

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { appendFileSync, mkdirSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Kysely } from "kysely";
 import pg from "pg";
@@ -12,8 +13,9 @@ import { readCacheOf, storeOver, type Store } from "./store.js";
 
 /**
  * Test helpers (exported as `@insights/store/testing`): real stores, never mocks.
- * PGlite stores are cloned from one migrated template per process (~0.7 s instead of ~3.5 s);
- * PostgreSQL stores live in a schema of their own that close() drops.
+ * PGlite stores are cloned from one migrated template (~0.7 s instead of ~3.5 s): the file
+ * vitest.pglite-template.ts wrote for the package's whole run when the test setup named it
+ * (usePgliteTemplateFile), else one built per process. PostgreSQL stores live in a schema of their own that close() drops.
  */
 
 /** How an identifier is stored (a keyed hash for documents and cards): for tools that write rows as the tables hold them. */
@@ -23,6 +25,22 @@ export const TEST_HASH_SECRET = Buffer.alloc(32, 7);
 export const testHasher = createIdentifierHasher(TEST_HASH_SECRET);
 
 let template: Promise<Blob> | undefined;
+
+let templateFile: string | undefined;
+
+/** Builds the template (migrated, with the demo data) and writes it to `path`, for the test processes of a run to share. */
+export async function writePgliteTemplate(path: string): Promise<void> {
+  await writeFile(path, Buffer.from(await (await buildTemplate()).arrayBuffer()));
+}
+
+/** PGlite test stores of this process are cloned from the template writePgliteTemplate wrote to `path`. */
+export function usePgliteTemplateFile(path: string): void {
+  templateFile = path;
+}
+
+async function loadTemplate(): Promise<Blob> {
+  return templateFile ? new Blob([await readFile(templateFile)]) : buildTemplate();
+}
 
 async function buildTemplate(): Promise<Blob> {
   const connection = await openConnection({ kind: "pglite" });
@@ -55,7 +73,7 @@ export async function openTestStoreOn(options: ConnectionOptions): Promise<TestS
 
 /** A migrated PGlite store holding the demo data (hashed with TEST_HASH_SECRET). */
 export async function openPgliteTestStore(options: TestStoreOptions = {}): Promise<TestStore> {
-  template ??= buildTemplate();
+  template ??= loadTemplate();
   const store = await testStoreOver(await openConnection({ kind: "pglite", loadDataDir: await template, ...connectionOptions(options) }), options);
   twins.set(store, openPgliteTestStore);
   return store;
