@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +21,38 @@ const HEARD_WITHIN_MS = 2_000;
 
 const luisCategory = async (store: TestStore) => (await store.listCustomerCategories("telco", LUIS_MASSTACK, CUSTOMER_TYPE))?.[0];
 const gaugeOf = async (store: TestStore, phoneNumber = "+34600000001") => (await store.lookupScoring({ orgId: "telco", phoneNumber, idDocument: undefined, scale: "gaugeMetric" })).score;
+
+/**
+ * A PostgreSQL database of this file's own, dropped after it: notifications are per database,
+ * so neither the payloads these tests send (and count) nor their cutting of every listening
+ * connection reach the tests of other packages running beside them on the shared database, and
+ * those tests' writes do not reach these caches.
+ */
+async function privateDatabase(url: string | undefined): Promise<string | undefined> {
+  if (!url) return undefined;
+  const name = `read_cache_${process.pid}_${randomBytes(3).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  afterAll(async () => {
+    const cleanup = new pg.Client({ connectionString: url });
+    await cleanup.connect();
+    try {
+      await cleanup.query(`drop database if exists ${name} with (force)`);
+    } finally {
+      await cleanup.end();
+    }
+  });
+  const own = new URL(url);
+  own.pathname = `/${name}`;
+  return own.toString();
+}
+
+const databaseUrl = await privateDatabase(process.env.DATABASE_URL);
 
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, withinMs: number): Promise<{ value: T; ms: number }> {
   const started = performance.now();
@@ -69,7 +102,7 @@ async function expectNoStaleReadAfterAcknowledgement(target: TestStore): Promise
   expect((await luisCategory(target))?.description).toBe(`${run} v30`);
 }
 
-describe.each(testStoreVariants(process.env.DATABASE_URL))("read cache on $name", (variant) => {
+describe.each(testStoreVariants(databaseUrl))("read cache on $name", (variant) => {
   let store: TestStore;
 
   beforeAll(async () => {
@@ -134,7 +167,7 @@ describe.each(testStoreVariants(process.env.DATABASE_URL))("read cache on $name"
   });
 });
 
-describe.each(testStoreVariants(process.env.DATABASE_URL).filter((v) => v.name === "postgres"))("read cache across processes on $name", (variant) => {
+describe.each(testStoreVariants(databaseUrl).filter((v) => v.name === "postgres"))("read cache across processes on $name", (variant) => {
   let a: TestStore;
   let b: TestStore;
 
@@ -158,7 +191,7 @@ describe.each(testStoreVariants(process.env.DATABASE_URL).filter((v) => v.name =
 
   it.skipIf(variant.skipReason)("while its listening connection is down it trusts nothing cached, and once back it starts empty", async () => {
     expect(await gaugeOf(b, "+34600000002")).toBe(710);
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    const admin = new pg.Client({ connectionString: databaseUrl });
     await admin.connect();
     try {
       // Cut every listening connection of this database: notifications sent now reach no one.
@@ -175,7 +208,7 @@ describe.each(testStoreVariants(process.env.DATABASE_URL).filter((v) => v.name =
   });
 });
 
-describe.each(testStoreVariants(process.env.DATABASE_URL))("change notifications anyone may send, on $name", (variant) => {
+describe.each(testStoreVariants(databaseUrl))("change notifications anyone may send, on $name", (variant) => {
   let store: TestStore;
   let ignored = 0;
   beforeAll(async () => {
