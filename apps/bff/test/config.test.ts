@@ -159,6 +159,12 @@ describe("configuration", () => {
       );
       expect(() => loadConfig({ ...upstream, SEGMENTS_UPSTREAM_CREDENTIALS: "per-organisation" })).toThrow(/UPSTREAM_CREDENTIALS_KEY: is required with SEGMENTS_UPSTREAM_CREDENTIALS=per-organisation/);
       expect(() => loadConfig({ ...upstream, SEGMENTS_UPSTREAM_CREDENTIALS: "per-organisation", UPSTREAM_CREDENTIALS_KEY: "ab".repeat(31) })).toThrow(/UPSTREAM_CREDENTIALS_KEY: must be at least 32 bytes/);
+      // An odd hex digit would be dropped silently.
+      expect(() => loadConfig({ ...upstream, SEGMENTS_UPSTREAM_CREDENTIALS: "per-organisation", UPSTREAM_CREDENTIALS_KEY: `${"ab".repeat(32)}c` })).toThrow(/UPSTREAM_CREDENTIALS_KEY: must be at least 32 bytes/);
+      // What the transport would drop silently: credentials in the URL, a query, a fragment.
+      for (const url of ["https://user:pass@bank.example", "https://bank.example/api?x=1", "https://bank.example/#f"]) {
+        expect(() => loadConfig({ ...upstream, SEGMENTS_UPSTREAM_URL: url, SEGMENTS_UPSTREAM_ORGANISATION: "telco" })).toThrow(/SEGMENTS_UPSTREAM_URL: must have no user, query or fragment/);
+      }
       expect(() =>
         loadConfig({ ...upstream, SEGMENTS_UPSTREAM_CREDENTIALS: "per-organisation", UPSTREAM_CREDENTIALS_KEY: "ab".repeat(32), SEGMENTS_UPSTREAM_CLIENT_ID: "bff", SEGMENTS_UPSTREAM_CLIENT_SECRET: "s", SEGMENTS_UPSTREAM_TOKEN_URL: "https://idp.example/t" }),
       ).toThrow(/SEGMENTS_UPSTREAM_CLIENT_ID: contradicts SEGMENTS_UPSTREAM_CREDENTIALS=per-organisation/);

@@ -60,6 +60,15 @@ function sendRaw(path: string, init: { method?: string; headers?: Record<string,
 }
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Imports customers (a CSV) into an organisation through the front's admin API, and waits for the job to succeed. */
+async function importCustomers(orgId: string, csv: string): Promise<void> {
+  const token = await signTestToken({ scopes: [IMPORTS_WRITE_SCOPE, IMPORTS_READ_SCOPE], orgId });
+  const upload = await send(`${front.url}/admin/v1/imports?dataset=customers&format=csv`, { method: "POST", headers: { ...bearer(token), "content-type": "text/csv" }, body: csv });
+  expect(upload.status).toBe(202);
+  const state = async () => (await send(`${front.url}/admin/v1/imports/${String(upload.json.id)}`, { headers: bearer(token) })).json.state;
+  await expect.poll(state, { timeout: 30_000, interval: 200 }).toBe("succeeded");
+}
 const scoringRequest = (token: string, body: unknown) =>
   sendRaw("/camara/customerinsights/scoring/retrieve", { method: "POST", headers: { ...bearer(token), "content-type": "application/json" }, body: JSON.stringify(body) });
 const segmentRequest = (token: string, body: unknown) =>
@@ -128,6 +137,8 @@ describe("an identifier in a vendor URL", () => {
     ["mixed-case, half-encoded dot-dots", "/resources/v1/customerprofile/%2E."],
     ["dot-dots with encoded slashes", "/resources/v1/customerprofile/..%2f..%2finternal"],
     ["double-encoded dot-dots", "/resources/v1/customerprofile/%252e%252e"],
+    ["servlet path parameters after dot-dots (..;), encoded for a decoding proxy", "/resources/v1/customerprofile/x%2F..%3B%2F..%3B%2F..%3B%2Finternal%2Fadmin%2Fusers"],
+    ["full-width percent-encoding of ../..", `/resources/v1/customerprofile/${encodeURIComponent("\uFF05\uFF12\uFF45\uFF05\uFF12\uFF45\uFF05\uFF12\uFF46\uFF05\uFF12\uFF45\uFF05\uFF12\uFF45")}`],
     ["the imported identifier of the review, encoded", `/resources/v1/customerprofile/${encodeURIComponent(EVIL_REF)}`],
   ])("IMIconnect: %s is the family's invalid-argument error, and the vendor is never called", async (_what, path) => {
     const r = await sendRaw(path, { headers: { key: TELCO_KEY } });
@@ -138,14 +149,7 @@ describe("an identifier in a vendor URL", () => {
   });
 
   it("a customer whose imported IMIconnect id walks the path: the overview's profile section is invalid, the vendor never called", async () => {
-    const token = await signTestToken({ scopes: [IMPORTS_WRITE_SCOPE, IMPORTS_READ_SCOPE] });
-    const upload = await send(`${front.url}/admin/v1/imports?dataset=customers&format=csv`, {
-      method: "POST",
-      headers: { ...bearer(token), "content-type": "text/csv" },
-      body: `externalId,fullName,imiconnectCustomerId\nEVIL-1,Evil Customer,${EVIL_REF}\n`,
-    });
-    expect(upload.status).toBe(202);
-    await expect.poll(async () => (await send(`${front.url}/admin/v1/imports/${String(upload.json.id)}`, { headers: bearer(token) })).json.state, { timeout: 30_000, interval: 200 }).toBe("succeeded");
+    await importCustomers("telco", `externalId,fullName,imiconnectCustomerId\nEVIL-1,Evil Customer,${EVIL_REF}\n`);
 
     const agent = await signTestToken({ scopes: [MOBILE_SCOPE] });
     const found = await send(`${front.url}/mobile/v1/customers?externalId=EVIL-1`, { headers: bearer(agent) });
@@ -222,10 +226,29 @@ describe("organisations in upstream mode (the vendor account is telco's)", () =>
     expect(seen).toEqual([]);
   });
 
+  it("Citibanamex and CAMARA: another organisation's customer id, card and identity document are not found, the vendor never called", async () => {
+    await importCustomers("other", "externalId,fullName,citibanamexCustomerId,cardNumber,idDocument\nOTH-CITI,Otra Cliente,999000111222,4000001234567899,Z9999999K\n");
+    const segments = await signTestToken({ scopes: [SEGMENTS_SCOPE] });
+    for (const body of [{ customerId: "999000111222" }, { cardNumber: "4000001234567899" }]) {
+      const r = await segmentRequest(segments, body);
+      expect(r.status).toBe(404);
+      expect(JSON.stringify(r.json)).toContain("resourceNotFound");
+    }
+    const document = await scoringRequest(await signTestToken({ scopes: [SCORING_SCOPE] }), { phoneNumber: LUIS_PHONE, idDocument: "Z9999999K" });
+    expect(document.status).toBe(404);
+    expect(document.json).toMatchObject({ code: "NOT_FOUND" });
+    expect(seen).toEqual([]);
+  }, 60_000);
+
   it("IMIconnect several profiles: another organisation's customer is left out of the vendor call, as locally", async () => {
     const r = await sendRaw("/resources/v1/customerprofile?customerId=2142&customerId=9999&customerId=2134", { headers: { key: TELCO_KEY } });
     expect(r.json.code).toBe("1000");
     expect(seen.map((s) => s.url)).toEqual(["/resources/v1/customerprofile?customerId=2142&customerId=2134&showinwardlinks=0"]);
+  });
+
+  it("a query value goes percent-encoded (a space is %20, never a + a vendor could read as itself)", async () => {
+    await sendRaw("/resources/v1/customerprofile?customerId=2142&customerId=CRN%20X", { headers: { key: TELCO_KEY } });
+    expect(seen.map((s) => s.url)).toEqual(["/resources/v1/customerprofile?customerId=2142&customerId=CRN%20X&showinwardlinks=0"]);
   });
 });
 

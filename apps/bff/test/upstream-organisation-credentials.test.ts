@@ -48,6 +48,10 @@ describe("per-organisation vendor credentials", () => {
     tokenEndpoint = await startLoopbackServer((req, res) => {
       const basic = Buffer.from((req.headers.authorization ?? "").replace(/^Basic /, ""), "base64").toString();
       tokenRequests.push(basic.split(":")[0] ?? "");
+      if (basic.startsWith("refused-client:")) {
+        res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: "invalid_client" }));
+        return;
+      }
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ access_token: `token-of-${basic.split(":")[0]}`, expires_in: 600 }));
     });
     front = await startTestApp({
@@ -120,6 +124,30 @@ describe("per-organisation vendor credentials", () => {
     expect(seen.map((s) => s.authorization)).toEqual(["Bearer token-of-telco-client"]);
   });
 
+  it("one organisation's failing credential does not open the vendor's breaker for the others", async () => {
+    await front.store.setUpstreamCredential({
+      orgId: "other",
+      family: "scoring",
+      kind: "oauth2",
+      sealed: sealCredential(KEY, "other", "scoring", { kind: "oauth2", tokenUrl: `${tokenEndpoint.url}/token`, clientId: "refused-client", clientSecret: "x" }),
+    });
+    try {
+      const retrieve = async (orgId: string, phoneNumber: string) =>
+        sendExact(`${front.url}/camara/customerinsights/scoring/retrieve`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${await signTestToken({ scopes: [SCORING_SCOPE], orgId })}` },
+          body: JSON.stringify({ phoneNumber }),
+        });
+      // More failures than UPSTREAM_BREAKER_FAILURES (5).
+      for (let i = 0; i < 7; i++) expect((await retrieve("other", "+34600000009")).status).toBe(503);
+      expect(seen).toEqual([]);
+      expect((await retrieve("telco", LUIS_PHONE)).status).toBe(404);
+      expect(seen).toHaveLength(1);
+    } finally {
+      await front.store.revokeUpstreamCredential("other", "scoring");
+    }
+  });
+
   it("uses another organisation's credential once it has one, and each keeps its own", async () => {
     await front.store.setUpstreamCredential({ orgId: "other", family: "profiles", kind: "header", sealed: sealCredential(KEY, "other", "profiles", { kind: "header", secret: OTHER_VENDOR_KEY }) });
     try {
@@ -153,6 +181,11 @@ describe("per-organisation vendor credentials", () => {
       expect(sealed).not.toContain(TELCO_VENDOR_KEY);
       expect(sealed).not.toContain("telco-secret");
       expect(openCredential(Buffer.from("5b".repeat(32), "hex"), "telco", "profiles", sealed)).toBeUndefined();
+      // Cut short (a shorter authentication tag), or with another nonce length: not opened.
+      const [version, iv, body] = sealed.split(".") as [string, string, string];
+      const bytes = Buffer.from(body, "base64url");
+      expect(openCredential(KEY, "telco", "profiles", `${version}.${iv}.${bytes.subarray(0, bytes.length - 4).toString("base64url")}`)).toBeUndefined();
+      expect(openCredential(KEY, "telco", "profiles", `${version}.${Buffer.alloc(16).toString("base64url")}.${body}`)).toBeUndefined();
     }
   });
 });

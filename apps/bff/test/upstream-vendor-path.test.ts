@@ -29,22 +29,31 @@ function decodedOnce(text: string): string {
   return Buffer.from(bytes).toString("utf8");
 }
 
-/** Every way a server could read `segment` at the end of PREFIX; a server splits off `?`/`#` before it decodes, so decoded ones are inert. */
+/**
+ * Every way a server could read `segment` at the end of PREFIX: decoded and NFKC-folded in any
+ * order, up to three times each; a server splits off `?`/`#` before it decodes, so decoded ones are inert.
+ */
 function serverReadings(segment: string): string[] {
-  const readings: string[] = [];
-  let view = segment;
+  let views = [segment];
+  const readings = new Set<string>();
   for (let n = 0; n < 4; n++) {
-    for (const folded of [view, view.normalize("NFKC")]) readings.push(folded.replace(/[?#]/g, "_"));
-    view = decodedOnce(view);
+    for (const view of views) readings.add(view);
+    views = views.flatMap((view) => [decodedOnce(view), view.normalize("NFKC")]);
   }
-  return readings;
+  return [...readings].map((reading) => reading.replace(/[?#]/g, "_"));
 }
 
-/** Whether every reading of the segment stays a resource under PREFIX (not PREFIX itself, not above it). */
-function staysUnderPrefix(segment: string): boolean {
+/**
+ * Whether every reading of the segment is one resource right under PREFIX: WHATWG URL resolution
+ * (dot segments, `\`, trimming), then a servlet container's dropping of `;parameters`, leaves
+ * exactly one segment that is neither empty nor a dot segment.
+ */
+function staysOneSegment(segment: string): boolean {
   return serverReadings(segment).every((reading) => {
     const pathname = new URL(`${PREFIX}${reading}`, BASE).pathname;
-    return pathname.startsWith(PREFIX) && pathname.length > PREFIX.length;
+    if (!pathname.startsWith(PREFIX)) return false;
+    const rest = pathname.slice(PREFIX.length).split("/").map((part) => decodedOnce(part.split(";")[0]!).trim());
+    return rest.length === 1 && rest[0] !== "" && rest[0] !== "." && rest[0] !== "..";
   });
 }
 
@@ -58,7 +67,7 @@ function accepted(value: string): string | undefined {
 }
 
 /** Pieces that build dot segments in every disguise, among harmless text. */
-const disguises = [".", "..", "%2e", "%2E", "%252e", "%25252E", "\uFF0E", "\u2024", "/", "\\", "%2f", "%2F", "%5c", "%255c", "a", "?", "#", "%", "%3F", "~", " "];
+const disguises = [".", "..", "%2e", "%2E", "%252e", "%25252E", "\uFF0E", "\u2024", "\uFF05\uFF12\uFF45", "/", "\\", "%2f", "%2F", "%5c", "%255c", ";", "%3B", "a", "?", "#", "%", "%3F", "~", " "];
 const disguised = fc.array(fc.constantFrom(...disguises), { maxLength: 8 }).map((parts) => parts.join(""));
 const anyText = fc.oneof(fc.string({ unit: "binary", maxLength: 40 }), fc.string({ unit: "grapheme", maxLength: 20 }), disguised);
 
@@ -76,12 +85,17 @@ describe("the vendor path segment encoder", () => {
     ["double-encoded dots", "%252e%252e"],
     ["full-width dots (NFKC folds them to ..)", "\uFF0E\uFF0E"],
     ["a walk inside the value", "a/../b"],
+    ["servlet path parameters after dot-dots, encoded (the review's x%2F..%3B%2F…)", "x/..;/..;/internal/admin/users"],
+    ["a dot-dot with path parameters", "..;x"],
+    ["full-width percent-encoding of ../.. (NFKC, then decoding)", "\uFF05\uFF12\uFF45\uFF05\uFF12\uFF45\uFF05\uFF12\uFF46\uFF05\uFF12\uFF45\uFF05\uFF12\uFF45"],
+    ["a slash a vendor may decode into a deeper route", "4545/admin"],
+    ["a lone surrogate (no UTF-8 form)", "\uD800"],
     ["encoded that deep it never settles", "%25252525252e%25252525252e"],
   ])("refuses %s before any vendor call", (_what, value) => {
     expect(() => pathSegment(value, "customerid")).toThrow(expect.objectContaining({ kind: "invalid_argument", field: "customerid" }));
   });
 
-  it.each([["4545"], ["CRN-0001"], ["5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a1001"], ["José Ñúñez"], ["a.b"], ["..."], ["a?b#c"], ["100%"]])("keeps %j, encoded as one segment", (value) => {
+  it.each([["4545"], ["CRN-0001"], ["5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a1001"], ["José Ñúñez"], ["a.b"], ["..."], ["a?b#c"], ["100%"], ["+34 600"]])("keeps %j, encoded as one segment", (value) => {
     const segment = accepted(value);
     expect(segment).toBeDefined();
     expect(decodeURIComponent(segment!)).toBe(value);
@@ -98,7 +112,7 @@ describe("the vendor path segment encoder", () => {
         expect(decodeURIComponent(segment)).toBe(value);
         expect(isPathOfRoute(`${PREFIX}${segment}`, "/base", "/resources/v1/customerprofile/:customerid")).toBe(true);
         // …and no reading of it walks out of the route or onto the route's parent.
-        expect(staysUnderPrefix(segment)).toBe(true);
+        expect(staysOneSegment(segment)).toBe(true);
       }),
       { numRuns: 5_000, seed: 26 },
     );
@@ -107,7 +121,7 @@ describe("the vendor path segment encoder", () => {
   it("refuses every value some reading of which leaves the route", () => {
     fc.assert(
       fc.property(anyText, (value) => {
-        if (!staysUnderPrefix(value)) expect(accepted(value)).toBeUndefined();
+        if (!staysOneSegment(value)) expect(accepted(value)).toBeUndefined();
       }),
       { numRuns: 5_000, seed: 2026 },
     );

@@ -23,11 +23,13 @@ function stateName(state: CircuitState): BreakerState {
 /**
  * A circuit breaker (cockatiel) per upstream: `failures` consecutive upstream failures open it;
  * while open every call fails fast; after `resetMs` one probe goes through (half-open) and its
- * success closes it again. Answers the upstream gave on purpose (4xx) are not failures.
+ * success closes it again. Answers the upstream gave on purpose (4xx) are not failures, nor is a
+ * credential that could not be obtained or was refused: that is one account's trouble (with
+ * per-organisation credentials, one tenant's), not the vendor's, and must not fail the others.
  */
 export function createBreaker(options: { failures: number; resetMs: number; onStateChange?: (state: BreakerState) => void }): Breaker {
   const policy: CircuitBreakerPolicy = circuitBreaker(
-    handleWhen((error) => isUpstreamFailure(error) && error.reason !== "breaker_open"),
+    handleWhen((error) => isUpstreamFailure(error) && error.reason !== "breaker_open" && error.reason !== "credentials"),
     { halfOpenAfter: options.resetMs, breaker: new ConsecutiveBreaker(options.failures) },
   );
   policy.onStateChange((state) => options.onStateChange?.(stateName(state)));

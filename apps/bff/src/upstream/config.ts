@@ -15,7 +15,9 @@ const orgId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be an organisa
 export const httpUrl = z
   .string()
   .url()
-  .regex(/^https?:\/\//, "must be an http(s):// URL");
+  .regex(/^https?:\/\//, "must be an http(s):// URL")
+  // What the transport would drop silently is refused instead: credentials in the URL, a query, a fragment.
+  .refine((url) => !/^https?:\/\/[^/?#]*@/.test(url) && !/[?#]/.test(url), "must have no user, query or fragment");
 
 /** OAuth2 client credentials (RFC 6749 §4.4): the token the BFF presents instead of the caller's. */
 export type ClientCredentials = { kind: "oauth2"; tokenUrl: string; clientId: string; clientSecret: string; scope: string | undefined };
@@ -111,7 +113,7 @@ export const upstreamEnvShape = {
   UPSTREAM_MAX_RESPONSE_BYTES: positiveInt.default(1_048_576),
   UPSTREAM_CREDENTIALS_KEY: z
     .string()
-    .regex(/^[0-9a-fA-F]{64,}$/, "must be at least 32 bytes, hex-encoded")
+    .regex(/^(?:[0-9a-fA-F]{2}){32,}$/, "must be at least 32 bytes, hex-encoded")
     .optional(),
 };
 

@@ -42,11 +42,13 @@ export function sealCredential(keyMaterial: Buffer, orgId: string, family: Upstr
 
 /** The credential, or undefined when it was not sealed for this organisation and family under this key. */
 export function openCredential(keyMaterial: Buffer, orgId: string, family: UpstreamFamily, sealed: string): OrganisationCredential | undefined {
-  const [version, iv, body] = sealed.split(".");
-  if (version !== VERSION || !iv || !body) return undefined;
+  const [version, ivText, body] = sealed.split(".");
+  if (version !== VERSION || !ivText || !body) return undefined;
+  const iv = Buffer.from(ivText, "base64url");
+  const bytes = Buffer.from(body, "base64url");
+  if (iv.length !== 12 || bytes.length <= 16) return undefined;
   try {
-    const bytes = Buffer.from(body, "base64url");
-    const decipher = createDecipheriv("aes-256-gcm", keyFrom(keyMaterial), Buffer.from(iv, "base64url"));
+    const decipher = createDecipheriv("aes-256-gcm", keyFrom(keyMaterial), iv, { authTagLength: 16 });
     decipher.setAAD(associatedData(orgId, family));
     decipher.setAuthTag(bytes.subarray(bytes.length - 16));
     const plain = Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - 16)), decipher.final()]).toString("utf8");

@@ -1,4 +1,4 @@
-import { request } from "undici";
+import { Agent, request } from "undici";
 import { z } from "zod";
 import type { ClientCredentials, VendorCredential } from "./config.js";
 import { UpstreamFailure } from "./failure.js";
@@ -16,6 +16,10 @@ const TokenResponseSchema = z.object({
   expires_in: z.coerce.number().positive().optional(),
 });
 
+/** The largest token endpoint answer read: a token is a few KB (an endpoint may be an organisation's own). */
+const MAX_TOKEN_RESPONSE_BYTES = 65_536;
+const tokenDispatcher = new Agent({ maxResponseSize: MAX_TOKEN_RESPONSE_BYTES, keepAliveTimeout: 4_000 });
+
 /** A token is renewed this long before it expires. */
 const EXPIRY_MARGIN_MS = 30_000;
 /** A token whose lifetime the endpoint does not state is kept this long. */
@@ -24,7 +28,7 @@ const DEFAULT_LIFETIME_MS = 300_000;
 async function within<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UpstreamFailure("timeout", "the token endpoint did not answer in time")), ms);
+    timer = setTimeout(() => reject(new UpstreamFailure("credentials", "the token endpoint did not answer in time")), ms);
   });
   try {
     return await Promise.race([work, late]);
@@ -51,6 +55,7 @@ function clientCredentialsSource(credential: ClientCredentials): CredentialSourc
         headers: { authorization: `Basic ${basic}`, "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
         body: form.toString(),
         signal: AbortSignal.timeout(Math.max(1, timeoutMs)),
+        dispatcher: tokenDispatcher,
       });
       const body: unknown = await response.body.json().catch(() => undefined);
       const parsed = TokenResponseSchema.safeParse(body);

@@ -18,14 +18,14 @@ export type TransportOptions = { baseUrl: string; connections: number; maxRespon
 /** Repeated query keys as the BFF's servers read them (`customerId=A&customerId=B`), not ts-rest's `customerId[0]=A`. */
 function queryString(query: unknown): string {
   if (typeof query !== "object" || query === null) return "";
-  const search = new URLSearchParams();
+  // Percent-encoded throughout (a space is %20, never `+`, which a vendor could read as itself).
+  const pairs: string[] = [];
   for (const [key, value] of Object.entries(query)) {
     for (const item of Array.isArray(value) ? value : [value]) {
-      if (item !== undefined && item !== null) search.append(key, String(item));
+      if (item !== undefined && item !== null) pairs.push(`${encodeURIComponent(key)}=${encodeURIComponent(String(item))}`);
     }
   }
-  const text = search.toString();
-  return text ? `?${text}` : "";
+  return pairs.length > 0 ? `?${pairs.join("&")}` : "";
 }
 
 function isJson(contentType: string | undefined): boolean {

@@ -3,9 +3,9 @@ import { AppError } from "@insights/errors";
 /**
  * The one way a value enters the path of a vendor URL, and the check every built path passes
  * before it leaves. A vendor (or a proxy in front of it) may decode a segment once more, fold
- * Unicode compatibility characters, trim spaces, drop control characters, or read `\` as `/`; so a
- * value is refused when any of those readings of it is blank, holds a control character or a `.`
- * or `..` segment — not only its literal text.
+ * Unicode compatibility characters, trim spaces, drop control characters, read `\` as `/` or
+ * `;` as the start of path parameters; so a value is refused when any of those readings of it is
+ * blank, a `.` or `..`, or holds a control character or a separator — not only its literal text.
  */
 
 /** Decodings tried: a value still changing after this many is refused (nothing legitimate is encoded that deep). */
@@ -25,35 +25,54 @@ function decodedOnce(text: string): string {
   });
 }
 
-/** Every reading of `value` a server could make: as given, percent-decoded again and again, NFKC-folded. */
-function readingsOf(value: string): string[] | undefined {
-  const readings: string[] = [];
-  let current = value;
-  for (let n = 0; n <= MAX_DECODINGS; n++) {
-    readings.push(current, current.normalize("NFKC"));
-    const next = decodedOnce(current);
-    if (next === current) return readings;
-    current = next;
+/**
+ * Every reading of `value` a server could make: as given, then percent-decoded and NFKC-folded in
+ * any order, again and again (full-width `％２ｅ` folds to `%2e`, which decodes to `.`); undefined
+ * when readings are still appearing after MAX_DECODINGS rounds.
+ */
+function readingsOf(value: string): Set<string> | undefined {
+  const readings = new Set([value]);
+  let frontier = [value];
+  for (let round = 0; round <= MAX_DECODINGS; round++) {
+    const next: string[] = [];
+    for (const reading of frontier) {
+      for (const derived of [decodedOnce(reading), reading.normalize("NFKC")]) {
+        if (!readings.has(derived)) {
+          readings.add(derived);
+          next.push(derived);
+        }
+      }
+    }
+    if (next.length === 0) return readings;
+    frontier = next;
   }
   return undefined;
 }
 
-/** Servers and URL parsers trim surrounding spaces and drop tabs and newlines: ` .. ` and `.\t.` are `..` to them. */
+/**
+ * Servers and URL parsers trim surrounding spaces and drop tabs and newlines (` .. ` and `.\t.`
+ * are `..` to them); servlet containers drop a segment's `;parameters` (`..;x` is `..`).
+ */
 const isDotSegment = (segment: string) => {
   const trimmed = segment.trim();
   return trimmed === "." || trimmed === "..";
 };
+/** What splits a path, or a segment, for some server: `/`, `\`, `;` (servlet path parameters). */
+const SEPARATOR = /[/\\;]/;
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
- * Whether some reading of the value is blank, holds a control character, or walks the path (a
- * `.` or `..` between `/` or `\`).
+ * Whether some reading of the value is blank, is a `.` or `..` segment, holds a control
+ * character or a separator: an identifier is one segment to every server, never two, never a walk.
  */
 export function isUnsafeSegment(value: string): boolean {
   const readings = readingsOf(value);
   if (readings === undefined) return true;
-  return readings.some((reading) => reading.trim() === "" || CONTROL.test(reading) || reading.split(/[/\\]/).some(isDotSegment));
+  for (const reading of readings) {
+    if (reading.trim() === "" || isDotSegment(reading) || CONTROL.test(reading) || SEPARATOR.test(reading)) return true;
+  }
+  return false;
 }
 
 /**
@@ -62,10 +81,14 @@ export function isUnsafeSegment(value: string): boolean {
  */
 export function pathSegment(value: unknown, field: string): string {
   const text = typeof value === "string" ? value : String(value);
-  if (isUnsafeSegment(text)) {
-    throw new AppError("invalid_argument", { field, reason: "invalid_value", detail: `${field}: not a valid identifier` });
+  const refused = () => new AppError("invalid_argument", { field, reason: "invalid_value", detail: `${field}: not a valid identifier` });
+  if (isUnsafeSegment(text)) throw refused();
+  try {
+    return encodeURIComponent(text);
+  } catch {
+    // A lone surrogate has no UTF-8 form.
+    throw refused();
   }
-  return encodeURIComponent(text);
 }
 
 /**
@@ -80,6 +103,7 @@ export function isPathOfRoute(path: string, basePath: string, template: string):
   return expected.every((part, i) => {
     const actual = given[i] as string;
     if (!part.startsWith(":")) return actual === part;
-    return actual !== "" && !/[?#\\\s]/.test(actual) && !isUnsafeSegment(actual);
+    // As sent (encoded): nothing a server splits on; as the value it encodes: a safe segment.
+    return actual !== "" && !/[?#;\\\s]/.test(actual) && !isUnsafeSegment(decodedOnce(actual));
   });
 }
