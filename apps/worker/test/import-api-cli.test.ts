@@ -180,7 +180,8 @@ describe("hostile files through the admin API of a real BFF process (embedded st
     expect(lastJson(next.stdout)).toMatchObject({ state: "succeeded" });
   };
 
-  eachHostileFileEndsAsDocumented({ importFile: (file, dataset) => cli([file, "--dataset", dataset, "--json", ...through()]), rejectsOf, stillServing }, () => root);
+  // The embedded store's admin API: it also runs the files run once per store.
+  eachHostileFileEndsAsDocumented({ importFile: (file, dataset) => cli([file, "--dataset", dataset, "--json", ...through()]), rejectsOf, stillServing }, () => root, { storeWide: true });
 
   it("the admin API's rejects page escapes control characters too", async () => {
     const file = await hostileFiles.find((h) => h.name.startsWith("a key made of terminal escapes"))!.write(root);

@@ -119,12 +119,13 @@ describe.skipIf(!databaseUrl)("the admin import API of real BFF processes on Pos
       expect(summaryOf(next.stdout)).toMatchObject({ state: "succeeded" });
     };
 
-    for (const [path, command, rejects] of [
-      ["the admin API of a real BFF", through, (job: string) => through(["--rejects", job])],
-      ["npm run import (local, PostgreSQL)", local, (job: string) => run(IMPORT_CLI, ["--rejects", job], { ...env, LOG_LEVEL: "warn" }).finished],
+    // The admin API also runs the files run once per store (hostile-files.ts).
+    for (const [path, command, rejects, storeWide] of [
+      ["the admin API of a real BFF", through, (job: string) => through(["--rejects", job]), true],
+      ["npm run import (local, PostgreSQL)", local, (job: string) => run(IMPORT_CLI, ["--rejects", job], { ...env, LOG_LEVEL: "warn" }).finished, false],
     ] as const) {
       describe(`through ${path}`, () => {
-        eachHostileFileEndsAsDocumented({ importFile: (file, dataset) => command([file, "--dataset", dataset, "--json"]), rejectsOf: async (job) => (await rejects(job)).stdout, stillServing }, () => root);
+        eachHostileFileEndsAsDocumented({ importFile: (file, dataset) => command([file, "--dataset", dataset, "--json"]), rejectsOf: async (job) => (await rejects(job)).stdout, stillServing }, () => root, { storeWide });
       });
     }
   });

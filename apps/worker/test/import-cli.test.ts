@@ -121,6 +121,8 @@ describe("hostile files through npm run import (local, embedded store)", () => {
       },
     },
     () => root,
+    // The files run once per store go through the embedded store's admin API (import-api-cli.test.ts).
+    { storeWide: false },
   );
   beforeAll(() => writeFile(join(root, "next.csv"), "externalId,fullName\nNEXT-1,Next customer\n"));
 });
