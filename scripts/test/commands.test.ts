@@ -16,7 +16,16 @@ type Finished = { code: number | null; stdout: string; stderr: string };
  * the machine's, so without NODE_EXTRA_CA_CERTS its npx retries the registry for minutes.
  */
 const USER_ENV = ["PATH", "HOME", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE", "SSL_CERT_DIR", "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy"];
-const userEnv = (): Record<string, string> => Object.fromEntries(USER_ENV.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
+/**
+ * And Node's on-disk compile cache (Node 22.1 and later; older versions ignore it): npm, npx,
+ * pnpm and the apps load the same modules in every command, and a process given the cache skips
+ * compiling what an earlier one compiled. Its entries are checked against the modules' contents.
+ */
+const COMPILE_CACHE = { NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? join(tmpdir(), "insights-test-node-compile-cache") };
+const userEnv = (): Record<string, string> => ({
+  ...Object.fromEntries(USER_ENV.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]]))),
+  ...COMPILE_CACHE,
+});
 
 /** `npm run -s <script> -- <args>` in `cwd`, as a user types it; resolves when it ends. */
 function npmRun(cwd: string, script: string, args: string[], env: Record<string, string> = {}): Promise<Finished> {
