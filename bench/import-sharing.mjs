@@ -5,9 +5,12 @@
 //   - other organisations' imports: how long a 10-row import of another organisation takes
 //     from upload to `succeeded` while the large one is still running.
 // Embedded store: the BFF runs the import itself (issue goal: read p99 ≤ 25 ms). PostgreSQL: the
-// BFF stages, one `npm run worker` imports (goal: the 10-row import within 10 s).
+// BFF stages, one `npm run worker` imports (goal: the 10-row import within 10 s). Runs at
+// --rows 1000000 on both stores: the upload is streamed, and the small import is timed while the
+// large one is still running (the table says how far it had got).
 import { execFileSync, spawn } from "node:child_process";
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -77,15 +80,20 @@ async function scenario(store) {
       { url: `${bff.url}/camara/customerinsights/scoring/retrieve`, method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${scoring}`, "x-correlator": "bench" }, body: "{}" },
       { url: `${bff.url}/resources/v1/customerprofile/4545?showinwardlinks=2`, method: "GET", headers: { key: "demo-telco-profile-key" } },
     ].map((r) => ({ ...r, path: new URL(r.url).pathname + new URL(r.url).search }));
-    const upload = async (org, file) => {
-      const response = await fetch(`${bff.url}/admin/v1/imports?dataset=customers&format=csv`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${writer[org]}`, "content-type": "text/csv" },
-        body: readFileSync(file),
+    // Streamed, and with no client timeout: a 1,000,000-row file is about 250 MB, and on
+    // PostgreSQL the BFF answers once it has staged every chunk (fetch would give up after 300 s).
+    const upload = (org, file) =>
+      new Promise((resolve, reject) => {
+        const url = new URL(`${bff.url}/admin/v1/imports?dataset=customers&format=csv`);
+        const req = request(url, { method: "POST", headers: { authorization: `Bearer ${writer[org]}`, "content-type": "text/csv", "content-length": statSync(file).size } }, (response) => {
+          let text = "";
+          response.setEncoding("utf8");
+          response.on("data", (chunk) => (text += chunk));
+          response.on("end", () => (response.statusCode === 202 ? resolve(JSON.parse(text).id) : reject(new Error(`upload ${response.statusCode}: ${text}`))));
+        });
+        req.on("error", reject);
+        createReadStream(file).on("error", reject).pipe(req);
       });
-      if (response.status !== 202) throw new Error(`upload ${response.status}: ${await response.text()}`);
-      return (await response.json()).id;
-    };
     const job = async (org, id) => (await (await fetch(`${bff.url}/admin/v1/imports/${id}`, { headers: { authorization: `Bearer ${writer[org]}` } })).json());
 
     // Not measured: the first seconds of a fresh process (JIT, first token verifications, cold cache).
@@ -124,14 +132,16 @@ async function scenario(store) {
       smallSeconds,
       smallState: smallJob.state,
       largeState: largeWhenSmallEnded.state,
+      largeReadWhenSmallEnded: largeWhenSmallEnded.rows.read,
       largeRowsPerSecond: (largeAfter.rows.read - startedRows) / seconds,
       largeRead: largeAfter.rows.read,
       fileMb: statSync(large).size / 2 ** 20,
     };
   } finally {
+    const exited = (child) => (child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", resolve)));
     worker?.kill("SIGTERM");
     bff.child.kill("SIGTERM");
-    await new Promise((resolve) => bff.child.once("exit", resolve));
+    await Promise.all([exited(bff.child), ...(worker ? [exited(worker)] : [])]);
     if (databaseUrl) psql(`drop schema if exists ${schema} cascade; drop schema if exists ${schema}_queue cascade`);
   }
 }
@@ -144,11 +154,16 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 console.log(`\n${rows} customer rows imported by organisation telco while reads run at ${rate}/s (4 connections, ${seconds} s per phase), Node ${process.versions.node}\n`);
-console.log("| store | reads p50 / p99 / max, no import (ms) | reads p50 / p99 / max, during the import (ms) | p99 ≤ 25 ms | other organisation's 10-row import | large import meanwhile |");
-console.log("| --- | --- | --- | --- | --- | --- |");
+console.log("| store | reads p50 / p99 / max, no import (ms) | reads p50 / p99 / max, during the import (ms) | p99 ≤ 25 ms | other organisation's 10-row import | the large import when it ended | large import meanwhile |");
+console.log("| --- | --- | --- | --- | --- | --- | --- |");
 for (const r of results) {
   const small = `${r.smallState} in ${r.smallSeconds.toFixed(2)} s${r.smallSeconds <= 10 && r.smallState === "succeeded" ? " (≤ 10 s)" : " (goal: ≤ 10 s)"}`;
   console.log(
-    `| ${r.store} | ${r.quiet.p50} / ${r.quiet.p99} / ${r.quiet.max} | ${r.busy.p50} / ${r.busy.p99} / ${r.busy.max} (${r.busy.bad} failed of ${r.busy.requests}) | ${r.store === "embedded" ? (r.busy.p99 <= 25 ? "yes" : "**no**") : "–"} | ${small} | ${r.largeState}, ${Math.round(r.largeRowsPerSecond)} rows/s, ${r.largeRead} read |`,
+    `| ${r.store} | ${r.quiet.p50} / ${r.quiet.p99} / ${r.quiet.max} | ${r.busy.p50} / ${r.busy.p99} / ${r.busy.max} (${r.busy.bad} failed of ${r.busy.requests}) | ${r.store === "embedded" ? (r.busy.p99 <= 25 ? "yes" : "**no**") : "–"} | ${small} | ${r.largeState}, ${r.largeReadWhenSmallEnded.toLocaleString("en")} of ${rows.toLocaleString("en")} rows read | ${Math.round(r.largeRowsPerSecond)} rows/s, ${r.largeRead} read |`,
   );
+}
+// The fairness goal (issue 25): the small import succeeded within 10 s while the large one was still running.
+for (const r of results) {
+  const met = r.smallState === "succeeded" && r.smallSeconds <= 10 && r.largeState === "running";
+  console.log(`goal, ${r.store}: another organisation's 10-row import within 10 s while the ${rows.toLocaleString("en")}-row import runs: ${met ? "met" : "NOT met"}`);
 }
