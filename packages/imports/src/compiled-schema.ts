@@ -186,22 +186,20 @@ function compileEffects(node: ZodNode): Check {
         return ctx.failed ? NOT_ACCEPTED : inner(processed);
       };
     case "refinement":
+    case "transform": {
+      // A refinement keeps the value, a transform gives its result; either fails on an issue, and
+      // an asynchronous one is Zod's to refuse in a synchronous parse.
+      const run = effect.type === "refinement" ? effect.refinement : effect.transform;
+      const keepsValue = effect.type === "refinement";
       return (value) => {
         const parsed = inner(value);
         if (parsed === NOT_ACCEPTED) return NOT_ACCEPTED;
         ctx.failed = false;
-        const result = effect.refinement(parsed, ctx);
-        // An asynchronous refinement is Zod's to refuse in a synchronous parse.
-        return ctx.failed || result instanceof Promise ? NOT_ACCEPTED : parsed;
+        const result = run(parsed, ctx);
+        if (ctx.failed || result instanceof Promise) return NOT_ACCEPTED;
+        return keepsValue ? parsed : result;
       };
-    case "transform":
-      return (value) => {
-        const parsed = inner(value);
-        if (parsed === NOT_ACCEPTED) return NOT_ACCEPTED;
-        ctx.failed = false;
-        const result = effect.transform(parsed, ctx);
-        return ctx.failed || result instanceof Promise ? NOT_ACCEPTED : result;
-      };
+    }
     default:
       return delegated(node);
   }
