@@ -7,6 +7,7 @@ import type { RateLimitStores } from "./http/rate-limit.js";
 import { connectRedisRateLimitStores } from "./http/rate-limit-store.js";
 import { countIgnoredStoreNotification, observeStoreQuery } from "./metrics/metrics.js";
 import { createImportService, type ImportService } from "./imports/import-service.js";
+import { prefixOf, upstreamFamilies } from "./upstream/config.js";
 
 /** Everything the app needs that outlives a request, opened from configuration. */
 export type Runtime = {
@@ -18,6 +19,19 @@ export type Runtime = {
   release: (() => Promise<void>)[];
   demoDataLoaded: boolean;
 };
+
+/** An upstream family whose vendor account names an organisation the store lacks would serve no one: refused at start. */
+async function refuseUnknownVendorAccountOrganisations(config: Config, store: Store): Promise<void> {
+  for (const family of upstreamFamilies) {
+    const settings = config.upstream.families[family];
+    if (settings.provider !== "upstream" || settings.account.kind !== "organisation") continue;
+    if (!(await store.organisationExists(settings.account.orgId))) {
+      throw new Error(
+        `${prefixOf[family]}_UPSTREAM_ORGANISATION names no organisation of the store ("${settings.account.orgId}"): create it (npm run admin -- org create) or correct the variable`,
+      );
+    }
+  }
+}
 
 export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
   if (config.env === "production" && config.auth.mode === "development") {
@@ -39,6 +53,7 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
   const release: (() => Promise<void>)[] = [() => store.close()];
   try {
     const demoDataLoaded = config.loadDemoData ? await store.loadDemoDataIfEmpty() : false;
+    await refuseUnknownVendorAccountOrganisations(config, store);
 
     const auth = config.auth;
     const keys = auth.mode === "jwks" ? { jwksUrl: auth.jwksUrl } : { jwks: [(await loadOrCreateDevelopmentKeys(config.dataDir)).publicJwk] };

@@ -278,6 +278,19 @@ describe("the history Link", () => {
   });
 });
 
+describe("a vendor account of an organisation the store lacks", () => {
+  it("is refused at start, naming the variable", async () => {
+    const emptyDir = await mkdtemp(join(tmpdir(), "bff-unknown-org-"));
+    try {
+      await expect(startBffProcess({ DATA_DIR: emptyDir, LOG_LEVEL: "warn", ...upstreamEnv(vendor.url, ["PROFILES"], "telko") })).rejects.toThrow(
+        /PROFILES_UPSTREAM_ORGANISATION names no organisation of the store \("telko"\)/,
+      );
+    } finally {
+      await rm(emptyDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) reportSkip("change notifications sent to a BFF process by any database login", "DATABASE_URL is unset");
 
