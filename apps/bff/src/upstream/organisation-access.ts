@@ -15,7 +15,7 @@ import type { VendorIdentifier } from "./family-upstream.js";
 /** How the call is authenticated to the vendor: the caller's own headers as received, or a vendor credential. */
 export type VendorAccess =
   | { kind: "caller" }
-  | { kind: "vendor"; credential: VendorCredential; source: CredentialSource; headers: Record<string, string> };
+  | { kind: "vendor"; source: CredentialSource; headers: Record<string, string> };
 
 export type OrganisationAccess = {
   /** The access for a caller of `orgId`; the family's forbidden error when no account of that organisation is configured. */
@@ -41,7 +41,7 @@ function vendorCredentialOf(family: UpstreamFamily, given: OrganisationCredentia
 }
 
 export function organisationAccess(settings: UpstreamSettings, deps: OrganisationAccessDependencies): OrganisationAccess {
-  const vendorAccess = (credential: VendorCredential): VendorAccess => ({ kind: "vendor", credential, source: credentialSource(credential), headers: deps.vendorHeaders(credential) });
+  const vendorAccess = (credential: VendorCredential): VendorAccess => ({ kind: "vendor", source: credentialSource(credential), headers: deps.vendorHeaders(credential) });
   const account = settings.account;
   const family = settings.family;
 

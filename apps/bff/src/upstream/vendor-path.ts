@@ -66,7 +66,7 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
  * Whether some reading of the value is blank, is a `.` or `..` segment, holds a control
  * character or a separator: an identifier is one segment to every server, never two, never a walk.
  */
-export function isUnsafeSegment(value: string): boolean {
+function isUnsafeSegment(value: string): boolean {
   const readings = readingsOf(value);
   if (readings === undefined) return true;
   for (const reading of readings) {
