@@ -31,7 +31,7 @@ describe.skipIf(!databaseUrl)("admin import API on PostgreSQL", () => {
     const queue = { connectionString: databaseUrl!, schema: queueSchema, chunkExpireSeconds: 60 };
     imports = createImportService({ store, logger, dataDir, queue, limits: DEFAULT_IMPORT_LIMITS });
     worker = await openImportQueue({ ...queue, logger });
-    await worker.work(({ jobId, seq }) => runImportChunk({ store, logger }, jobId, seq));
+    await worker.work(({ jobId, seq }) => runImportChunk({ store, logger }, jobId, seq), { chunksAtOnce: 1 });
     app = await startTestApp({ store, imports, env: { DATA_DIR: dataDir } });
   });
   afterAll(async () => {

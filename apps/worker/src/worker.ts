@@ -35,13 +35,13 @@ export async function startWorker(config: WorkerConfig, logger: Logger): Promise
           if (lastAttempt) await failImportForChunk(deps, jobId, seq);
           throw error;
         }
-      });
+      }, { chunksAtOnce: config.importQueue.chunksPerWorker });
     }
   } catch (error) {
     await runtime.close();
     throw error;
   }
-  logger.info({ store: runtime.store.kind, queue: queue ? config.importQueue.schema : null, datasets: importDatasets }, "worker ready");
+  logger.info({ store: runtime.store.kind, queue: queue ? config.importQueue.schema : null, chunksAtOnce: queue ? config.importQueue.chunksPerWorker : null, datasets: importDatasets }, "worker ready");
   let stopping = false;
   const resumed = (async () => {
     const swept = await sweepStagedFiles(runtime.store, config.dataDir);

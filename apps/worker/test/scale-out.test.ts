@@ -70,6 +70,32 @@ describe.skipIf(!databaseUrl)("imports on PostgreSQL", () => {
     }
   }, 240_000);
 
+  it("one worker with IMPORT_WORKER_CHUNKS=2 imports two chunks side by side, and the outcome is the sequential one", async () => {
+    const sample = await run(IMPORT_CLI, ["--sample", "customers", "--rows", "2400", "--bad", "4", "--seed", "5"], {}).finished;
+    const file = join(root, "side-by-side.ndjson");
+    await writeFile(file, sample.stdout);
+    const cli = run(IMPORT_CLI, [file, "--dataset", "customers", "--org", "telco", "--json", "--chunk-rows", "600", "--batch-size", "50"], { ...env, LOG_LEVEL: "warn" });
+    await cli.waitFor((line) => line.includes("no worker has taken import"), 90_000);
+    const worker = run(WORKER_MAIN, [], { ...env, LOG_LEVEL: "debug", IMPORT_WORKER_CHUNKS: "2" });
+    try {
+      const done = await cli.finished;
+      expect(done.code, done.stderr).toBe(0);
+      expect(JSON.parse(done.stdout.trim().split("\n").at(-1) ?? "")).toMatchObject({ state: "succeeded", rows: { read: 2400, imported: 2396, rejected: 4 } });
+      const log = worker.output().stdout.split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as { msg: string; chunk?: number; chunksAtOnce?: number });
+      expect(log.find((l) => l.msg === "worker ready")?.chunksAtOnce).toBe(2);
+      // Side by side: a batch of one chunk committed between two batches of another.
+      const commits = log.filter((l) => l.msg === "import batch committed").map((l) => l.chunk!);
+      const span = (chunk: number) => [commits.indexOf(chunk), commits.lastIndexOf(chunk)] as const;
+      const chunks = [...new Set(commits)];
+      const interleaved = chunks.some((a) => chunks.some((b) => a !== b && commits.slice(span(a)[0], span(a)[1]).includes(b)));
+      expect(chunks).toHaveLength(4);
+      expect(interleaved, commits.join(",")).toBe(true);
+    } finally {
+      worker.child.kill("SIGTERM");
+      await worker.finished;
+    }
+  }, 240_000);
+
   it("loses and doubles nothing when workers are killed with SIGKILL mid-chunk", async () => {
     const rows = 1800;
     const bad = 9;

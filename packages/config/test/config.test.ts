@@ -28,7 +28,7 @@ describe("shared configuration", () => {
       identifierHashKey: undefined,
       loadDemoData: true,
       logLevel: "info",
-      importQueue: { schema: "pgboss", chunkExpireSeconds: 300 },
+      importQueue: { schema: "pgboss", chunkExpireSeconds: 300, chunksPerWorker: 1 },
       importLimits: { maxRecordBytes: 1024 * 1024, maxDecompressedBytes: 1024 * 1024 * 1024, maxAttempts: 3, maxUploadBytes: 1024 * 1024 * 1024, maxRejects: 10_000, maxActiveJobsPerOrg: 2 },
     });
     expect(settings.dataDir.endsWith("/.data")).toBe(true);
@@ -68,6 +68,14 @@ describe("shared configuration", () => {
     ]) {
       expect(() => parseEnvironment(schema, bad), JSON.stringify(bad)).toThrow(new RegExp(Object.keys(bad)[0]!));
     }
+  });
+
+  it("bounds IMPORT_WORKER_CHUNKS: 1 (the default) and 16 taken, 0 and 17 refused", () => {
+    const chunks = (env: Record<string, string>) => storeSettings(parseEnvironment(schema, env)).importQueue.chunksPerWorker;
+    expect(chunks({})).toBe(1);
+    expect(chunks({ IMPORT_WORKER_CHUNKS: "1" })).toBe(1);
+    expect(chunks({ IMPORT_WORKER_CHUNKS: "16" })).toBe(16);
+    for (const bad of ["0", "17", "1.5"]) expect(() => parseEnvironment(schema, { IMPORT_WORKER_CHUNKS: bad }), bad).toThrow(/IMPORT_WORKER_CHUNKS/);
   });
 
   it("names every bad variable", () => {

@@ -14,8 +14,11 @@ export type ImportQueue = {
    * chunk goes next.
    */
   enqueue(job: { id: string; fairBase: number }, seqs: number[]): Promise<void>;
-  /** Takes chunks one at a time; `lastAttempt` tells the handler a failure now is final. */
-  work(handler: (message: ChunkMessage, attempt: { lastAttempt: boolean }) => Promise<void>): Promise<void>;
+  /**
+   * Takes chunks, up to `chunksAtOnce` of them running side by side (each fetched on its own, by
+   * the same fair priority); `lastAttempt` tells the handler a failure now is final.
+   */
+  work(handler: (message: ChunkMessage, attempt: { lastAttempt: boolean }) => Promise<void>, options: { chunksAtOnce: number }): Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -58,10 +61,13 @@ export async function openImportQueue(options: ImportQueueOptions): Promise<Impo
         })),
       );
     },
-    work: async (handler) => {
-      await boss.work<ChunkMessage>(IMPORT_CHUNK_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, async (jobs) => {
-        for (const job of jobs) await handler(job.data, { lastAttempt: job.retryCount >= job.retryLimit });
-      });
+    work: async (handler, { chunksAtOnce }) => {
+      // pg-boss 10 has no concurrency option: each `work` is a fetch loop of its own.
+      for (let i = 0; i < chunksAtOnce; i++) {
+        await boss.work<ChunkMessage>(IMPORT_CHUNK_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5, includeMetadata: true }, async (jobs) => {
+          for (const job of jobs) await handler(job.data, { lastAttempt: job.retryCount >= job.retryLimit });
+        });
+      }
     },
     stop: () => boss.stop({ graceful: true, wait: true, timeout: 30_000 }),
   };
