@@ -23,7 +23,8 @@ const NOT_ACCEPTED: unique symbol = Symbol("not accepted");
 type Outcome = unknown;
 type Check = (value: unknown) => Outcome;
 
-export type CompiledSchema = (value: unknown) => { ok: true; data: Record<string, unknown> } | { ok: false };
+/** `data`: the output Zod would give (the schema's record type, which the caller names). */
+export type CompiledSchema = (value: unknown) => { ok: true; data: object } | { ok: false };
 
 /** A refinement's or preprocess's context: any issue it adds means the record is not accepted here. */
 type EffectContext = { failed: boolean; addIssue(): void; readonly path: (string | number)[] };

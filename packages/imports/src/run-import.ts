@@ -1,7 +1,7 @@
 import { stat } from "node:fs/promises";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { ImportDataset } from "@insights/contracts/records";
-import type { ImportBatch, ImportFailure, ImportReject, ImportRowCounts, ImportRows, Store } from "@insights/store";
+import type { ImportBatch, ImportFailure, ImportReject, ImportRow, ImportRowCounts, ImportRowsOf, Store } from "@insights/store";
 import type { Logger } from "pino";
 import { ImportFormatError } from "./import-format-error.js";
 import { DEFAULT_IMPORT_LIMITS, type ImportLimits, type ReadPosition } from "./line-reader.js";
@@ -62,7 +62,7 @@ export type ImportDeps = { store: Store; logger: Logger; limits?: ImportLimits }
 export const importLimitsOf = (deps: ImportDeps): ImportLimits => deps.limits ?? DEFAULT_IMPORT_LIMITS;
 
 /** Where a run of records goes: its job, the lines already committed, and (chunked) its chunk. */
-export type RecordsTarget = { job: { id: string; orgId: string; dataset: ImportDataset }; skipThrough: number; chunk?: number };
+export type RecordsTarget<D extends ImportDataset = ImportDataset> = { job: { id: string; orgId: string; dataset: D }; skipThrough: number; chunk?: number };
 
 /**
  * While a batch is in the database, the next one is read and validated (PostgreSQL, unsliced):
@@ -87,9 +87,9 @@ const FIRST_OVERLAPPED_RECORDS = 100;
  * or the reject bound, stops the run before the next batch is written, as without the
  * overlap), and batches commit in file order.
  */
-export async function importRecords(
+export async function importRecords<D extends ImportDataset>(
   deps: ImportDeps,
-  target: RecordsTarget,
+  target: RecordsTarget<D>,
   records: AsyncIterable<RawRecord>,
   options: { batchSize: number; dryRun: boolean; onBatch?: (counted: ImportRowCounts) => void; rejectedBefore?: number; turn?: BatchTurn | undefined; sliceMs?: number | undefined },
 ): Promise<ImportRowCounts> {
@@ -102,12 +102,12 @@ export async function importRecords(
   let batchSize = sliceMs !== undefined ? Math.min(options.batchSize, FIRST_SLICE_RECORDS) : overlap ? Math.min(options.batchSize, FIRST_OVERLAPPED_RECORDS) : options.batchSize;
   const { maxRejects } = importLimitsOf(deps);
   const rows: ImportRowCounts = { read: 0, imported: 0, unchanged: 0, rejected: 0 };
-  let valid: Record<string, unknown>[] = [];
+  let valid: ImportRow<D>[] = [];
   let rejects: ImportReject[] = [];
   let read = 0;
   let lastLine = target.skipThrough;
   /** Writes a batch (once `after`, the batch before it, has been written) and counts it. */
-  const apply = async (batch: ImportBatch, after?: Promise<void>) => {
+  const apply = async (batch: ImportBatch<D>, after?: Promise<void>) => {
     // Sliced (beside requests): a request between two of its queries goes first.
     if (sliceMs !== undefined) await deps.store.whenQuiet(QUIET_BEFORE_SLICE_MS, sliceMs);
     const done = await options.turn?.();
@@ -148,7 +148,9 @@ export async function importRecords(
     for (let next = pending.shift(); next; next = pending.shift()) await next;
   };
   const flush = async () => {
-    const batch = { dataset: job.dataset, rows: valid, lastLine, read, rejects } as ImportBatch & ImportRows;
+    // The rows are the job's dataset's contract records: what the store takes as that dataset's rows.
+    const rows: ImportRowsOf<D> = { dataset: job.dataset, rows: valid };
+    const batch: ImportBatch<D> = { ...rows, lastLine, read, rejects };
     valid = [];
     rejects = [];
     read = 0;

@@ -1,22 +1,22 @@
+import type { ImportDataset } from "@insights/contracts/records";
 import { sql, type Kysely, type Transaction } from "kysely";
 import type { IdentifierHasher } from "./identifier-hasher.js";
-import { applyCategoryAssignmentRows, type CategoryAssignmentImportRow } from "./import-category-assignments.js";
-import type { BatchOutcome, ImportContext } from "./import-context.js";
-import { applyCustomerRows, OptimisticConflict, prepareCustomerRows, type CustomerImportRow, type PreparedCustomerRows } from "./import-customers.js";
+import { applyCategoryAssignmentRows } from "./import-category-assignments.js";
+import type { BatchOutcome, ImportContext, ImportRow } from "./import-context.js";
+import { applyCustomerRows, OptimisticConflict, prepareCustomerRows, type PreparedCustomerRows } from "./import-customers.js";
 import type { ImportReject } from "./import-jobs.js";
-import { applyProfileAttributeRows, type ProfileAttributeImportRow } from "./import-profile-attributes.js";
-import { applyScoreRows, type ScoreImportRow } from "./import-scores.js";
+import { applyProfileAttributeRows } from "./import-profile-attributes.js";
+import { applyScoreRows } from "./import-scores.js";
 import type { Database } from "./schema.js";
 
-/** Valid rows of one dataset, each with its line in the file. */
-export type ImportRows =
-  | { dataset: "customers"; rows: CustomerImportRow[] }
-  | { dataset: "scores"; rows: ScoreImportRow[] }
-  | { dataset: "profile-attributes"; rows: ProfileAttributeImportRow[] }
-  | { dataset: "category-assignments"; rows: CategoryAssignmentImportRow[] };
+/**
+ * Valid rows of one dataset, each with its line in the file. A caller generic in the dataset D
+ * builds `{ dataset, rows }` of D without a cast, and rows of another dataset do not compile.
+ */
+export type ImportRowsOf<D extends ImportDataset> = { [K in D]: { dataset: K; rows: ImportRow<K>[] } }[D];
 
 /** Consecutive lines of a file: the rows that passed the schema and the rejects of those that did not. */
-export type ImportBatch = ImportRows & {
+export type ImportBatch<D extends ImportDataset = ImportDataset> = ImportRowsOf<D> & {
   /** The last line this batch covers (its checkpoint once committed). */
   lastLine: number;
   /** Records read in these lines (valid and rejected). */
@@ -38,25 +38,29 @@ class DryRun extends Error {
   }
 }
 
-/** A batch's rows with what could be worked out before its transaction (customers: see prepareCustomerRows). */
-type PreparedRows = { dataset: "customers"; prepared: PreparedCustomerRows } | Exclude<ImportRows, { dataset: "customers" }>;
+/** What each dataset's rows become before their transaction: customers, see prepareCustomerRows; the others, as they are. */
+type PreparedRows = {
+  customers: PreparedCustomerRows;
+  scores: ImportRow<"scores">[];
+  "profile-attributes": ImportRow<"profile-attributes">[];
+  "category-assignments": ImportRow<"category-assignments">[];
+};
 
-function prepareRows(hasher: IdentifierHasher, batch: ImportRows): PreparedRows {
-  return batch.dataset === "customers" ? { dataset: "customers", prepared: prepareCustomerRows({ hasher }, batch.rows) } : batch;
-}
+/** How a dataset's rows are applied: what is worked out before the transaction, and what is done in it. */
+type DatasetRows<D extends ImportDataset> = {
+  prepare(hasher: IdentifierHasher, rows: ImportRow<D>[]): PreparedRows[D];
+  apply(tx: Transaction<Database>, ctx: ImportContext, prepared: PreparedRows[D], optimistic: boolean): Promise<BatchOutcome>;
+};
 
-function applyRows(tx: Transaction<Database>, ctx: ImportContext, batch: PreparedRows, optimistic: boolean): Promise<BatchOutcome> {
-  switch (batch.dataset) {
-    case "customers":
-      return applyCustomerRows(tx, ctx, batch.prepared, { optimistic });
-    case "scores":
-      return applyScoreRows(tx, ctx, batch.rows);
-    case "profile-attributes":
-      return applyProfileAttributeRows(tx, ctx, batch.rows);
-    case "category-assignments":
-      return applyCategoryAssignmentRows(tx, ctx, batch.rows);
-  }
-}
+const datasetRows: { [D in ImportDataset]: DatasetRows<D> } = {
+  customers: {
+    prepare: (hasher, rows) => prepareCustomerRows({ hasher }, rows),
+    apply: (tx, ctx, prepared, optimistic) => applyCustomerRows(tx, ctx, prepared, { optimistic }),
+  },
+  scores: { prepare: (_hasher, rows) => rows, apply: (tx, ctx, rows) => applyScoreRows(tx, ctx, rows) },
+  "profile-attributes": { prepare: (_hasher, rows) => rows, apply: (tx, ctx, rows) => applyProfileAttributeRows(tx, ctx, rows) },
+  "category-assignments": { prepare: (_hasher, rows) => rows, apply: (tx, ctx, rows) => applyCategoryAssignmentRows(tx, ctx, rows) },
+};
 
 /**
  * Applies a batch of one job in one transaction with its rejects, its counts and the job's
@@ -78,23 +82,25 @@ function applyRows(tx: Transaction<Database>, ctx: ImportContext, batch: Prepare
  * error is this one's): a caller can hand over the next batch early, and its preparation
  * overlaps the database's work on the last instead of holding the transaction open.
  */
-export async function applyImportBatch(
+export async function applyImportBatch<D extends ImportDataset>(
   db: Kysely<Database>,
   hasher: IdentifierHasher,
   job: { id: string; orgId: string },
-  batch: ImportBatch,
+  batch: ImportBatch<D>,
   options: { dryRun?: boolean; chunk?: number; after?: Promise<unknown> | undefined } = {},
 ): Promise<ImportBatchResult> {
-  const rows = prepareRows(hasher, batch);
+  const dataset: DatasetRows<D> = datasetRows[batch.dataset];
+  const prepared = dataset.prepare(hasher, batch.rows);
+  const applyRows = (tx: Transaction<Database>, ctx: ImportContext, optimistic: boolean) => dataset.apply(tx, ctx, prepared, optimistic);
   if (options.after) await options.after;
   try {
-    return await applyInTransaction(db, hasher, job, batch, rows, options, true);
+    return await applyInTransaction(db, hasher, job, batch, applyRows, options, true);
   } catch (error) {
     if (error instanceof DryRun) return error.result;
     if (!(error instanceof OptimisticConflict)) throw error;
   }
   try {
-    return await applyInTransaction(db, hasher, job, batch, rows, options, false);
+    return await applyInTransaction(db, hasher, job, batch, applyRows, options, false);
   } catch (error) {
     if (error instanceof DryRun) return error.result;
     throw error;
@@ -105,8 +111,8 @@ async function applyInTransaction(
   db: Kysely<Database>,
   hasher: IdentifierHasher,
   job: { id: string; orgId: string },
-  batch: ImportBatch,
-  rows: PreparedRows,
+  batch: Omit<ImportBatch, "dataset" | "rows">,
+  applyRows: (tx: Transaction<Database>, ctx: ImportContext, optimistic: boolean) => Promise<BatchOutcome>,
   options: { dryRun?: boolean; chunk?: number },
   optimistic: boolean,
 ): Promise<ImportBatchResult> {
@@ -133,7 +139,7 @@ async function applyInTransaction(
       if (Number(locked.checkpoint_line) >= batch.lastLine) return { applied: false, imported: 0, unchanged: 0, rejected: 0 };
     }
 
-    const outcome = await applyRows(tx, { jobId: job.id, orgId: job.orgId, hasher }, rows, optimistic);
+    const outcome = await applyRows(tx, { jobId: job.id, orgId: job.orgId, hasher }, optimistic);
     const rejects = [...batch.rejects, ...outcome.rejects];
     const rejected = new Set(rejects.map((r) => r.line)).size;
     const result = { applied: true, imported: outcome.imported, unchanged: outcome.unchanged, rejected };

@@ -1,10 +1,10 @@
 import { sql, type Transaction } from "kysely";
-import type { BatchOutcome, ImportContext } from "./import-context.js";
+import type { BatchOutcome, ImportContext, ImportRow } from "./import-context.js";
 import { customerIdsByExternalId, UNKNOWN_CUSTOMER } from "./import-customer-keys.js";
 import type { ImportReject } from "./import-jobs.js";
 import type { Database } from "./schema.js";
 
-export type CategoryAssignmentImportRow = { line: number; externalId: string; categoryId: number; value: string | null; description?: string | undefined };
+export type CategoryAssignmentImportRow = ImportRow<"category-assignments">;
 
 type Assignment = { value: string | null; description: string | null };
 

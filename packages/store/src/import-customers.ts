@@ -2,24 +2,10 @@ import { randomUUID } from "node:crypto";
 import { sql, type Transaction } from "kysely";
 import { storedIdentifierValue } from "./customers.js";
 import type { ImportReject } from "./import-jobs.js";
-import type { BatchOutcome, ImportContext } from "./import-context.js";
+import type { BatchOutcome, ImportContext, ImportRow } from "./import-context.js";
 import type { Database, IdentifierKind, LineType } from "./schema.js";
 
-export type CustomerImportRow = {
-  line: number;
-  externalId: string;
-  fullName: string;
-  phoneNumber?: string | undefined;
-  idDocument?: string | undefined;
-  birthDate?: string | undefined;
-  timeZone?: string | undefined;
-  lineType?: LineType | undefined;
-  segment?: string | undefined;
-  citibanamexCustomerId?: string | undefined;
-  cardNumber?: string | undefined;
-  masstackCustomerId?: string | undefined;
-  imiconnectCustomerId?: string | undefined;
-};
+export type CustomerImportRow = ImportRow<"customers">;
 
 /** The record field carrying each identifier kind. */
 const identifierFields: [IdentifierKind, keyof CustomerImportRow][] = [

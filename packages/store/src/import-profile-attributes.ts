@@ -1,10 +1,10 @@
 import type { Transaction } from "kysely";
-import type { BatchOutcome, ImportContext } from "./import-context.js";
+import type { BatchOutcome, ImportContext, ImportRow } from "./import-context.js";
 import { customerIdsByExternalId, UNKNOWN_CUSTOMER } from "./import-customer-keys.js";
 import type { ImportReject } from "./import-jobs.js";
 import type { Database } from "./schema.js";
 
-export type ProfileAttributeImportRow = { line: number; externalId: string; columnId: number; name: string; value: string | null };
+export type ProfileAttributeImportRow = ImportRow<"profile-attributes">;
 
 /**
  * Sets IMIconnect attribute values. The organisation's column catalogue grows with new column

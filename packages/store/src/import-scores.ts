@@ -1,10 +1,10 @@
 import { sql, type Transaction } from "kysely";
-import type { BatchOutcome, ImportContext } from "./import-context.js";
+import type { BatchOutcome, ImportContext, ImportRow } from "./import-context.js";
 import { customerIdsByExternalId, UNKNOWN_CUSTOMER } from "./import-customer-keys.js";
 import type { ImportReject } from "./import-jobs.js";
 import type { Database, ScoringScale } from "./schema.js";
 
-export type ScoreImportRow = { line: number; externalId: string; scoringType: ScoringScale; scoringValue: number };
+export type ScoreImportRow = ImportRow<"scores">;
 
 /** Sets each customer's score on a scale; a row equal to the stored score is unchanged. */
 export async function applyScoreRows(tx: Transaction<Database>, ctx: ImportContext, rows: ScoreImportRow[]): Promise<BatchOutcome> {

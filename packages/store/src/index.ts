@@ -15,7 +15,8 @@ export type { CatalogueCategory, CategoryHistoryEntry, CategoryHistoryPage, Cate
 export type { CustomerProfile, InwardLinksLevel, LinkedProfile } from "./profiles.js";
 export type { CustomerKeys, CustomerSelector } from "./customer-keys.js";
 export type { SealedUpstreamCredential, UpstreamCredentialListing } from "./upstream-credentials.js";
-export type { ImportBatch, ImportBatchResult, ImportRows } from "./import-batch.js";
+export type { ImportBatch, ImportBatchResult, ImportRowsOf } from "./import-batch.js";
+export type { ImportRow } from "./import-context.js";
 export type { CustomerImportRow } from "./import-customers.js";
 export type { ScoreImportRow } from "./import-scores.js";
 export type { ProfileAttributeImportRow } from "./import-profile-attributes.js";

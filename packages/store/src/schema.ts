@@ -1,3 +1,4 @@
+import type { ImportDataset, lineTypes, ScoringType } from "@insights/contracts/records";
 import type { ColumnType, Generated, Selectable } from "kysely";
 
 /** Row types of the tables in migrations/, for Kysely. Keep in step with the SQL. */
@@ -20,10 +21,10 @@ export type IdentifierKind = (typeof identifierKinds)[number];
 /** Identifiers that are personal documents or payment data: stored only as keyed hashes. */
 export const hashedIdentifierKinds: ReadonlySet<IdentifierKind> = new Set(["id_document", "card_number"]);
 
-export const scoringScales = ["gaugeMetric", "veritasIndex"] as const;
-export type ScoringScale = (typeof scoringScales)[number];
+/** The scales and line types are the contract records' (packages/contracts, the single source of truth). */
+export type ScoringScale = ScoringType;
 
-export type LineType = "consumer" | "business";
+export type LineType = (typeof lineTypes)[number];
 
 export type OrganisationsTable = { id: string; name: string; created_at: CreatedAt };
 
@@ -124,8 +125,7 @@ export type CustomerLinkedProfilesTable = {
   records: Json<ProfileAttribute[][]>;
 };
 
-export const importDatasets = ["customers", "scores", "profile-attributes", "category-assignments"] as const;
-export type ImportDatasetName = (typeof importDatasets)[number];
+export type ImportDatasetName = ImportDataset;
 export type ImportFormat = "ndjson" | "csv";
 export type ImportJobState = "queued" | "running" | "succeeded" | "failed";
 

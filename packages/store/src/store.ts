@@ -1,3 +1,4 @@
+import type { ImportDataset } from "@insights/contracts/records";
 import { authenticateApiKeyHash, createApiKey, listApiKeys, revokeApiKey, type ApiKeyOwner } from "./api-keys.js";
 import {
   addCatalogueCategories,
@@ -211,7 +212,7 @@ function domainOperations({ db }: StoreConnection, hasher: IdentifierHasher, cac
     finishImportJob: (id: string, outcome: Parameters<typeof finishImportJob>[2]) => finishImportJob(db, id, outcome),
     listImportRejects: (jobId: string, page: Parameters<typeof listImportRejects>[2]) => listImportRejects(db, jobId, page),
     /** Applies one batch of a job's rows in one transaction (see import-batch.ts); invalidates the organisation's reads. */
-    applyImportBatch: async (job: { id: string; orgId: string }, batch: ImportBatch, options?: Parameters<typeof applyImportBatch>[4]) => {
+    applyImportBatch: async <D extends ImportDataset>(job: { id: string; orgId: string }, batch: ImportBatch<D>, options?: Parameters<typeof applyImportBatch>[4]) => {
       const result = await write(orgScope(job.orgId), () => applyImportBatch(db, hasher, job, batch, options));
       await keepImportStatistics(options?.dryRun ? 0 : result.imported);
       return result;
