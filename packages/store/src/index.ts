@@ -1,12 +1,11 @@
 export { openStore, type Store, type StoreOptions } from "./store.js";
 export type { ConnectionOptions, QueryObserver } from "./connection.js";
 export type { ReadCacheOptions } from "./read-cache.js";
-export { applyMigrations, migrationsDir } from "./migrate.js";
-export * from "./schema.js";
-export { createIdentifierHasher, normaliseIdentifier, MIN_SECRET_BYTES, type HashPurpose, type IdentifierHasher } from "./identifier-hasher.js";
-export { DEMO_API_CLIENTS, DEMO_API_KEYS, DEMO_CATEGORIES, DEMO_CUSTOMERS, DEMO_ORGANISATIONS } from "./demo-data.js";
+export type { IdentifierKind, ProfileAttribute } from "./schema.js";
+/** The demo catalogue, for the sample files of category assignments (packages/imports) to name its categories. */
+export { DEMO_CATEGORIES } from "./demo-data.js";
 export { openConfiguredStore, ProductionRefusal, type StoreConfig } from "./configured-store.js";
-export { acquireDataDirLock, DataDirInUseError } from "./data-dir-lock.js";
+export { DataDirInUseError } from "./data-dir-lock.js";
 export type { ApiKeyListing, ApiKeyOwner } from "./api-keys.js";
 export type { ApiClientRegistration, Organisation } from "./organisations.js";
 export type { ScoringLookup, ScoringLookupRequest, ScoringSubjectLookup } from "./scores.js";

@@ -20,6 +20,7 @@ import { readCacheOf, storeOver, type Store } from "./store.js";
 
 /** How an identifier is stored (a keyed hash for documents and cards): for tools that write rows as the tables hold them. */
 export { storedIdentifierValue } from "./customers.js";
+export { createIdentifierHasher } from "./identifier-hasher.js";
 
 export const TEST_HASH_SECRET = Buffer.alloc(32, 7);
 export const testHasher = createIdentifierHasher(TEST_HASH_SECRET);

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ImportBatch, type ImportDatasetName } from "../src/index.js";
+import { type ImportBatch } from "../src/index.js";
+import type { ImportDatasetName } from "../src/schema.js";
 import { applyImportBatch } from "../src/import-batch.js";
 import { createImportJob, findImportJob, listImportRejects } from "../src/import-jobs.js";
 import { customerCategoryHistory } from "../src/categories.js";

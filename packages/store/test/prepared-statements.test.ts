@@ -2,7 +2,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { Kysely, sql, type CompiledQuery } from "kysely";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Database } from "../src/index.js";
+import type { Database } from "../src/schema.js";
 import { customerCategoryHistory, listCatalogue, listCustomerCategories } from "../src/categories.js";
 import { findCustomerKeys } from "../src/customer-keys.js";
 import { listApiKeys } from "../src/api-keys.js";
