@@ -1,3 +1,4 @@
+import { storeConfig } from "@insights/config";
 import { openConfiguredStore, type Store } from "@insights/store";
 import type { Logger } from "pino";
 import { loadOrCreateDevelopmentKeys } from "./auth/development-keys.js";
@@ -38,17 +39,12 @@ export async function openRuntime(config: Config, logger: Logger): Promise<Runti
     throw new Error("the development signing key is refused in production: set AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE");
   }
   const store = await openConfiguredStore({
-    databaseUrl: config.database.url,
-    dataDir: config.dataDir,
-    poolMax: config.database.poolMax,
-    statementTimeoutMs: config.database.statementTimeoutMs,
-    identifierHashKey: config.identifierHashKey,
+    ...storeConfig(config),
     readCache: config.readCache,
     // Every query the store runs (a cached read runs none) is timed into /metrics.
     observeQuery: (kind, seconds) => observeStoreQuery(seconds, kind),
     onIgnoredChange: countIgnoredStoreNotification,
     onPoolError: (error) => logger.warn({ err: error }, "idle database connection failed"),
-    production: config.production,
   });
   const release: (() => Promise<void>)[] = [() => store.close()];
   try {

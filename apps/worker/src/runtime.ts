@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { storeConfig } from "@insights/config";
 import { DataDirInUseError, openConfiguredStore, type Store } from "@insights/store";
 import type { Logger } from "pino";
 import type { WorkerConfig } from "./config.js";
@@ -23,15 +24,7 @@ async function describeProcess(pid: number): Promise<string> {
 export async function openWorkerRuntime(config: WorkerConfig, logger: Logger): Promise<WorkerRuntime> {
   let store: Store;
   try {
-    store = await openConfiguredStore({
-      databaseUrl: config.database.url,
-      dataDir: config.dataDir,
-      poolMax: config.database.poolMax,
-      statementTimeoutMs: config.database.statementTimeoutMs,
-      identifierHashKey: config.identifierHashKey,
-      onPoolError: (error) => logger.warn({ err: error }, "idle database connection failed"),
-      production: config.production,
-    });
+    store = await openConfiguredStore({ ...storeConfig(config), onPoolError: (error) => logger.warn({ err: error }, "idle database connection failed") });
   } catch (error) {
     if (!(error instanceof DataDirInUseError)) throw error;
     const pid = Number(/process (\d+)/.exec(error.message)?.[1]);

@@ -104,6 +104,21 @@ export type StoreSettings = {
   importLimits: ImportLimitSettings;
 };
 
+/**
+ * The store settings as `openConfiguredStore` (@insights/store) takes them: the one mapping every
+ * process that opens the store (the BFF, the worker, the CLIs) uses, adding only its own hooks.
+ */
+export function storeConfig(settings: Pick<StoreSettings, "production" | "dataDir" | "database" | "identifierHashKey">) {
+  return {
+    databaseUrl: settings.database.url,
+    dataDir: settings.dataDir,
+    poolMax: settings.database.poolMax,
+    statementTimeoutMs: settings.database.statementTimeoutMs,
+    identifierHashKey: settings.identifierHashKey,
+    production: settings.production,
+  };
+}
+
 /** The bounds of an import (IMPORT_MAX_*), as every process applies them. */
 export type ImportLimitSettings = {
   maxRecordBytes: number;

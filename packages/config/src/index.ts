@@ -7,6 +7,7 @@ export {
   positiveInt,
   productionIssues,
   sharedEnvShape,
+  storeConfig,
   storeSettings,
   type ImportLimitSettings,
   type LogLevel,

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { storeConfig } from "@insights/config";
 import { openConfiguredStore, ProductionRefusal, type SealedUpstreamCredential, type Store } from "@insights/store";
 import { z } from "zod";
 import { ConfigError, loadStoreConfig } from "../config.js";
@@ -221,12 +222,8 @@ async function main(): Promise<number> {
   const [resource, action] = parsed.positionals;
   const sealed = resource === "upstream" && action === "set" ? await sealedUpstreamCredential(parsed.values) : undefined;
   const store = await openConfiguredStore({
-    databaseUrl: config.database.url,
-    dataDir: config.dataDir,
+    ...storeConfig(config),
     poolMax: 1,
-    statementTimeoutMs: config.database.statementTimeoutMs,
-    identifierHashKey: config.identifierHashKey,
-    production: config.production,
     // In production a store holding demo data is refused, but for what lists it and revokes its keys.
     demoDataAllowed: action === "list" || action === "revoke",
   });
