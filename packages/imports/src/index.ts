@@ -7,6 +7,7 @@ export { csvRecordTexts, readRecords, recordsFromLines, WHOLE_RECORD, type Impor
 export { DEFAULT_BATCH_SIZE, runImport, type ImportDeps, type ImportOutcome, type ImportProgress, type JobToRun, type RunOptions } from "./run-import.js";
 export { sampleExternalId, sampleLines, type SampleOptions } from "./sample.js";
 export { fileBody, removeStagedFile, stageImport, stagingDir, sweepStagedFiles, type NewImport } from "./staging.js";
+export { startImport, type ImportPlace, type ImportToStart, type StartedImport } from "./start-import.js";
 export { unknownFieldsMessage } from "./unknown-fields.js";
 export { validateRecord, type Validated } from "./validate-record.js";
 export { DEFAULT_CHUNK_RECORDS, failImportForChunk, runImportChunk, stageChunkedImport, type StagedChunks } from "./chunked-import.js";

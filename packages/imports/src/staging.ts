@@ -47,6 +47,20 @@ export async function removeStagedFile(source: string): Promise<void> {
 
 /** An upload being staged for the queue (PostgreSQL) is removed when its request ends; one older than this was left by a crash. */
 const ABANDONED_UPLOAD_MS = 60 * 60 * 1000;
+const UPLOAD_PREFIX = "upload-";
+
+/** Writes an upload's body to a file of its own in the staging directory for `use`, and removes the file once `use` is done. */
+export async function withUploadFile<T>(dataDir: string, body: Readable, use: (file: string) => Promise<T>): Promise<T> {
+  const dir = stagingDir(dataDir);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, `${UPLOAD_PREFIX}${randomUUID()}`);
+  try {
+    await pipeline(body, createWriteStream(file, { mode: 0o600 }));
+    return await use(file);
+  } finally {
+    await rm(file, { force: true });
+  }
+}
 const STAGED_JOB_FILE = /^([0-9a-f-]{36})\.(ndjson|csv)$/;
 
 /**
@@ -64,7 +78,7 @@ export async function sweepStagedFiles(store: Store, dataDir: string, now = Date
   const removed: string[] = [];
   for (const name of names) {
     const job = STAGED_JOB_FILE.exec(name)?.[1];
-    const abandoned = job ? !unfinished.has(job) : name.startsWith("upload-") && now - (await stat(join(dir, name))).mtimeMs > ABANDONED_UPLOAD_MS;
+    const abandoned = job ? !unfinished.has(job) : name.startsWith(UPLOAD_PREFIX) && now - (await stat(join(dir, name))).mtimeMs > ABANDONED_UPLOAD_MS;
     if (!abandoned) continue;
     await rm(join(dir, name), { force: true });
     removed.push(name);

@@ -1,11 +1,6 @@
-import { randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
-import { join } from "node:path";
 import { Transform, type Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import type { ImportDataset } from "@insights/contracts/records";
-import { createJobScheduler, openImportQueue, resumeUnfinishedJobs, stageChunkedImport, stageImport, stagingDir, sweepStagedFiles, type ImportFormat, type ImportLimits, type ImportQueue } from "@insights/imports";
+import { createJobScheduler, openImportQueue, resumeUnfinishedJobs, startImport, sweepStagedFiles, type ImportFormat, type ImportLimits, type ImportPlace, type ImportQueue } from "@insights/imports";
 import { AppError } from "@insights/errors";
 import { ActiveImportLimitReached, type ImportJob, type Store } from "@insights/store";
 import type { Logger } from "pino";
@@ -59,7 +54,7 @@ export type ImportServiceOptions = {
  * Imports through the BFF. On the embedded store the BFF runs each job itself from a file staged
  * under DATA_DIR (so a restart resumes it): an organisation's jobs one after another, different
  * organisations' side by side, writing batch by batch in turns (createJobScheduler). On
- * PostgreSQL the body is staged in the database in chunks and queued for the workers.
+ * PostgreSQL the body is staged in the database in chunks and queued for the workers (startImport decides).
  */
 export function createImportService(options: ImportServiceOptions): ImportService {
   const deps = { store: options.store, logger: options.logger, limits: options.limits };
@@ -93,29 +88,23 @@ export function createImportService(options: ImportServiceOptions): ImportServic
     staging.set(orgId, (staging.get(orgId) ?? 0) + 1);
   };
 
+  const queueOptions = options.queue;
+  const place: ImportPlace = {
+    dataDir: options.dataDir,
+    enqueue: queueOptions
+      ? async (job, chunks) => {
+          queue ??= openImportQueue({ ...queueOptions, logger: options.logger });
+          await (await queue).enqueue(job, chunks);
+        }
+      : undefined,
+  };
+
   const stage = async (input: { orgId: string; dataset: ImportDataset; format: ImportFormat; body: Readable }): Promise<ImportJob> => {
     const body = input.body.pipe(byteLimit(maxUploadBytes));
     input.body.on("error", (error) => body.destroy(error));
-    if (!options.queue) {
-      const job = await stageImport(options.store, options.dataDir, { ...input, body, maxActive: maxActiveJobsPerOrg });
-      void scheduler.run(job);
-      return job;
-    }
-    const queueOptions = options.queue;
-    const dir = stagingDir(options.dataDir);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const file = join(dir, `upload-${randomUUID()}`);
-    try {
-      await pipeline(body, createWriteStream(file, { mode: 0o600 }));
-      const staged = await stageChunkedImport(deps, { orgId: input.orgId, dataset: input.dataset, format: input.format, file, maxActive: maxActiveJobsPerOrg });
-      if (staged.job.state !== "failed") {
-        queue ??= openImportQueue({ ...queueOptions, logger: options.logger });
-        await (await queue).enqueue(staged.job, Array.from({ length: staged.chunks }, (_, i) => i));
-      }
-      return staged.job;
-    } finally {
-      await rm(file, { force: true });
-    }
+    const started = await startImport(deps, place, { orgId: input.orgId, dataset: input.dataset, format: input.format, source: { body }, maxActive: maxActiveJobsPerOrg });
+    if (started.runs === "here") void scheduler.run(started.job);
+    return started.job;
   };
 
   return {
