@@ -6,7 +6,9 @@ import { pipeline } from "node:stream/promises";
 import { createGzip, gzipSync } from "node:zlib";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { csvRecordTexts, DEFAULT_READ_LIMITS, ImportFormatError, readRecords, recordsFromLines, splitLines, type NumberedLine, type RawRecord, type ReadLimits } from "../src/index.js";
+import { ImportFormatError } from "../src/import-format-error.js";
+import { DEFAULT_READ_LIMITS, splitLines, type NumberedLine, type ReadLimits } from "../src/line-reader.js";
+import { csvRecordTexts, readRecords, recordsFromLines, type RawRecord } from "../src/record-reader.js";
 
 const MiB = 1024 * 1024;
 

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { escapeControlCharacters, unknownFieldsMessage, validateRecord } from "../src/index.js";
+import { escapeControlCharacters } from "../src/index.js";
+import { unknownFieldsMessage } from "../src/unknown-fields.js";
+import { validateRecord } from "../src/validate-record.js";
 
 const customer = { externalId: "C-1", fullName: "Ana Pérez" };
 

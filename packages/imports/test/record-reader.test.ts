@@ -3,7 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ImportFormatError, readRecords, sampleLines, splitCsvRecord, type ImportFormat, type RawRecord } from "../src/index.js";
+import { splitCsvRecord } from "../src/csv.js";
+import { ImportFormatError } from "../src/import-format-error.js";
+import { sampleLines, type ImportFormat } from "../src/index.js";
+import { readRecords, type RawRecord } from "../src/record-reader.js";
 
 let dir: string;
 beforeAll(async () => {

@@ -8,7 +8,10 @@ import { openPgliteTestStore, type TestStore } from "@insights/store/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
-import { createJobScheduler, executeJob, fileBody, INTERNAL_FAILURE, resumeUnfinishedJobs, runImport, runImportChunk, sampleLines, stageChunkedImport, stageImport, stagingDir, sweepStagedFiles, DEFAULT_IMPORT_LIMITS, type ImportDeps, type ImportFormat } from "../src/index.js";
+import { createJobScheduler, executeJob, fileBody, resumeUnfinishedJobs, runImport, runImportChunk, sampleLines, stageChunkedImport, stageImport, sweepStagedFiles, DEFAULT_IMPORT_LIMITS, type ImportFormat } from "../src/index.js";
+import { INTERNAL_FAILURE } from "../src/jobs.js";
+import type { ImportDeps } from "../src/run-import.js";
+import { stagingDir } from "../src/staging.js";
 
 const logger = createTestLogger("insights-worker", "run-import.test");
 /** Resumes the unfinished jobs as a starting worker does: with a scheduler of its own. */
