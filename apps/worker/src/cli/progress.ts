@@ -3,10 +3,10 @@ import type { ImportProgress } from "@insights/imports";
 /**
  * Import progress on stderr: a redrawn bar on a terminal (rows done, rows/s, rejected, ETA),
  * otherwise a plain line every few seconds. A position whose total is unknown (0: a file being
- * read elsewhere, by the BFF) shows the counts without a bar.
+ * read elsewhere, by the BFF) shows the counts without a bar. `tty`: whether the stream ends at a
+ * terminal (a worker thread's stderr is piped through its process's, which may be one).
  */
-export function progressReporter(stream: NodeJS.WriteStream, jobId: string): { update(progress: ImportProgress): void; done(): void } {
-  const tty = stream.isTTY === true;
+export function progressReporter(stream: NodeJS.WriteStream, jobId: string, tty = stream.isTTY === true): { update(progress: ImportProgress): void; done(): void } {
   const intervalMs = tty ? 100 : 3000;
   let last = 0;
   let drawn = false;
