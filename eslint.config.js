@@ -25,6 +25,17 @@ export default tseslint.config(
     },
   },
   {
+    // The BFF's platform (and the mobile API over it) is handed the vendor families; it never imports
+    // one (docs/architecture.md): apps/bff/src/families/index.ts lists them, and app.ts hands them over.
+    files: ["apps/bff/src/platform/**/*.ts", "apps/bff/src/mobile/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ regex: "(^|/)families(/|$)", message: "The platform never imports a vendor family: it loops over the families app.ts hands it." }] },
+      ],
+    },
+  },
+  {
     // Plain Node.js scripts (the TypeScript packages get Node's types from @types/node).
     files: ["**/*.mjs", "**/*.js"],
     languageOptions: { globals: globals.node },

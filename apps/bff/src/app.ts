@@ -1,46 +1,33 @@
 import { apiContract } from "@insights/contracts";
-import { categoriesContract } from "@insights/contracts/categories";
-import { profilesContract } from "@insights/contracts/profiles";
-import { scoringContract } from "@insights/contracts/scoring";
-import { segmentsContract } from "@insights/contracts/segments";
-import type { AppRouter } from "@ts-rest/core";
 import type { Store } from "@insights/store";
 import express, { type Express } from "express";
 import type { Logger } from "pino";
-import type { TokenVerifier } from "./auth/token-verifier.js";
 import type { Config } from "./config.js";
-import { accessLog } from "./http/access-log.js";
-import { jsonBody } from "./http/body-parsing.js";
-import { installJsonCompression } from "./http/json-compression.js";
-import { familyDialects, type FamilyDialects } from "./http/family-dialect.js";
-import { API_REFERENCE_ASSETS_PATH, apiReferenceAssets } from "./http/api-reference.js";
-import { installConditionalGet } from "./http/conditional-get.js";
-import { policyEnforcer } from "./http/enforce-policy.js";
-import { renderErrors, unmatchedRoute } from "./http/error-pipeline.js";
-import { addressRateLimiter, callerRateLimiter, type RateLimitStores } from "./http/rate-limit.js";
-import { requestState } from "./http/request-state.js";
-import { buildRouteIndex } from "./http/route-index.js";
-import { corsFor, securityHeaders } from "./http/security.js";
-import { mountContract, type RouterHandlers } from "./http/ts-rest-adapter.js";
-import { metricsReport, requestMetrics } from "./metrics/metrics-http.js";
-import { createMetrics, type Metrics } from "./metrics/metrics.js";
-import type { UpstreamFamily } from "./upstream/config.js";
-import { forwardingHandlers } from "./upstream/forwarding.js";
-import { createUpstreams, type Upstreams } from "./upstream/upstreams.js";
+import { families, type DialectSettings, type Family, type FamilyDependencies, type UpstreamFamily } from "./families/index.js";
 import type { Lifecycle } from "./lifecycle.js";
-import { categoriesDialect } from "./categories/dialect.js";
-import { categoriesHandlers } from "./categories/handlers.js";
 import { importsHandlers } from "./imports/handlers.js";
 import { createImportService, type ImportService } from "./imports/import-service.js";
 import { mobileHandlers } from "./mobile/handlers.js";
-import { defaultSectionProviders, type SectionProviders } from "./mobile/sections.js";
-import { upstreamSectionProviders } from "./mobile/upstream-sections.js";
-import { profilesDialect } from "./profiles/dialect.js";
-import { profilesHandlers } from "./profiles/handlers.js";
-import { scoringDialect } from "./scoring/dialect.js";
-import { scoringHandlers } from "./scoring/handlers.js";
-import { segmentsDialect } from "./segments/dialect.js";
-import { segmentsHandlers } from "./segments/handlers.js";
+import { sectionProviders, type SectionProviders } from "./mobile/sections.js";
+import { upstreamAsk } from "./mobile/upstream-sections.js";
+import type { TokenVerifier } from "./platform/auth/token-verifier.js";
+import { accessLog } from "./platform/http/access-log.js";
+import { API_REFERENCE_ASSETS_PATH, apiReferenceAssets } from "./platform/http/api-reference.js";
+import { jsonBody } from "./platform/http/body-parsing.js";
+import { installConditionalGet } from "./platform/http/conditional-get.js";
+import { policyEnforcer } from "./platform/http/enforce-policy.js";
+import { renderErrors, unmatchedRoute } from "./platform/http/error-pipeline.js";
+import { familyDialects, type FamilyDialects } from "./platform/http/family-dialect.js";
+import { installJsonCompression } from "./platform/http/json-compression.js";
+import { addressRateLimiter, callerRateLimiter, type RateLimitStores } from "./platform/http/rate-limit.js";
+import { requestState } from "./platform/http/request-state.js";
+import { buildRouteIndex } from "./platform/http/route-index.js";
+import { corsFor, securityHeaders } from "./platform/http/security.js";
+import { mountContract, type RouterHandlers } from "./platform/http/ts-rest-adapter.js";
+import { metricsReport, requestMetrics } from "./platform/metrics/metrics-http.js";
+import { createMetrics, type Metrics } from "./platform/metrics/metrics.js";
+import { forwardingHandlers } from "./platform/upstream/forwarding.js";
+import { createUpstreams, type Upstreams } from "./platform/upstream/upstreams.js";
 import { ownApiDialect } from "./system/dialect.js";
 import { systemHandlers } from "./system/handlers.js";
 
@@ -67,16 +54,18 @@ export type AppDependencies = {
 };
 
 /** Each family's wire dialect, as configured: what the shared HTTP layer asks the family of a request. */
-export function appDialects(config: Pick<Config, "profilesErrorHttpStatus">): FamilyDialects {
-  return familyDialects([scoringDialect, segmentsDialect, categoriesDialect, profilesDialect(config.profilesErrorHttpStatus), ownApiDialect]);
+export function appDialects(config: DialectSettings): FamilyDialects {
+  return familyDialects([...families.map((family) => family.dialect(config)), ownApiDialect]);
 }
+
+type ApiHandlers = RouterHandlers<typeof apiContract>;
 
 /** Builds the Express app; it does not listen (see server.ts). */
 export function createApp(deps: AppDependencies): Express {
   const now = deps.now ?? (() => new Date());
   const app = express();
   app.disable("x-powered-by");
-  // Entity tags only where a contract documents them (http/conditional-get.ts).
+  // Entity tags only where a contract documents them (platform/http/conditional-get.ts).
   app.set("etag", false);
   app.set("trust proxy", deps.config.trustProxyHops);
   // Repeated keys become arrays (customerId=A&customerId=B); no nested objects from brackets.
@@ -85,11 +74,12 @@ export function createApp(deps: AppDependencies): Express {
   const routes = buildRouteIndex([{ contract: apiContract }]);
   const dialects = appDialects(deps.config);
   const metrics = deps.metrics ?? createMetrics();
-  const upstreams = deps.upstreams ?? createUpstreams(deps.config.upstream, { metrics, logger: deps.logger, store: deps.store });
+  const upstreams = deps.upstreams ?? createUpstreams(deps.config.upstream, families, { metrics, logger: deps.logger, store: deps.store });
+  const familyDeps: FamilyDependencies = { store: deps.store, settings: deps.config, now };
   /** A family's handlers: forwarded to its upstream vendor when it has one, else the local ones. */
-  const provided = <T extends AppRouter>(family: UpstreamFamily, contract: T, local: () => RouterHandlers<T>): RouterHandlers<T> => {
-    const upstream = upstreams.of(family);
-    return upstream ? forwardingHandlers(contract, upstream, deps.config.requestTimeoutMs) : local();
+  const provided = (family: Family) => {
+    const upstream = upstreams.of(family.name);
+    return upstream ? forwardingHandlers(family.contract, upstream, deps.config.requestTimeoutMs) : family.handlers(familyDeps);
   };
   const { max, addressMax, windowMs } = deps.config.rateLimit;
   const rateLimits = {
@@ -127,13 +117,10 @@ export function createApp(deps: AppDependencies): Express {
     apiContract,
     {
       system: systemHandlers(deps.store, deps.lifecycle, { metrics: metricsReport(metrics, deps.config.metricsToken), upstreamStates: () => upstreams.states() }),
-      scoring: provided("scoring", scoringContract, () => scoringHandlers(deps.store, deps.config.scoring)),
-      segments: provided("segments", segmentsContract, () => segmentsHandlers(deps.store, deps.config.segments, now)),
-      categories: provided("categories", categoriesContract, () => categoriesHandlers(deps.store)),
-      profiles: provided("profiles", profilesContract, () => profilesHandlers(deps.store)),
+      ...familyHandlers(provided),
       mobile: mobileHandlers({
         store: deps.store,
-        sections: sectionProviders(deps, upstreams),
+        sections: overviewSections(deps, familyDeps, upstreams),
         sectionTimeoutMs: deps.config.mobile.sectionTimeoutMs,
         logger: deps.logger,
         now,
@@ -152,14 +139,24 @@ export function createApp(deps: AppDependencies): Express {
   return app;
 }
 
-function sectionProviders(deps: AppDependencies, upstreams: Upstreams): SectionProviders {
-  const local = defaultSectionProviders({ store: deps.store, scoring: deps.config.scoring });
+/** Each family's routes under its key of `apiContract`. */
+function familyHandlers(provided: (family: Family) => RouterHandlers<Family["contract"]>): Pick<ApiHandlers, UpstreamFamily> {
+  const handlers: Record<string, unknown> = {};
+  for (const family of families) {
+    if (!Object.hasOwn(apiContract, family.name)) throw new Error(`apiContract has no ${family.name} routes`);
+    handlers[family.name] = provided(family);
+  }
+  return handlers as Pick<ApiHandlers, UpstreamFamily>;
+}
+
+function overviewSections(deps: AppDependencies, familyDeps: FamilyDependencies, upstreams: Upstreams): SectionProviders {
   // The families answered by an upstream vendor answer their sections through it too.
-  const defaults = upstreamSectionProviders(local, {
-    upstreams,
-    sectionTimeoutMs: deps.config.mobile.sectionTimeoutMs,
-    scales: deps.config.scoring.scales,
-    segmentsChannel: deps.config.upstream.segmentsChannel,
-  });
+  const defaults = sectionProviders(
+    families.map((family) => {
+      const upstream = upstreams.of(family.name);
+      const provider = upstream ? family.section.upstream(upstreamAsk(upstream, deps.config.mobile.sectionTimeoutMs), deps.config) : family.section.local(familyDeps);
+      return { name: family.section.name, provider };
+    }),
+  );
   return deps.mobileSections ? deps.mobileSections(defaults) : defaults;
 }

@@ -2,7 +2,9 @@ import { bool, ConfigError, loadStoreSettings, parseEnvironment, positiveInt, pr
 import { scoringScales, ScoringTypeSchema, type ScoringType } from "@insights/contracts/records";
 import type { ReadCacheOptions } from "@insights/store";
 import { z } from "zod";
-import { upstreamEnvIssues, upstreamEnvShape, upstreamSettings, type UpstreamConfig } from "./upstream/config.js";
+import { familiesEnvShape, upstreamFamilyConfigurations, type UpstreamFamily } from "./families/index.js";
+import { segmentsChannel, type SegmentsChannel } from "./families/segments/upstream.js";
+import { upstreamEnvIssues, upstreamEnvShape, upstreamSettings, type UpstreamConfig } from "./platform/upstream/config.js";
 
 /**
  * The one place that reads the environment. Validated at start; a bad value stops the process
@@ -52,6 +54,8 @@ const EnvSchema = z
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").max(1024).optional(),
     /** In production /metrics needs METRICS_TOKEN; this serves it to anyone instead, said on purpose. */
     METRICS_PUBLIC: bool.optional(),
+    // Each family's provider and upstream variables, then those every upstream shares.
+    ...familiesEnvShape,
     ...upstreamEnvShape,
   })
   .superRefine((env, ctx) => {
@@ -61,7 +65,7 @@ const EnvSchema = z
     if (env.MOBILE_SECTION_TIMEOUT_MS > env.REQUEST_TIMEOUT_MS) {
       ctx.addIssue({ code: "custom", path: ["MOBILE_SECTION_TIMEOUT_MS"], message: "must not exceed REQUEST_TIMEOUT_MS" });
     }
-    for (const issue of upstreamEnvIssues(env)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
+    for (const issue of upstreamEnvIssues(env, upstreamFamilyConfigurations)) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
     if (env.METRICS_PUBLIC && env.METRICS_TOKEN) {
       ctx.addIssue({ code: "custom", path: ["METRICS_PUBLIC"], message: "contradicts METRICS_TOKEN: set one of them" });
     }
@@ -125,22 +129,22 @@ export type Config = StoreSettings & {
   /** Bearer token `GET /metrics` requires; unset, the metrics are public (set it in production). */
   metricsToken: string | undefined;
   /** Which provider answers each vendor family (local store or the real vendor). */
-  upstream: UpstreamConfig;
+  upstream: UpstreamConfig<UpstreamFamily>;
 };
 
 /** The mobile API: how long each overview section may take before it is answered as an error. */
 export type MobileConfig = { sectionTimeoutMs: number };
 
-/** Citibanamex segments family: how long a key-exchange session (`sid`) lives. */
-export type SegmentsConfig = { sessionTtlSeconds: number };
+/** Citibanamex segments family: how long a key-exchange session (`sid`) lives; what the overview's segment section tells the bank it is (SEGMENTS_UPSTREAM_CHANNEL). */
+export type SegmentsConfig = { sessionTtlSeconds: number; upstreamChannel: SegmentsChannel | undefined };
 
 /** Operator configuration of the CAMARA scoring family. */
 export type ScoringConfig = {
   /** The scales this operator offers. */
   scales: ScoringType[];
   defaultScale: ScoringType;
-  /** Whether `idDocument` may, must or must not be sent. */
-  idDocument: Env["SCORING_ID_DOCUMENT"];
+  /** Whether `idDocument` may, must or must not be sent (SCORING_ID_DOCUMENT). */
+  idDocument: "optional" | "required" | "unsupported";
 };
 
 export const DEVELOPMENT_ISSUER = "insights-bff-dev";
@@ -188,11 +192,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     profilesErrorHttpStatus: env.PROFILES_ERROR_HTTP_STATUS,
     scoring: { scales: env.SCORING_SCALES, defaultScale: env.SCORING_DEFAULT_SCALE, idDocument: env.SCORING_ID_DOCUMENT },
-    segments: { sessionTtlSeconds: env.SEGMENTS_SESSION_TTL_SECONDS },
+    segments: { sessionTtlSeconds: env.SEGMENTS_SESSION_TTL_SECONDS, upstreamChannel: segmentsChannel(env.SEGMENTS_UPSTREAM_CHANNEL) },
     readCache: { ttlMs: env.READ_CACHE_TTL_MS, maxEntries: env.READ_CACHE_MAX_ENTRIES, maxBytes: env.READ_CACHE_MAX_MB * 2 ** 20 },
     mobile: { sectionTimeoutMs: env.MOBILE_SECTION_TIMEOUT_MS },
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     metricsToken: env.METRICS_TOKEN,
-    upstream: upstreamSettings(env),
+    upstream: upstreamSettings(env, upstreamFamilyConfigurations),
   };
 }

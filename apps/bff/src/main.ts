@@ -1,12 +1,13 @@
 import { pino } from "pino";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { families } from "./families/index.js";
 import { createLifecycle } from "./lifecycle.js";
 import { createLogger } from "./logger.js";
 import { openRuntime } from "./runtime.js";
-import { createMetrics } from "./metrics/metrics.js";
+import { createMetrics } from "./platform/metrics/metrics.js";
 import { listen, shutDown } from "./server.js";
-import { createUpstreams } from "./upstream/upstreams.js";
+import { createUpstreams } from "./platform/upstream/upstreams.js";
 
 /**
  * Standard output, written asynchronously and in batches: a request never waits on the write
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
   const lifecycle = createLifecycle();
   const metrics = createMetrics();
   // Built here so that shutdown closes their keep-alive connections after the last request.
-  const upstreams = createUpstreams(config.upstream, { metrics, logger, store: runtime.store });
+  const upstreams = createUpstreams(config.upstream, families, { metrics, logger, store: runtime.store });
   const app = createApp({ config, ...runtime, logger, lifecycle, metrics, upstreams });
   // Before any upload can arrive: staged leftovers are swept, and (embedded store) imports a
   // previous run left unfinished go on from their checkpoints, in the background.

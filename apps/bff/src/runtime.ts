@@ -1,14 +1,14 @@
 import { storeConfig } from "@insights/config";
 import { openConfiguredStore, type Store } from "@insights/store";
 import type { Logger } from "pino";
-import { loadOrCreateDevelopmentKeys } from "./auth/development-keys.js";
-import { createTokenVerifier, type TokenVerifier } from "./auth/token-verifier.js";
+import { loadOrCreateDevelopmentKeys } from "./platform/auth/development-keys.js";
+import { createTokenVerifier, type TokenVerifier } from "./platform/auth/token-verifier.js";
 import type { Config } from "./config.js";
-import type { RateLimitStores } from "./http/rate-limit.js";
-import { connectRedisRateLimitStores } from "./http/rate-limit-store.js";
-import { countIgnoredStoreNotification, observeStoreQuery } from "./metrics/metrics.js";
+import type { RateLimitStores } from "./platform/http/rate-limit.js";
+import { connectRedisRateLimitStores } from "./platform/http/rate-limit-store.js";
+import { countIgnoredStoreNotification, observeStoreQuery } from "./platform/metrics/metrics.js";
 import { createImportService, type ImportService } from "./imports/import-service.js";
-import { prefixOf, upstreamFamilies } from "./upstream/config.js";
+import { prefixOf, upstreamFamilies } from "./families/index.js";
 
 /** Everything the app needs that outlives a request, opened from configuration. */
 export type Runtime = {

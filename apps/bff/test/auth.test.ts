@@ -8,14 +8,14 @@ import { SignJWT, UnsecuredJWT, decodeProtectedHeader, exportJWK, generateKeyPai
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { appDialects } from "../src/app.js";
-import { signDevelopmentToken } from "../src/auth/development-tokens.js";
-import { createTokenVerifier } from "../src/auth/token-verifier.js";
+import { signDevelopmentToken } from "../src/platform/auth/development-tokens.js";
+import { createTokenVerifier } from "../src/platform/auth/token-verifier.js";
 import { DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER } from "../src/config.js";
-import { jsonBody } from "../src/http/body-parsing.js";
-import { policyEnforcer } from "../src/http/enforce-policy.js";
-import { renderErrors } from "../src/http/error-pipeline.js";
-import { requestState } from "../src/http/request-state.js";
-import { mountContract } from "../src/http/ts-rest-adapter.js";
+import { jsonBody } from "../src/platform/http/body-parsing.js";
+import { policyEnforcer } from "../src/platform/http/enforce-policy.js";
+import { renderErrors } from "../src/platform/http/error-pipeline.js";
+import { requestState } from "../src/platform/http/request-state.js";
+import { mountContract } from "../src/platform/http/ts-rest-adapter.js";
 import { listen } from "../src/server.js";
 import { developmentKeys, send } from "./harness.js";
 

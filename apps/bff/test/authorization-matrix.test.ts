@@ -10,9 +10,9 @@ import type { systemContract } from "@insights/contracts/system";
 import { isAppRoute, type AppRoute, type AppRouter } from "@ts-rest/core";
 import { generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
-import type { AnonymousCaller, ApiKeyCaller, ClientTokenCaller, SubscriberTokenCaller, TokenCaller } from "../src/auth/caller.js";
+import type { AnonymousCaller, ApiKeyCaller, ClientTokenCaller, SubscriberTokenCaller, TokenCaller } from "../src/platform/auth/caller.js";
 import { DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER } from "../src/config.js";
-import type { HandlerInput } from "../src/http/ts-rest-adapter.js";
+import type { HandlerInput } from "../src/platform/http/ts-rest-adapter.js";
 import { developmentKeys, send, startTestApp, type TestApp } from "./harness.js";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dateInTimeZone, isBirthdayToday } from "../src/segments/birthday.js";
+import { dateInTimeZone, isBirthdayToday } from "../src/families/segments/birthday.js";
 
 // dateInTimeZone remembers each zone's last date by UTC second: these pin that a date is never
 // carried across a zone's midnight, whatever the zone's offset and the order of the calls.

@@ -3,9 +3,9 @@ import { request } from "node:http";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compressedBodies } from "../src/http/compressed-bodies.js";
-import { compressSync, type ContentCoding } from "../src/http/content-encoding.js";
-import { installJsonCompression } from "../src/http/json-compression.js";
+import { compressedBodies } from "../src/platform/http/compressed-bodies.js";
+import { compressSync, type ContentCoding } from "../src/platform/http/content-encoding.js";
+import { installJsonCompression } from "../src/platform/http/json-compression.js";
 
 /** A JSON body of about `bytes` bytes, different for each `seed`. */
 const bodyOf = (seed: string, bytes = 2000) => ({ seed, filler: `${seed}-`.repeat(Math.ceil(bytes / (seed.length + 1))).slice(0, bytes) });

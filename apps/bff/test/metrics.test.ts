@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SCORING_SCOPE } from "@insights/contracts/scoring";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { observeStoreQuery } from "../src/metrics/metrics.js";
+import { observeStoreQuery } from "../src/platform/metrics/metrics.js";
 import { send, sendExact, startTestApp, type TestApp } from "./harness.js";
 import { startBffProcess } from "./processes.js";
 

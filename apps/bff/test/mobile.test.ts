@@ -6,7 +6,7 @@ import { MOBILE_SCOPE } from "@insights/contracts/mobile";
 import { openPgliteTestStore } from "@insights/store/testing";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { weakEntityTag } from "../src/http/conditional-get.js";
+import { weakEntityTag } from "../src/platform/http/conditional-get.js";
 import type { SectionProviders } from "../src/mobile/sections.js";
 import { send, startTestApp, type TestApp } from "./harness.js";
 

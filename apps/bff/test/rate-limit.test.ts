@@ -6,8 +6,8 @@ import express from "express";
 import { MemoryStore, rateLimit, type RateLimitInfo, type Store } from "express-rate-limit";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { budgetHeaders } from "../src/http/rate-limit.js";
-import { connectRedisRateLimitStores, type SharedRateLimitStores } from "../src/http/rate-limit-store.js";
+import { budgetHeaders } from "../src/platform/http/rate-limit.js";
+import { connectRedisRateLimitStores, type SharedRateLimitStores } from "../src/platform/http/rate-limit-store.js";
 import { send, startTestApp, type TestApp } from "./harness.js";
 
 const SCORING = "/camara/customerinsights/scoring/retrieve";

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadOrCreateDevelopmentKeys } from "../src/auth/development-keys.js";
-import { createTokenVerifier } from "../src/auth/token-verifier.js";
+import { loadOrCreateDevelopmentKeys } from "../src/platform/auth/development-keys.js";
+import { createTokenVerifier } from "../src/platform/auth/token-verifier.js";
 import { DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER } from "../src/config.js";
 import { runEntry } from "./processes.js";
 

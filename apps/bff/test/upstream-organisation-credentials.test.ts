@@ -9,7 +9,7 @@ import { recordTestSecret } from "@insights/config/testing";
 import { openConfiguredStore } from "@insights/store";
 import { sql } from "kysely";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { openCredential, sealCredential } from "../src/upstream/credential-vault.js";
+import { openCredential, sealCredential } from "../src/platform/upstream/credential-vault.js";
 import { sendExact, signTestToken, startTestApp, type TestApp } from "./harness.js";
 import { startLoopbackServer, type LoopbackServer } from "./upstream-fixtures.js";
 

@@ -1,7 +1,7 @@
 import { isAppError } from "@insights/errors";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isPathOfRoute, pathSegment } from "../src/upstream/vendor-path.js";
+import { isPathOfRoute, pathSegment } from "../src/platform/upstream/vendor-path.js";
 
 /**
  * The one encoder of identifiers in vendor URLs (upstream/vendor-path.ts), against an oracle

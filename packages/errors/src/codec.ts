@@ -1,22 +1,13 @@
 import { AppError, type AppErrorOptions } from "./app-error.js";
+import type { AnyCodecContext } from "./codecs.js";
 import type { ErrorKind } from "./kinds.js";
 
 export const families = ["camara", "citibanamex", "masstack", "imiconnect", "problem"] as const;
 /** A wire format: one per vendor family, plus RFC 9457 problem details for our own API. */
 export type Family = (typeof families)[number];
 
-/** What a codec may echo or stamp from the request being answered. */
-export type RenderContext = {
-  /** CAMARA `x-correlator` request header (echoed when non-empty). */
-  correlator?: string | undefined;
-  /** Citibanamex `uuid` request header. */
-  requestUuid?: string | undefined;
-  /** IMIconnect transaction id of this request. */
-  transid?: string | undefined;
-  /** RFC 9457 `instance`: the request id. */
-  instance?: string | undefined;
-  now?: Date | undefined;
-};
+/** What any codec may stamp on an error: the time it is answered at. */
+export type RenderTime = { now?: Date | undefined };
 
 export type RenderedError = {
   status: number;
@@ -24,10 +15,16 @@ export type RenderedError = {
   body: unknown;
 };
 
-export type ErrorCodec = {
+/**
+ * One wire format of errors, both directions. `Context` is what it echoes or stamps from the
+ * request being answered (a correlator, a transaction id…): each codec declares its own, and
+ * whoever renders with it hands it that — the shared layers never name one. A codec whose format
+ * is not known where it is used takes any codec's context (`AnyCodecContext`, codecs.ts).
+ */
+export type ErrorCodec<Context extends object = AnyCodecContext> = {
   family: Family;
   /** The internal error as this format's HTTP status, headers and body. */
-  render(error: AppError, context: RenderContext): RenderedError;
+  render(error: AppError, context: Context & RenderTime): RenderedError;
   /** A status and body in this format back into the internal error (for upstream providers). */
   parse(status: number, body: unknown): AppError;
 };

@@ -3,8 +3,9 @@ import { storeConfig } from "@insights/config";
 import { openConfiguredStore, ProductionRefusal, type SealedUpstreamCredential, type Store } from "@insights/store";
 import { z } from "zod";
 import { ConfigError, loadStoreConfig } from "../config.js";
-import { credentialKindOf, upstreamCredentialsKey, upstreamFamilies } from "../upstream/config.js";
-import { OrganisationCredentialSchema, sealCredential, type OrganisationCredential } from "../upstream/credential-vault.js";
+import { credentialKindOf, upstreamFamilies } from "../families/index.js";
+import { upstreamCredentialsKey } from "../platform/upstream/config.js";
+import { OrganisationCredentialSchema, sealCredential, type OrganisationCredential } from "../platform/upstream/credential-vault.js";
 
 const usage = `Usage: npm run -s admin -- <resource> <action> [options]
 

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { E164_PATTERN } from "@insights/contracts/records";
-import { loadOrCreateDevelopmentKeys } from "../auth/development-keys.js";
-import { signDevelopmentToken } from "../auth/development-tokens.js";
+import { loadOrCreateDevelopmentKeys } from "../platform/auth/development-keys.js";
+import { signDevelopmentToken } from "../platform/auth/development-tokens.js";
 import { ConfigError, loadConfig } from "../config.js";
 
 const usage = `Usage: npm run token -- --scope <scope> [--scope <scope>…] [--org telco] [--phone +34600000001]

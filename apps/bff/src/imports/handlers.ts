@@ -3,7 +3,7 @@ import type { ImportDataset } from "@insights/contracts/records";
 import { AppError } from "@insights/errors";
 import { escapeControlCharacters, type ImportFormat } from "@insights/imports";
 import type { ImportJob, Store } from "@insights/store";
-import type { RouterHandlers } from "../http/ts-rest-adapter.js";
+import type { RouterHandlers } from "../platform/http/ts-rest-adapter.js";
 import type { ImportService } from "./import-service.js";
 
 type Contract = typeof importsContract;

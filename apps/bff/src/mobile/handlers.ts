@@ -2,7 +2,7 @@ import { customerSearchKeys, overviewSections, type CustomerSearchKey, type mobi
 import { AppError } from "@insights/errors";
 import type { CustomerSelector, Store } from "@insights/store";
 import type { Logger } from "pino";
-import type { RouterHandlers } from "../http/ts-rest-adapter.js";
+import type { RouterHandlers } from "../platform/http/ts-rest-adapter.js";
 import { gatherSections } from "./overview.js";
 import type { SectionProviders } from "./sections.js";
 

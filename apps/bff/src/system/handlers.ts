@@ -2,10 +2,10 @@ import { buildOpenApiDocument } from "@insights/contracts/openapi";
 import { AppError } from "@insights/errors";
 import type { systemContract } from "@insights/contracts/system";
 import type { Store } from "@insights/store";
-import { apiReferencePage } from "../http/api-reference.js";
-import type { RouterHandlers } from "../http/ts-rest-adapter.js";
+import { apiReferencePage } from "../platform/http/api-reference.js";
+import type { RouterHandlers } from "../platform/http/ts-rest-adapter.js";
 import type { Lifecycle } from "../lifecycle.js";
-import type { BreakerState } from "../upstream/breaker.js";
+import type { BreakerState } from "../platform/upstream/breaker.js";
 
 /** The version the OpenAPI document states. */
 export const API_VERSION = "0.1.0";

@@ -53,7 +53,10 @@ export const camaraCodes = new CodeTable<CodeEntry, keyof typeof entries>(entrie
 
 export type CamaraErrorBody = z.infer<typeof CamaraErrorBodySchema>;
 
-export const camaraCodec: ErrorCodec = {
+/** What a CAMARA error echoes of the request: its `x-correlator` header (when non-empty). */
+export type CamaraContext = { correlator?: string | undefined };
+
+export const camaraCodec: ErrorCodec<CamaraContext> = {
   family: "camara",
   render(error, context) {
     const code = camaraCodes.codeFor(error);

@@ -49,7 +49,10 @@ function typeFor(error: AppError, entry: CitibanamexEntry): CitibanamexErrorType
   return entry.type;
 }
 
-export const citibanamexCodec: ErrorCodec = {
+/** What a Citibanamex error names the request by: its `uuid` header (and the time, `timestamp`). */
+export type CitibanamexContext = { requestUuid?: string | undefined };
+
+export const citibanamexCodec: ErrorCodec<CitibanamexContext> = {
   family: "citibanamex",
   render(error, context) {
     const code = citibanamexCodes.codeFor(error);

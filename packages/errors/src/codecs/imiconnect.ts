@@ -54,7 +54,10 @@ function codeFor(error: AppError): string {
 }
 
 /** In `http` mode the status follows the kind (so a 503 stays a 503); in `vendor` mode it is always 200. */
-export function createImiconnectCodec(mode: ImiconnectHttpStatusMode): ErrorCodec {
+/** What an IMIconnect error carries of the request: its transaction id (`transid`). */
+export type ImiconnectContext = { transid?: string | undefined };
+
+export function createImiconnectCodec(mode: ImiconnectHttpStatusMode): ErrorCodec<ImiconnectContext> {
   return {
     family: "imiconnect",
     render(error, context) {

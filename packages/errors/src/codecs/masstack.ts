@@ -40,7 +40,7 @@ export const masstackCodes = new CodeTable<MasstackEntry, keyof typeof entries>(
 
 export type MasstackErrorBody = z.infer<typeof MasstackErrorBodySchema>;
 
-export const masstackCodec: ErrorCodec = {
+export const masstackCodec: ErrorCodec<object> = {
   family: "masstack",
   render(error) {
     const code = masstackCodes.codeFor(error);

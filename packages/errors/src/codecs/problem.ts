@@ -35,7 +35,10 @@ const serverSideDetails: Partial<Record<ErrorKind, string>> = {
 
 export type ProblemBody = z.infer<typeof ProblemBodySchema>;
 
-export const problemCodec: ErrorCodec = {
+/** What a problem details body names the request by: RFC 9457 `instance`, our request id. */
+export type ProblemContext = { instance?: string | undefined };
+
+export const problemCodec: ErrorCodec<ProblemContext> = {
   family: "problem",
   render(error, context) {
     const status = httpStatusOfKind[error.kind];
