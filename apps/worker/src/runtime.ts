@@ -18,13 +18,21 @@ async function describeProcess(pid: number): Promise<string> {
 }
 
 /**
+ * The embedded store's shared_buffers in the worker and `npm run import`, which write in bulk and
+ * serve no reads: half the BFF's 64 MB. PGlite's buffers are resident in its WebAssembly memory
+ * once touched; at 32 MB the embedded import of 100,000 customers peaked ≈ 35 MB lower (228 MB)
+ * for ≈ 20% more time writing pages out (docs/performance.md#imports, issue 25's 250 MB).
+ */
+export const IMPORT_SHARED_BUFFERS = "32MB";
+
+/**
  * Opens the store the BFF uses (migrating it if first, loading the demo data into an empty one
  * as the BFF would). The embedded store is one process at a time.
  */
 export async function openWorkerRuntime(config: WorkerConfig, logger: Logger): Promise<WorkerRuntime> {
   let store: Store;
   try {
-    store = await openConfiguredStore({ ...storeConfig(config), onPoolError: (error) => logger.warn({ err: error }, "idle database connection failed") });
+    store = await openConfiguredStore({ ...storeConfig(config), embeddedSharedBuffers: IMPORT_SHARED_BUFFERS, onPoolError: (error) => logger.warn({ err: error }, "idle database connection failed") });
   } catch (error) {
     if (!(error instanceof DataDirInUseError)) throw error;
     const pid = Number(/process (\d+)/.exec(error.message)?.[1]);

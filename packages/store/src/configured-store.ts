@@ -28,6 +28,8 @@ export type StoreConfig = {
    */
   production?: boolean;
   demoDataAllowed?: boolean;
+  /** The embedded store's shared_buffers (PGlite), when not connection.ts's default for a serving process. */
+  embeddedSharedBuffers?: string | undefined;
 };
 
 /** The store cannot be used as configured in production; the message says what to do. */
@@ -57,7 +59,7 @@ export async function openConfiguredStore(config: StoreConfig): Promise<Store> {
   } else {
     const unlock = await acquireDataDirLock(config.dataDir);
     try {
-      const opened = await openConnection({ kind: "pglite", dataDir: join(config.dataDir, "pglite"), ...common });
+      const opened = await openConnection({ kind: "pglite", dataDir: join(config.dataDir, "pglite"), ...common, ...(config.embeddedSharedBuffers ? { sharedBuffers: config.embeddedSharedBuffers } : {}) });
       connection = { ...opened, close: () => opened.close().finally(unlock) };
     } catch (error) {
       await unlock();
