@@ -25,16 +25,14 @@ const EXPIRY_MARGIN_MS = 30_000;
 /** A token whose lifetime the endpoint does not state is kept this long. */
 const DEFAULT_LIFETIME_MS = 300_000;
 
-async function within<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UpstreamFailure("credentials", "the token endpoint did not answer in time")), ms);
+/** The work's result, or a credentials failure once `ms` have passed (AbortSignal.timeout: an unreferenced timer, nothing to clear). */
+function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  const signal = AbortSignal.timeout(Math.max(1, Math.ceil(ms)));
+  return new Promise<T>((resolve, reject) => {
+    const late = () => reject(new UpstreamFailure("credentials", "the token endpoint did not answer in time"));
+    signal.addEventListener("abort", late, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", late));
   });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /**
