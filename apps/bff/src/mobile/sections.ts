@@ -1,14 +1,9 @@
-import { overviewSections, type CategoriesSection, type OverviewSectionName, type ProfileSection, type ScoreSection, type SegmentSection } from "@insights/contracts/mobile";
+import { overviewSections, type Overview, type OverviewSectionName, type SectionError } from "@insights/contracts/mobile";
 import { AppError } from "@insights/errors";
 import type { CustomerKeys } from "@insights/store";
 
-/** What each section of the overview holds when it could be produced. */
-export type SectionData = {
-  profile: ProfileSection;
-  segment: SegmentSection;
-  categories: CategoriesSection;
-  score: ScoreSection;
-};
+/** What each section of the overview holds when it could be produced (as the mobile contract says). */
+export type SectionData = { [K in OverviewSectionName]: Exclude<Overview["sections"][K], SectionError | undefined> };
 
 /** `requestId`: the overview request's, for the log lines of sections that call upstream vendors. */
 export type SectionContext = { orgId: string; at: Date; requestId?: string };
