@@ -3,9 +3,9 @@ import { access, stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { isMainThread } from "node:worker_threads";
 import { ConfigError, createLogger } from "@insights/config";
-import { ProductionRefusal, type ImportReject, type Store } from "@insights/store";
+import { ProductionRefusal, type ImportJob, type ImportReject, type Store } from "@insights/store";
 import { loadWorkerConfig, type WorkerConfig } from "../config.js";
-import { executeJob, fileBody, openImportQueue, runImport, sampleLines, stageChunkedImport, stageImport, type ImportOutcome } from "@insights/imports";
+import { executeJob, openImportQueue, runImport, sampleLines, startImport, type ImportOutcome } from "@insights/imports";
 import { openWorkerRuntime, StoreBusyError, type WorkerRuntime } from "../runtime.js";
 import { parseImportArguments, USAGE, UsageError, type ImportCommand } from "./import-arguments.js";
 import { ApiError, importThroughApi, printRejectsThroughApi } from "./api-import.js";
@@ -60,20 +60,21 @@ async function resolveOrg(store: Store, org: string | undefined): Promise<string
 
 type Logger = ReturnType<typeof createLogger>;
 
-/** PostgreSQL: stage the file in the database, enqueue its chunks, follow the job the workers run. */
-async function importThroughQueue(runtime: WorkerRuntime, config: WorkerConfig, command: Extract<ImportCommand, { kind: "import" }>, orgId: string, file: string, logger: Logger): Promise<ImportOutcome & { job: string }> {
-  const deps = { store: runtime.store, logger, limits: config.importLimits };
-  const startedAt = Date.now();
-  const staged = await stageChunkedImport(deps, { orgId, dataset: command.dataset, format: command.format, file }, command.chunkRows ? { chunkRecords: command.chunkRows } : {});
-  if (staged.job.state !== "failed") {
+/** PostgreSQL: hands a staged job's chunks to the queue (then stops using it). */
+function enqueueOnce(config: WorkerConfig, logger: Logger): (job: ImportJob, chunks: number[]) => Promise<void> {
+  return async (job, chunks) => {
     const queue = await openImportQueue({ connectionString: config.database.url ?? "", schema: config.importQueue.schema, chunkExpireSeconds: config.importQueue.chunkExpireSeconds, logger });
     try {
-      await queue.enqueue(staged.job, Array.from({ length: staged.chunks }, (_, i) => i));
+      await queue.enqueue(job, chunks);
     } finally {
       await queue.stop();
     }
-    err(`import ${staged.job.id}: ${staged.records} records staged in ${staged.chunks} chunks, queued for the workers\n`);
-  }
+  };
+}
+
+/** PostgreSQL: follow the job staged in the database (and queued, unless it failed) that the workers run. */
+async function followQueuedImport(runtime: WorkerRuntime, staged: { job: ImportJob; chunks: number; records: number }, startedAt: number): Promise<ImportOutcome & { job: string }> {
+  if (staged.job.state !== "failed") err(`import ${staged.job.id}: ${staged.records} records staged in ${staged.chunks} chunks, queued for the workers\n`);
   const progress = progressReporter(process.stderr, staged.job.id);
   const job = await followJob(staged.job.id, (id) => runtime.store.findImportJob(id), {
     progress: (j) => progress.update({ rows: j.rows, position: { bytesRead: j.rows.read, totalBytes: staged.records }, startedAt }),
@@ -107,17 +108,21 @@ async function importFile(runtime: WorkerRuntime, config: WorkerConfig, command:
       ...(command.batchSize ? { batchSize: command.batchSize } : {}),
     });
     progress.done();
-  } else if (config.database.url) {
-    const queued = await importThroughQueue(runtime, config, command, orgId, file, logger);
-    jobId = queued.job;
-    outcome = queued;
   } else {
-    const job = await stageImport(runtime.store, dataDir, { orgId, dataset: command.dataset, format: command.format, body: fileBody(file) });
-    jobId = job.id;
-    logger.debug({ job: job.id }, "import staged");
-    const progress = progressReporter(process.stderr, jobId, options.stderrIsTTY);
-    outcome = await executeJob(deps, job, { onProgress: progress.update, ...(command.batchSize ? { batchSize: command.batchSize } : {}) });
-    progress.done();
+    const startedAt = Date.now();
+    const started = await startImport(
+      deps,
+      { dataDir, enqueue: config.database.url ? enqueueOnce(config, logger) : undefined, chunkRecords: command.chunkRows },
+      { orgId, dataset: command.dataset, format: command.format, source: { file } },
+    );
+    jobId = started.job.id;
+    if (started.runs === "queued") outcome = await followQueuedImport(runtime, started, startedAt);
+    else {
+      logger.debug({ job: jobId }, "import staged");
+      const progress = progressReporter(process.stderr, jobId, options.stderrIsTTY);
+      outcome = await executeJob(deps, started.job, { onProgress: progress.update, ...(command.batchSize ? { batchSize: command.batchSize } : {}) });
+      progress.done();
+    }
   }
   printSummary(jobId, outcome, { dryRun: command.dryRun, json: command.json, rejectsCommand: `npm run import -- --rejects ${jobId}` });
   return outcome.state === "succeeded" ? 0 : 1;
