@@ -6,5 +6,5 @@ export { runImport, type ImportOutcome, type ImportProgress } from "./run-import
 export { sampleLines } from "./sample.js";
 export { fileBody, stageImport, sweepStagedFiles } from "./staging.js";
 export { startImport, type ImportPlace } from "./start-import.js";
-export { failImportForChunk, runImportChunk, stageChunkedImport } from "./chunked-import.js";
+export { failImportForChunk, runImportChunk } from "./chunked-import.js";
 export { openImportQueue, type ImportQueue } from "./import-queue.js";
