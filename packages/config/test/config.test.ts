@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
 import type { Logger } from "pino";
-import { ConfigError, createLogger, loadStoreSettings, parseEnvironment, sharedEnvShape, storeSettings } from "../src/index.js";
+import { ConfigError, createLogger, loadStoreSettings, parseEnvironment, sharedEnvShape, storeConfig, storeSettings } from "../src/index.js";
 import { appendToRunLog } from "../src/testing.js";
 
 const schema = z.object({ ...sharedEnvShape });
@@ -33,6 +33,25 @@ describe("shared configuration", () => {
     });
     expect(settings.dataDir.endsWith("/.data")).toBe(true);
     expect(storeSettings(parseEnvironment(schema, { NODE_ENV: "production" })).loadDemoData).toBe(false);
+  });
+
+  it("maps the store settings to the store's configuration, the one way every process opens the store", () => {
+    const settings = loadStoreSettings({
+      NODE_ENV: "production",
+      DATA_DIR: "/var/lib/insights",
+      DATABASE_URL: "postgres://db.example.com/insights",
+      DATABASE_POOL_MAX: "7",
+      DATABASE_STATEMENT_TIMEOUT_MS: "1234",
+      IDENTIFIER_HASH_KEY: "ab".repeat(32),
+    });
+    expect(storeConfig(settings)).toStrictEqual({
+      databaseUrl: "postgres://db.example.com/insights",
+      dataDir: "/var/lib/insights",
+      poolMax: 7,
+      statementTimeoutMs: 1234,
+      identifierHashKey: Buffer.from("ab".repeat(32), "hex"),
+      production: true,
+    });
   });
 
   it("applies the production checks every process shares: a configured hashing key, no demo data", () => {
