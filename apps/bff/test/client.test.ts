@@ -3,7 +3,7 @@ import { MOBILE_SCOPE } from "@insights/contracts/mobile";
 import { SCORING_SCOPE } from "@insights/contracts/scoring";
 import { SEGMENTS_SCOPE } from "@insights/contracts/segments";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "./harness.js";
+import { startTestApp, type TestApp } from "./support/harness.js";
 
 const LUIS = "5b1d3c1e-0d43-4a8e-9c61-2f0f6c7a1001";
 

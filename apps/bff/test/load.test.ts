@@ -7,7 +7,7 @@ import { SCORING_SCOPE } from "@insights/contracts/scoring";
 import { SEGMENTS_SCOPE } from "@insights/contracts/segments";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { send, startTestApp, type TestApp } from "./harness.js";
+import { send, startTestApp, type TestApp } from "./support/harness.js";
 
 /**
  * Load held: every family is driven over loopback, all at once, at a fixed rate of REQUESTS

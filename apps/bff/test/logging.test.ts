@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runLogDestination } from "@insights/config/testing";
 import { createLogger } from "../src/logger.js";
-import { send, startTestApp, type TestApp } from "./harness.js";
+import { send, startTestApp, type TestApp } from "./support/harness.js";
 
 describe("request logs", () => {
   let app: TestApp;

@@ -4,8 +4,8 @@ import { SCORING_SCOPE } from "@insights/contracts/scoring";
 import { reportSkip } from "@insights/store/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { developmentKeys, send, signTestToken } from "./harness.js";
-import { startBffProcess, type BffProcess } from "./processes.js";
+import { developmentKeys, send, signTestToken } from "./support/harness.js";
+import { startBffProcess, type BffProcess } from "./support/processes.js";
 
 /**
  * Two BFF processes behind one imaginary load balancer: one PostgreSQL schema, one Redis, one

@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { loadOrCreateDevelopmentKeys } from "../../src/platform/auth/development-keys.js";
 import { signDevelopmentToken, type DevelopmentTokenRequest } from "../../src/platform/auth/development-tokens.js";
 import { DEVELOPMENT_AUDIENCE, DEVELOPMENT_ISSUER } from "../../src/config.js";
-import type { TestApp } from "../harness.js";
+import type { TestApp } from "../support/harness.js";
 import { prototypeKeys } from "./odd-values.js";
 
 /**

@@ -10,7 +10,7 @@ import type { AppRoute } from "@ts-rest/core";
 import fc from "fast-check";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../harness.js";
+import { startTestApp, type TestApp } from "../support/harness.js";
 import { contractRoutes, responseChecker } from "./checks.js";
 import { applyMutations, fuzzRequest, toWire, type RouteFuzzOptions } from "./requests.js";
 import { describeRequest, preview, wireClient } from "./wire.js";
