@@ -118,7 +118,7 @@ export async function storeOver(
   };
 }
 
-function domainOperations({ db }: StoreConnection, hasher: IdentifierHasher, cache: ReadCache | undefined) {
+function domainOperations({ db, kind }: StoreConnection, hasher: IdentifierHasher, cache: ReadCache | undefined) {
   const read = <T>(scope: CacheScope, key: string, load: () => Promise<T>): Promise<T> => (cache ? cache.read(scope, key, load) : load());
   /** Runs a write, then invalidates the scope it changed, before the caller hears it is done. */
   const write = async <T>(scope: CacheScope, run: () => Promise<T>): Promise<T> => {
@@ -213,7 +213,8 @@ function domainOperations({ db }: StoreConnection, hasher: IdentifierHasher, cac
     listImportRejects: (jobId: string, page: Parameters<typeof listImportRejects>[2]) => listImportRejects(db, jobId, page),
     /** Applies one batch of a job's rows in one transaction (see import-batch.ts); invalidates the organisation's reads. */
     applyImportBatch: async <D extends ImportDataset>(job: { id: string; orgId: string }, batch: ImportBatch<D>, options?: Parameters<typeof applyImportBatch>[4]) => {
-      const result = await write(orgScope(job.orgId), () => applyImportBatch(db, hasher, job, batch, options));
+      // PGlite is PostgreSQL inside this process: a commit not yet written would die with it.
+      const result = await write(orgScope(job.orgId), () => applyImportBatch(db, hasher, job, batch, { ...options, asynchronousCommit: kind === "postgres" }));
       await keepImportStatistics(options?.dryRun ? 0 : result.imported);
       return result;
     },

@@ -155,6 +155,15 @@ describe.each(testStoreVariants(process.env.DATABASE_URL))("bulk customer import
     });
 
     if (variant.name === "pglite") {
+      it("an import batch on the embedded store is written out when it returns: the importing process is the server, so its commit is synchronous", async () => {
+        const job = await newJob();
+        const result = await store.applyImportBatch(job, { dataset: "customers", rows: [{ line: 1, externalId: `SYNC-${tag()}`, fullName: "Synchronous" }], lastLine: 1, read: 1, rejects: [] });
+        expect(result).toMatchObject({ applied: true, imported: 1 });
+        // PGlite has no WAL writer: an asynchronous commit's WAL stays unwritten, past what a kill of the process keeps.
+        const { rows } = await sql<{ written: boolean }>`select pg_current_wal_flush_lsn() >= pg_current_wal_insert_lsn() as written`.execute(store.db);
+        expect(rows[0]?.written).toBe(true);
+      });
+
       it("the embedded store's PostgreSQL keeps a 64 MB buffer pool: WebAssembly memory, resident once touched (connection.ts)", async () => {
         expect((await sql<{ shared_buffers: string }>`show shared_buffers`.execute(store.db)).rows[0]?.shared_buffers).toBe("64MB");
       });
