@@ -108,7 +108,6 @@ export type AuthConfig =
 
 /** The store settings every process shares (StoreSettings), and the BFF's own. */
 export type Config = StoreSettings & {
-  env: Env["NODE_ENV"];
   host: string;
   port: number;
   auth: AuthConfig;
@@ -152,7 +151,7 @@ export const DEVELOPMENT_AUDIENCE = "insights-bff";
 
 export { ConfigError };
 
-/** What the admin CLI needs: only the store's settings (it runs where the BFF's auth is not configured). */
+/** What the admin CLI needs: only the store's settings (it runs where the BFF's auth is not configured), read here, where the environment is read. */
 export function loadStoreConfig(source: Record<string, string | undefined> = process.env): StoreSettings {
   return loadStoreSettings(source);
 }
@@ -175,7 +174,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError("invalid configuration:\n  AUTH_ISSUER and AUTH_AUDIENCE are required with AUTH_JWKS_URL");
   }
   return {
-    env: env.NODE_ENV,
     host: env.HOST,
     port: env.PORT,
     ...storeSettings(env),

@@ -35,7 +35,7 @@ async function refuseUnknownVendorAccountOrganisations(config: Config, store: St
 }
 
 export async function openRuntime(config: Config, logger: Logger): Promise<Runtime> {
-  if (config.env === "production" && config.auth.mode === "development") {
+  if (config.production && config.auth.mode === "development") {
     throw new Error("the development signing key is refused in production: set AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE");
   }
   const store = await openConfiguredStore({

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     return;
   }
   const config = loadConfig();
-  if (config.env === "production" || config.auth.mode !== "development") {
+  if (config.production || config.auth.mode !== "development") {
     throw new Error("development tokens are only available in the embedded default (no AUTH_JWKS_URL, NODE_ENV not production)");
   }
   if (values.phone !== undefined && !E164_PATTERN.test(values.phone)) throw new Error("--phone must be E.164, e.g. +34600000001");
