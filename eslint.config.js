@@ -41,7 +41,7 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
-    files: ["**/cli/**/*.ts", "scripts/**", "bench/**"],
+    files: ["**/src/cli/**/*.ts", "scripts/**", "bench/**"],
     rules: { "no-console": "off" },
   },
 );
