@@ -32,28 +32,37 @@ const cli = join(root, "apps/worker/dist/cli/import.js");
 const workerMain = join(root, "apps/worker/dist/main.js");
 const { createIdentifierHasher, storedIdentifierValue } = await import(join(root, "packages/store/dist/testing.js"));
 
-/** Runs a process to its end, sampling its peak resident set (VmHWM) from /proc. */
+/** Samples a process's peak resident set (VmHWM, from /proc) every 100 ms; `stop` gives it in MB. */
+function peakRss(pid) {
+  let peakKb = 0;
+  const timer = setInterval(() => {
+    try {
+      peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0));
+    } catch {
+      // the process has ended
+    }
+  }, 100);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peakKb / 1024;
+    },
+  };
+}
+
+/** Runs a process to its end, sampling its peak resident set. */
 function measure(args, env, { stdoutFile } = {}) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", stdoutFile ? "pipe" : "pipe", "inherit"] });
+    const child = spawn(process.execPath, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
     let stdout = "";
     if (stdoutFile) child.stdout.pipe(createWriteStream(stdoutFile));
     else child.stdout.on("data", (c) => (stdout += c));
-    let peakKb = 0;
-    const sample = () => {
-      try {
-        const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0);
-        peakKb = Math.max(peakKb, kb);
-      } catch {
-        // the process has ended
-      }
-    };
-    const timer = setInterval(sample, 100);
+    const peak = peakRss(child.pid);
     child.on("exit", (code) => {
-      clearInterval(timer);
+      const peakMb = peak.stop();
       if (code !== 0) return reject(new Error(`${args.join(" ")} exited with ${code}`));
-      resolve({ stdout, seconds: (performance.now() - started) / 1000, peakMb: peakKb / 1024 });
+      resolve({ stdout, seconds: (performance.now() - started) / 1000, peakMb });
     });
   });
 }
@@ -81,14 +90,7 @@ function processCpuSeconds(pid) {
 
 function startWorker(env) {
   const child = spawn(process.execPath, [workerMain], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
-  let peakKb = 0;
-  const timer = setInterval(() => {
-    try {
-      peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0));
-    } catch {
-      // ended
-    }
-  }, 100);
+  const peak = peakRss(child.pid);
   const ready = new Promise((resolve) => {
     let out = "";
     child.stdout.on("data", (c) => {
@@ -96,7 +98,7 @@ function startWorker(env) {
       if (out.includes("worker ready")) resolve();
     });
   });
-  return { ready, cpuSeconds: () => processCpuSeconds(child.pid), stop: () => new Promise((resolve) => { clearInterval(timer); child.on("exit", () => resolve(peakKb / 1024)); child.kill("SIGTERM"); }) };
+  return { ready, cpuSeconds: () => processCpuSeconds(child.pid), stop: () => new Promise((resolve) => { const peakMb = peak.stop(); child.on("exit", () => resolve(peakMb)); child.kill("SIGTERM"); }) };
 }
 
 const psql = (url, ...args) =>
